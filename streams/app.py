@@ -1,0 +1,81 @@
+"""The Faust application and the topics that carry newsstream's records.
+
+    feed ──poll──▶ news.entries ──fetch──▶ news.articles ──enrich──▶ news.enriched ──index──▶ ES
+    any stage ──a record it cannot process──▶ news.deadletter
+
+``create_app`` builds the app from the settings and declares every topic with its record
+model; agents and tables are attached by the modules of their stage (``streams.poller``,
+``agents.fetch``, ``agents.enrich``, ``agents.index``), which receive the app and topics.
+There is no module-level app: the settings are the only input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+from faust.types import TopicT
+
+from streams.records import Article, DeadLetter, EnrichedArticle, FeedEntry
+from streams.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """Every topic of the flow, each typed with the record it carries, keyed by article id."""
+
+    entries: TopicT
+    articles: TopicT
+    enriched: TopicT
+    deadletter: TopicT
+    replay: TopicT
+
+    @classmethod
+    def declare(cls, app: faust.App, settings: Settings) -> Topics:
+        names = settings.kafka.topics
+        partitions = settings.kafka.partitions
+
+        def topic(name: str, value_type: type[faust.Record]) -> TopicT:
+            return app.topic(
+                name,
+                key_type=str,
+                value_type=value_type,
+                partitions=partitions,
+                replicas=settings.kafka.replication_factor,
+                config={"max.message.bytes": str(settings.kafka.max_message_bytes)},
+            )
+
+        return cls(
+            entries=topic(names.entries, FeedEntry),
+            articles=topic(names.articles, Article),
+            enriched=topic(names.enriched, EnrichedArticle),
+            deadletter=topic(names.deadletter, DeadLetter),
+            replay=topic(names.replay, Article),
+        )
+
+    def all(self) -> tuple[TopicT, ...]:
+        return (self.entries, self.articles, self.enriched, self.deadletter, self.replay)
+
+
+def create_app(settings: Settings, *, app_id: str | None = None) -> tuple[faust.App, Topics]:
+    """The Faust app for these settings, with its topics declared (no agents yet)."""
+    worker = settings.worker
+    app = faust.App(
+        app_id or worker.app_id,
+        broker=f"kafka://{settings.kafka.bootstrap_servers}",
+        # Tables live in memory and are rebuilt from their changelog topics on start, so feed
+        # state survives restarts without a local RocksDB.
+        store="memory://",
+        datadir=str(worker.data_dir.expanduser()),
+        topic_partitions=settings.kafka.partitions,
+        topic_replication_factor=settings.kafka.replication_factor,
+        key_serializer="raw",
+        value_serializer="json",
+        producer_max_request_size=settings.kafka.max_message_bytes,
+        consumer_max_fetch_size=settings.kafka.max_message_bytes,
+        # Metrics are served by prometheus_client (streams.metrics); several workers on one
+        # host would otherwise fight over the web port.
+        web_enabled=False,
+        autodiscover=False,
+    )
+    return app, Topics.declare(app, settings)

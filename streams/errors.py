@@ -1,0 +1,63 @@
+"""newsstream's errors, by what they mean to the caller.
+
+    NewsstreamError
+    ├── ServiceError          a local Kafka/Elasticsearch server could not be installed or started
+    ├── FeedError             one feed could not be polled or parsed (the others go on)
+    ├── FetchError            an article page could not be had (the feed's own text is used)
+    ├── ExtractionError       enrichment failed for one article (dead-lettered)
+    ├── IndexingError         Elasticsearch rejected a document (dead-lettered)
+    └── RecordInvalid         a record on a topic does not match its model (dead-lettered)
+
+``retriable`` says whether trying the same thing again later may succeed; the stage that catches
+the error uses it to choose between retrying and parking the record in ``news.deadletter``.
+Context (URLs, ids) is kept as attributes, not only in the message.
+"""
+
+from __future__ import annotations
+
+
+class NewsstreamError(Exception):
+    retriable: bool = False
+
+
+class ServiceError(NewsstreamError):
+    """A local service failed; ``log_excerpt`` holds the lines of its own log that say why."""
+
+    def __init__(self, service: str, message: str, *, log_excerpt: str = "") -> None:
+        super().__init__(f"{service}: {message}")
+        self.service = service
+        self.log_excerpt = log_excerpt
+
+
+class FeedError(NewsstreamError):
+    def __init__(self, feed_url: str, message: str, *, retriable: bool = True) -> None:
+        super().__init__(message)
+        self.feed_url = feed_url
+        self.retriable = retriable
+
+
+class FetchError(NewsstreamError):
+    retriable = True
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class ExtractionError(NewsstreamError):
+    def __init__(self, article_id: str, message: str) -> None:
+        super().__init__(message)
+        self.article_id = article_id
+
+
+class IndexingError(NewsstreamError):
+    def __init__(self, article_id: str, message: str, *, retriable: bool = False) -> None:
+        super().__init__(message)
+        self.article_id = article_id
+        self.retriable = retriable
+
+
+class RecordInvalid(NewsstreamError):
+    def __init__(self, topic: str, message: str) -> None:
+        super().__init__(message)
+        self.topic = topic

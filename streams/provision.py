@@ -1,0 +1,130 @@
+"""``newsstream init``: the topics and the Elasticsearch index template, created idempotently.
+
+Running it again changes nothing that exists, except that a topic with fewer partitions than
+configured is grown (Kafka cannot shrink one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
+from elasticsearch import AsyncElasticsearch
+
+from streams.settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+INDEX_TEMPLATE_FILE = PROJECT_ROOT / "schemas" / "index-template.json"
+
+
+def template_name(alias: str) -> str:
+    return f"newsstream-{alias}"
+
+
+@dataclass
+class ProvisionReport:
+    topics_created: list[str] = field(default_factory=list)
+    topics_grown: list[str] = field(default_factory=list)
+    topics_existing: list[str] = field(default_factory=list)
+    template: str = ""
+    index_created: str | None = None
+    alias: str = ""
+
+
+def load_index_template() -> dict[str, Any]:
+    body = json.loads(INDEX_TEMPLATE_FILE.read_text())
+    body.pop("_comment", None)
+    return dict(body)
+
+
+def topic_names(settings: Settings) -> list[str]:
+    return list(settings.kafka.topics.model_dump().values())
+
+
+async def _partition_counts(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
+    described = await admin.describe_topics(names)
+    return {t["topic"]: len(t["partitions"]) for t in described if t.get("error_code", 0) == 0}
+
+
+async def _settled_partition_counts(
+    admin: AIOKafkaAdminClient, names: list[str], timeout: float = 30.0
+) -> dict[str, int]:
+    """Partition counts once the metadata agrees with itself.
+
+    Right after a topic is created, metadata can list only some of its partitions; reading it
+    then would make a new topic look like one to grow.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    previous: dict[str, int] | None = None
+    while True:
+        counts = await _partition_counts(admin, names)
+        if counts == previous or asyncio.get_running_loop().time() > deadline:
+            return counts
+        previous = counts
+        await asyncio.sleep(0.5)
+
+
+async def create_topics(settings: Settings, report: ProvisionReport) -> None:
+    kafka = settings.kafka
+    names = topic_names(settings)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        have = await _settled_partition_counts(admin, names)
+        missing = [name for name in names if name not in have]
+        if missing:
+            config = {"max.message.bytes": str(kafka.max_message_bytes)}
+            await admin.create_topics(
+                [
+                    NewTopic(
+                        name,
+                        num_partitions=kafka.partitions,
+                        replication_factor=kafka.replication_factor,
+                        topic_configs=config,
+                    )
+                    for name in missing
+                ]
+            )
+            report.topics_created.extend(missing)
+        grow = {n: NewPartitions(kafka.partitions) for n, p in have.items() if p < kafka.partitions}
+        if grow:
+            response = await admin.create_partitions(grow)
+            errors = [(t, code, msg) for t, code, msg in response.topic_errors if code != 0]
+            if errors:
+                raise RuntimeError(f"could not grow topics: {errors}")
+            report.topics_grown.extend(grow)
+        report.topics_existing.extend(n for n in have if n not in grow)
+        await _settled_partition_counts(admin, names)
+    finally:
+        await admin.close()
+
+
+async def install_index(settings: Settings, report: ProvisionReport) -> None:
+    es_settings = settings.elasticsearch
+    es = AsyncElasticsearch(es_settings.url, request_timeout=es_settings.request_timeout)
+    try:
+        template = load_index_template()
+        template["index_patterns"] = [es_settings.index_pattern]
+        await es.indices.put_index_template(name=template_name(es_settings.alias), **template)
+        report.template = template_name(es_settings.alias)
+        report.alias = es_settings.alias
+        if not await es.indices.exists_alias(name=es_settings.alias):
+            await es.indices.create(
+                index=es_settings.first_index,
+                aliases={es_settings.alias: {"is_write_index": True}},
+            )
+            report.index_created = es_settings.first_index
+    finally:
+        await es.close()
+
+
+async def provision(settings: Settings) -> ProvisionReport:
+    report = ProvisionReport()
+    await create_topics(settings, report)
+    await install_index(settings, report)
+    return report

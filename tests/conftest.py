@@ -1,0 +1,89 @@
+"""Fixtures shared by the test suite.
+
+Integration tests use the real Kafka and Elasticsearch that ``newsstream services up`` runs:
+the ``services`` fixture starts them once per session (reusing servers that are already up) and
+stops, at the end, only what it started. Each test run gets topic names, an index alias and a
+Faust app id of its own, so reruns never see an earlier run's records.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from elasticsearch import AsyncElasticsearch
+
+from streams.services import LocalStack
+from streams.settings import Settings, load_settings
+
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+EVAL_DEV_DIR = SHARED_DIR / "eval" / "dev"
+
+
+def isolated_settings(run_id: str) -> Settings:
+    """Settings whose topics, index and consumer groups belong to one test run only."""
+    base = load_settings()
+    prefix = f"test-{run_id}"
+    return base.model_copy(
+        update={
+            "kafka": base.kafka.model_copy(
+                update={
+                    "partitions": 4,
+                    "topics": base.kafka.topics.model_copy(
+                        update={
+                            name: f"{prefix}.{value}"
+                            for name, value in base.kafka.topics.model_dump().items()
+                        }
+                    ),
+                }
+            ),
+            "elasticsearch": base.elasticsearch.model_copy(
+                update={
+                    "alias": f"{prefix}-news",
+                    "index_pattern": f"{prefix}-news-*",
+                    "first_index": f"{prefix}-news-000001",
+                }
+            ),
+            "worker": base.worker.model_copy(update={"app_id": f"newsstream-{prefix}"}),
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def services() -> Iterator[LocalStack]:
+    """The real Kafka and Elasticsearch, up for the whole session."""
+    stack = LocalStack(load_settings().services)
+    started = stack.up()
+    yield stack
+    for svc in stack.services:
+        if svc.name in started:
+            svc.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(services: LocalStack, run_id: str) -> Settings:
+    return isolated_settings(run_id)
+
+
+@pytest.fixture(scope="session")
+async def provisioned(settings: Settings) -> AsyncIterator[Settings]:
+    """Topics and index template of this run, created by the same code as `newsstream init`."""
+    from streams.provision import provision, template_name
+
+    await provision(settings)
+    yield settings
+    es = AsyncElasticsearch(settings.elasticsearch.url)
+    try:
+        await es.indices.delete(index=settings.elasticsearch.index_pattern, allow_no_indices=True)
+        await es.indices.delete_index_template(name=template_name(settings.elasticsearch.alias))
+    except Exception:  # cleaning up is best effort
+        pass
+    finally:
+        await es.close()

@@ -1,0 +1,117 @@
+"""The real Kafka and Elasticsearch, as the project starts them, doing real work."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from elasticsearch import AsyncElasticsearch
+
+from streams.app import create_app
+from streams.records import FeedEntry
+from streams.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+async def test_record_sent_through_the_faust_app_is_consumed_back(provisioned: Settings) -> None:
+    app, topics = create_app(provisioned)
+    entry = FeedEntry(
+        article_id=uuid.uuid4().hex,
+        url="https://example.org/news/1",
+        feed_url="https://example.org/rss",
+        feed_name="Example",
+        source="example.org",
+        title="Nordkorea feuert Rakete ab",
+        lang="de",
+        tags=["world"],
+    )
+    try:
+        await topics.entries.send(key=entry.article_id, value=entry)
+        await app.producer.flush()
+    finally:
+        await app.producer.stop()
+
+    consumer = AIOKafkaConsumer(
+        topics.entries.get_topic_name(),
+        bootstrap_servers=provisioned.kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        found = None
+        async with asyncio.timeout(30):
+            while found is None:
+                batch = await consumer.getmany(timeout_ms=1000)
+                for messages in batch.values():
+                    for msg in messages:
+                        if msg.key == entry.article_id.encode():
+                            found = FeedEntry.loads(msg.value)
+    finally:
+        await consumer.stop()
+    assert found == entry
+
+
+async def test_indexed_document_is_found_by_full_text_and_counted_by_terms(
+    provisioned: Settings,
+) -> None:
+    es = AsyncElasticsearch(provisioned.elasticsearch.url)
+    alias = provisioned.elasticsearch.alias
+    docs = [
+        {
+            "article_id": "d1",
+            "title": "Pyongyang fires missiles",
+            "body": "North Korea fired two missiles.",
+            "lang": "en",
+            "entities": {"location": ["North Korea"], "keys": ["country:KP"]},
+        },
+        {
+            "article_id": "d2",
+            "title": "Missili da Pyongyang",
+            "body": "La Corea del Nord ha lanciato missili.",
+            "lang": "it",
+            "entities": {"location": ["North Korea"], "keys": ["country:KP"]},
+        },
+        {
+            "article_id": "d3",
+            "title": "Wetter",
+            "body": "Es regnet in Berlin.",
+            "lang": "de",
+            "entities": {"location": ["Berlin"], "keys": ["city:berlin"]},
+        },
+    ]
+    try:
+        for doc in docs:
+            await es.index(index=alias, id=doc["article_id"], document=doc)
+        await es.indices.refresh(index=alias)
+        # The write alias points at the first index created by init.
+        indices = await es.indices.get_alias(name=alias)
+        assert list(indices) == [provisioned.elasticsearch.first_index]
+
+        hits = await es.search(index=alias, query={"match": {"body": "missiles"}})
+        assert [h["_id"] for h in hits["hits"]["hits"]] == ["d1"]
+
+        aggs = await es.search(
+            index=alias, size=0, aggs={"by_key": {"terms": {"field": "entities.keys"}}}
+        )
+        buckets = {b["key"]: b["doc_count"] for b in aggs["aggregations"]["by_key"]["buckets"]}
+        assert buckets == {"country:KP": 2, "city:berlin": 1}
+
+        # A replayed document overwrites instead of duplicating.
+        await es.index(index=alias, id="d1", document=docs[0], refresh=True)
+        count = await es.count(index=alias)
+        assert count["count"] == 3
+    finally:
+        await es.close()
+
+
+async def test_init_is_idempotent(provisioned: Settings) -> None:
+    from streams.provision import provision
+
+    report = await provision(provisioned)
+    assert report.topics_created == []
+    assert report.index_created is None
+    assert len(report.topics_existing) == len(provisioned.kafka.topics.model_dump())

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streams.settings import load_settings
+
+
+def test_defaults_come_from_config_dir() -> None:
+    settings = load_settings()
+    assert settings.kafka.topics.entries == "news.entries"
+    assert settings.services.elasticsearch_version.startswith("9.")
+
+
+def test_environment_overrides_nested_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSSTREAM_KAFKA__PARTITIONS", "3")
+    monkeypatch.setenv("NEWSSTREAM_ELASTICSEARCH__ALIAS", "articles")
+    settings = load_settings()
+    assert settings.kafka.partitions == 3
+    assert settings.elasticsearch.alias == "articles"
+
+
+def test_config_file_overrides_defaults_and_env_overrides_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "site.yaml"
+    path.write_text("kafka:\n  partitions: 12\nelasticsearch:\n  alias: site\n")
+    monkeypatch.setenv("NEWSSTREAM_ELASTICSEARCH__ALIAS", "from-env")
+    settings = load_settings(path)
+    assert settings.kafka.partitions == 12
+    assert settings.elasticsearch.alias == "from-env"
+    # a later load without the file is back to the defaults
+    monkeypatch.delenv("NEWSSTREAM_ELASTICSEARCH__ALIAS")
+    assert load_settings().kafka.partitions == 8
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="config file not found"):
+        load_settings(tmp_path / "nope.yaml")
+
+
+def test_invalid_value_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSSTREAM_KAFKA__PARTITIONS", "0")
+    with pytest.raises(ValueError):
+        load_settings()
