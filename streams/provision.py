@@ -46,7 +46,8 @@ def topic_names(settings: Settings) -> list[str]:
     return list(settings.kafka.topics.model_dump().values())
 
 
-async def _partition_counts(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
+async def partition_counts(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
+    """Partitions per topic, for the topics of ``names`` that exist."""
     described = await admin.describe_topics(names)
     return {t["topic"]: len(t["partitions"]) for t in described if t.get("error_code", 0) == 0}
 
@@ -62,7 +63,7 @@ async def _settled_partition_counts(
     deadline = asyncio.get_running_loop().time() + timeout
     previous: dict[str, int] | None = None
     while True:
-        counts = await _partition_counts(admin, names)
+        counts = await partition_counts(admin, names)
         if counts == previous or asyncio.get_running_loop().time() > deadline:
             return counts
         previous = counts

@@ -45,8 +45,7 @@ class TextSource(StrEnum):
     FEED = "feed"  # the feed's own content or summary (page unavailable or not allowed)
 
 
-class FeedEntry(NewsRecord, serializer="json", validation=True, date_parser=datetime.fromisoformat
-):
+class FeedEntry(NewsRecord, serializer="json", validation=True, date_parser=datetime.fromisoformat):
     """One item of one feed, normalised (news.entries)."""
 
     article_id: str
@@ -126,7 +125,8 @@ class FigureRecord(NewsRecord, serializer="json"):
     kind: str | None = None
 
 
-class EnrichedArticle(NewsRecord, serializer="json", validation=True, date_parser=datetime.fromisoformat
+class EnrichedArticle(
+    NewsRecord, serializer="json", validation=True, date_parser=datetime.fromisoformat
 ):
     """An article with what the extractors found in it (news.enriched)."""
 
@@ -142,7 +142,8 @@ class EnrichedArticle(NewsRecord, serializer="json", validation=True, date_parse
     enriched_at: datetime | None = None
 
 
-class DeadLetter(NewsRecord, serializer="json", validation=True, date_parser=datetime.fromisoformat
+class DeadLetter(
+    NewsRecord, serializer="json", validation=True, date_parser=datetime.fromisoformat
 ):
     """A record some stage could not process, with why, and the original so nothing is lost."""
 

@@ -446,7 +446,8 @@ class ElasticsearchService(LocalService):
                         return home
         raise ServiceError(
             self.name,
-            "Elasticsearch 9 needs Java 21+; none found in /usr/lib/jvm (set services.elasticsearch_java_home)",
+            "Elasticsearch 9 needs Java 21+; none found in /usr/lib/jvm "
+            "(set services.elasticsearch_java_home)",
         )
 
     def _run_as(self) -> pwd.struct_passwd | None:
@@ -477,7 +478,8 @@ class ElasticsearchService(LocalService):
                     ["dependency:copy", f"-Dartifact={artifact}", f"-DoutputDirectory={downloads}"],
                     m2=self.settings.resolved_maven_repo(),
                     service=self.name,
-                    what=f"fetching Elasticsearch {self.version} (integ-test-zip) from Maven Central",
+                    what=f"fetching Elasticsearch {self.version} (integ-test-zip) "
+                    "from Maven Central",
                 )
             staging = self.root / "dist.tmp"
             shutil.rmtree(staging, ignore_errors=True)

@@ -130,6 +130,11 @@ class WorkerSettings(BaseModel):
     index_within: float = 2.0
 
 
+class KibanaSettings(BaseModel):
+    url: str = "http://127.0.0.1:5601"
+    wait_timeout: float = 300.0  # how long `kibana import` waits for Kibana to be available
+
+
 class MetricsSettings(BaseModel):
     enabled: bool = True
     host: str = "127.0.0.1"
@@ -149,6 +154,7 @@ class Settings(BaseSettings):
     nlp: NlpSettings = NlpSettings()
     worker: WorkerSettings = WorkerSettings()
     metrics: MetricsSettings = MetricsSettings()
+    kibana: KibanaSettings = KibanaSettings()
     log_level: str = "INFO"
     log_format: str = "json"  # json | text
 

@@ -72,9 +72,7 @@ def settings(services: LocalStack, run_id: str) -> Settings:
     return isolated_settings(run_id)
 
 
-@pytest.fixture(scope="session")
-async def provisioned(settings: Settings) -> AsyncIterator[Settings]:
-    """Topics and index template of this run, created by the same code as `newsstream init`."""
+async def _provisioned(settings: Settings) -> AsyncIterator[Settings]:
     from streams.provision import provision, template_name
 
     await provision(settings)
@@ -87,3 +85,17 @@ async def provisioned(settings: Settings) -> AsyncIterator[Settings]:
         pass
     finally:
         await es.close()
+
+
+@pytest.fixture(scope="session")
+async def provisioned(settings: Settings) -> AsyncIterator[Settings]:
+    """Topics and index template of this run, created by the same code as `newsstream init`."""
+    async for value in _provisioned(settings):
+        yield value
+
+
+@pytest.fixture
+async def pipeline_settings(services: LocalStack) -> AsyncIterator[Settings]:
+    """Topics, index and consumer group of one test alone (for tests that count documents)."""
+    async for value in _provisioned(isolated_settings(uuid.uuid4().hex[:8])):
+        yield value

@@ -1,0 +1,1746 @@
+"""Attributed claims: direct quotes and reported speech, with speaker, relaying outlet and offsets.
+
+``ClaimExtractor`` is a spaCy component (factory ``newsstream_claims``) that sets
+``doc._.claims`` to a list of :class:`agents.annotations.Claim`. It needs no trained model: it
+works on ``spacy.blank(lang)`` + sentencizer with rules over the text and per-language cue
+lexicons (``agents/lexicons/claims_<lang>.yaml`` plus ``claims_common.yaml`` for outlets), and it
+uses the entity spans of ``newsstream_entities`` only to resolve a speaker to its canonical name.
+
+How it reads a document, in order:
+
+1. quotation marks are paired in every style (“” «» „“ "" ‹› ‘’ '' »«), a quote that runs on to the
+   next paragraph (the English convention of re-opening without closing) ends at its paragraph;
+2. text is cut into *units*: the sentencizer's sentences, re-joined where a quote spans a boundary
+   (sentencizers split "«Ciao!», ha detto" after the "!"), and split at paragraph breaks;
+3. each quote is attributed by a cue next to it ("», ha detto X", "X said: “", "– ha aggiunto –"),
+   or carries the previous speaker when it stands alone;
+4. each speech cue outside quotes gives a reported claim: the speaker is the subject before the cue
+   or the phrase after it (inverted order), the content is the other side of the cue;
+5. a relaying outlet becomes ``via`` ("told Reuters", "citato dalla Cnn", "X reported, citing Y"),
+   unless it is the only source named ("Sky News reported ..."), then it is the speaker;
+6. German sentences in Konjunktiv I right after a claim go on reporting its speaker;
+7. speakers are carried (subject-less cues, pronouns, role phrases such as "il ministro" that refer
+   back) and resolved (surnames to full names, entities to their canonical form).
+
+Datelines ("ROMA -", "PARIS (Reuters) -") are cut off the first sentence. Everything is rules and
+word lists, so it generalises as far as the lexicons do; the dev set of ../shared/eval measures it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from agents.annotations import ENTITIES_KEY, Claim, ClaimKind
+
+LEXICON_DIR = Path(__file__).parent / "lexicons"
+SUPPORTED_LANGUAGES = ("it", "en", "fr", "de", "es")  # with their own lexicon; others use "en"
+
+# Quotation marks: opener -> the closers that may end it.
+QUOTE_PAIRS: dict[str, str] = {
+    "“": "”“",
+    "„": "“”",
+    "«": "»",
+    "»": "«",
+    "‹": "›",
+    "›": "‹",
+    '"': '"',
+    "‘": "’",
+    "‚": "‘’",
+    "'": "'",
+}
+SINGLE_QUOTES = "'‘‚’›‹"
+GUILLEMETS = "«»‹›"
+MASK = "¤"  # replaces quoted text, so cue patterns never match inside a quote
+DASHES = "-–—"
+MIN_STANDALONE_WORDS = 3  # an unattributed quote shorter than this is a scare quote or a title
+MAX_SUBJECT_TOKENS = 12
+PARTICLES = frozenset({"Di", "De", "Da", "Del", "Van", "Von", "La", "Le", "Al", "El", "Dos", "Du"})
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    open: int  # index of the opening mark
+    close: int  # index after the closing mark (or the paragraph end)
+    start: int  # content start
+    end: int  # content end
+
+
+@dataclass(slots=True)
+class Draft:
+    """A claim being built: the speaker may still be carried or resolved."""
+
+    start: int
+    end: int
+    kind: ClaimKind
+    speaker: str | None = None
+    speaker_span: tuple[int, int] | None = None
+    via: str | None = None
+    cue: str | None = None
+    carry: bool = False  # take the previous speaker
+    explicit: bool = True  # attributed by a cue (not only by position)
+    role: str | None = None  # the speaker is a bare role phrase that may refer back
+    intro_roles: frozenset[str] = frozenset()  # role words of the phrase that named the speaker
+
+
+@dataclass(slots=True)
+class Lexicon:
+    """The cue words of one language, compiled once."""
+
+    lang: str
+    data: dict[str, Any]
+    common: dict[str, Any]
+    verb_re: re.Pattern[str] = field(init=False)
+    prep_re: re.Pattern[str] | None = field(init=False)
+    postp_re: re.Pattern[str] | None = field(init=False)
+    gerund_re: re.Pattern[str] | None = field(init=False)
+    outlet_re: re.Pattern[str] = field(init=False)
+    outlet_noun_re: re.Pattern[str] = field(init=False)
+    inner_cue_re: re.Pattern[str] = field(init=False)
+    citing_re: re.Pattern[str] | None = field(init=False)
+    relay_re: re.Pattern[str] | None = field(init=False)
+    outlet_names: frozenset[str] = field(init=False)  # as listed
+    outlet_folded: frozenset[str] = field(init=False)
+    outlet_first_words: frozenset[str] = field(init=False)
+    outlet_max_words: int = field(init=False)
+    intro_phrases: tuple[str, ...] = field(init=False)
+    _words: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        d = self.data
+        parts = []
+        aux = _alt(d.get("auxiliaries", []))
+        part = _alt(d.get("participles", []))
+        if aux and part:
+            gap = r"(?:\w+\s+){0,12}?" if self.lang == "de" else r"(?:\w+\s+)?"
+            parts.append(rf"(?:{aux})\s+{gap}(?:{part})")
+        for sep in d.get("separable", []):
+            first, _, last = sep.partition(" * ")
+            parts.append(rf"{re.escape(first)}\s+(?:[^\s,.;:]+\s+){{0,12}}?{re.escape(last)}")
+        if d.get("verbs"):
+            parts.append(_alt(d["verbs"]))
+        self.verb_re = re.compile(rf"(?<![\w'’-])(?:{'|'.join(parts)})(?![\w'’-])", re.I)
+        preps = _alt(d.get("prepositions", []))
+        self.prep_re = re.compile(rf"(?<![\w'’])(?:{preps})(?![\w'’])", re.I) if preps else None
+        postps = _alt(d.get("postpositions", []))
+        self.postp_re = re.compile(rf"(?<![\w'’])(?:{postps})(?!\w)", re.I) if postps else None
+        gers = _alt(d.get("gerunds", []))
+        self.gerund_re = re.compile(rf"(?<![\w'’])(?:{gers})(?!\w)", re.I) if gers else None
+        names = _alt(self.common["outlets"])
+        self.outlet_re = re.compile(rf"(?<!\w)(?:(?=[A-ZÀ-Ý])(?i:{names})|{names})(?!\w)")
+        nouns = [n.lstrip("-") for n in self.common["outlet_nouns"]]
+        self.outlet_noun_re = re.compile(rf"(?:(?<![\w])|-)(?:{_alt(nouns)})(?!\w)", re.I)
+        self.outlet_names = frozenset(self.common["outlets"])
+        self.outlet_folded = frozenset(n.casefold() for n in self.outlet_names)
+        self.outlet_first_words = frozenset(n.split()[0].casefold() for n in self.outlet_names)
+        self.outlet_max_words = max(len(n.split()) for n in self.common["outlets"])
+        # "«Martedì notte - ha spiegato - era stato ...»": a cue between dashes inside a quote
+        self.inner_cue_re = re.compile(
+            rf"\s[{DASHES}]\s*({self.verb_re.pattern})([^{DASHES}\n]{{0,80}}?)\s*[{DASHES}]", re.I
+        )
+        citing = _alt(d.get("citing", []))
+        self.citing_re = (
+            re.compile(rf"(?<!\w)(?:{citing})(?:\s+(?:a|al|à|la|le|the))?\s+", re.I)
+            if citing
+            else None
+        )
+        relay_verbs = _alt(d.get("relay_verbs", []))
+        self.relay_re = (
+            re.compile(
+                rf"\s*(?:{_alt(d.get('relay', []))})?\s*"
+                rf"(?:(?:{_alt(d.get('auxiliaries', []))})\s+)?(?:{relay_verbs})\b",
+                re.I,
+            )
+            if relay_verbs
+            else None
+        )
+        intro = [
+            *d.get("via_preps", []),
+            *d.get("cited_by", []),
+            *d.get("interview", []),
+            *d.get("agent_preps", []),
+            "told",
+        ]
+        self.intro_phrases = tuple(" ".join(w.casefold().split()) for w in intro)
+
+    def words(self, key: str) -> frozenset[str]:
+        found = self._words.get(key)
+        if found is None:
+            items = (*self.data.get(key, ()), *self.common.get(key, ()))
+            found = self._words[key] = frozenset(str(i).casefold() for i in items)
+        return found
+
+    def find_outlets(
+        self, text: str, words: Sequence[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int]]:
+        """Listed outlet names in ``text``, by word lookup (much faster than a huge regex);
+        ``words`` are the word spans when the caller has them already."""
+        if words is None:
+            spans: list[tuple[int, int]] = []
+            for m in _WORD.finditer(text):
+                spans.append(m.span())
+                for k in range(m.start() + 1, m.end() - 1):
+                    if text[k] in "'’":  # "all'ANSA", "dell’Ansa"
+                        spans.append((k + 1, m.end()))
+            words = spans
+        out: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words):
+            first = text[words[i][0] : words[i][1]].casefold()
+            if first not in self.outlet_first_words:
+                i += 1
+                continue
+            for n in range(min(self.outlet_max_words, len(words) - i), 0, -1):
+                s, e = words[i][0], words[i + n - 1][1]
+                raw = text[s:e]
+                if raw in self.outlet_names or (
+                    raw[0].isupper() and raw.casefold() in self.outlet_folded
+                ):
+                    out.append((s, e))
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+
+_WORD = re.compile(r"[^\W_][\w./&'’-]*[\w]|[^\W_]")
+
+
+def _alt(items: Iterable[str]) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any whitespace."""
+    out = []
+    for item in sorted(set(items), key=len, reverse=True):
+        out.append(r"\s+".join(re.escape(w) for w in item.split()))
+    return "|".join(out)
+
+
+@cache
+def load_lexicon(lang: str, directory: str = str(LEXICON_DIR)) -> Lexicon:
+    """The lexicon of ``lang`` (English rules for a language without its own file)."""
+    base = Path(directory)
+    code = lang if (base / f"claims_{lang}.yaml").exists() else "en"
+    data = yaml.safe_load((base / f"claims_{code}.yaml").read_text(encoding="utf-8"))
+    common = yaml.safe_load((base / "claims_common.yaml").read_text(encoding="utf-8"))
+    return Lexicon(lang=code, data=data, common=common)
+
+
+# ---------------------------------------------------------------- quotes and units
+
+
+def _opening_context(text: str, i: int) -> bool:
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if nxt.isspace() and text[i] not in GUILLEMETS:
+        return False
+    return prev.isspace() or prev in "([{:;,/" + DASHES + "“„«»‹›\"'‘" or i == 0
+
+
+def _closing_context(text: str, i: int) -> bool:
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if prev.isspace() and text[i] not in GUILLEMETS:
+        return False
+    if text[i] in SINGLE_QUOTES and nxt.isalpha():
+        return False  # an apostrophe: "it’s", "dell’Istat"
+    return not nxt.isalnum()
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Pair quotation marks into quotes; inner quotes of another style are left inside."""
+    quotes: list[Quote] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c not in QUOTE_PAIRS or not _opening_context(text, i):
+            i += 1
+            continue
+        if c in SINGLE_QUOTES and i > 0 and text[i - 1].isalnum():
+            i += 1
+            continue
+        closers = QUOTE_PAIRS[c]
+        para_end = text.find("\n", i)
+        para_end = n if para_end < 0 else para_end
+        j = i + 1
+        found = -1
+        while j < para_end:
+            if text[j] in closers and _closing_context(text, j):
+                found = j
+                break
+            j += 1
+        if found < 0:
+            # The English convention: a quote running on to the next paragraph is not closed.
+            rest = text[para_end:].lstrip()
+            runs_on = c not in SINGLE_QUOTES and (not rest or rest[0] == c)
+            if runs_on and len(text[i + 1 : para_end].split()) >= MIN_STANDALONE_WORDS:
+                quotes.append(_quote(text, i, para_end, para_end))
+                i = para_end
+                continue
+            i += 1
+            continue
+        if c in SINGLE_QUOTES and found - i > 300:
+            i += 1
+            continue
+        quotes.append(_quote(text, i, found, found + 1))
+        i = found + 1
+    return quotes
+
+
+def _quote(text: str, open_: int, content_end: int, close: int) -> Quote:
+    s, e = open_ + 1, content_end
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ",;:"):
+        e -= 1
+    if e > s and text[e - 1] == "." and text[e - 3 : e] != "...":
+        e -= 1
+    return Quote(open=open_, close=close, start=s, end=e)
+
+
+def mask_quotes(text: str, quotes: Sequence[Quote]) -> str:
+    chars = list(text)
+    for q in quotes:
+        for k in range(q.open + 1, min(q.close, len(chars))):
+            if not chars[k].isspace() and chars[k] not in QUOTE_PAIRS:
+                chars[k] = MASK
+    return "".join(chars)
+
+
+# "ROMA -", "PARIS, 3 octobre (Reuters) -", "(Reuters) -", "Feb. 7 (UPI) —": a dateline is not
+# part of the first sentence (its words would be read as the subject).
+_CITY = r"[A-ZÀ-Ý][A-ZÀ-Ý'’. ]{1,30}[A-ZÀ-Ý.]"  # "ROMA", "NEW YORK", "KYIV"
+_AGENCY = r"\([^()\n]{1,40}\)\s*"  # "(Reuters)", "(EUROPA PRESS)"
+DATELINE = re.compile(
+    rf"(?:{_CITY}(?:\s*,\s*[^\n()–—-]{{1,30}}?)?\s*(?:{_AGENCY})?|{_AGENCY}"
+    rf"|[A-Z][a-z]{{2,4}}\.? \d{{1,2}},? (?:\d{{4}} )?{_AGENCY})[-–—]{{1,2}}\s+"
+)
+
+
+def strip_dateline(text: str, unit: tuple[int, int]) -> tuple[int, int]:
+    m = DATELINE.match(text, unit[0], unit[1])
+    return (m.end(), unit[1]) if m and m.end() < unit[1] else unit
+
+
+def build_units(
+    doc: Doc, quotes: Sequence[Quote], text: str | None = None
+) -> list[tuple[int, int]]:
+    """Sentence-like spans: sentence starts not inside a quote, plus paragraph breaks."""
+    text = doc.text if text is None else text  # Doc.text joins every token: pass it when known
+    inside = [False] * (len(text) + 1)
+    for q in quotes:
+        for k in range(q.open + 1, q.close):
+            inside[k] = True
+    starts = {0}
+    sent_starts: list[int] = []
+    if len(doc):
+        flags = doc.to_array([SENT_START, IDX])
+        sent_starts = [int(idx) for flag, idx in flags if flag == 1]
+    if len(sent_starts) <= 1:  # no sentence boundaries set: a punctuation rule instead
+        sent_starts = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-ZÀ-Ý«“„\"])", text)]
+    for b in sent_starts:
+        if b <= 0 or b >= len(text):
+            continue
+        while b > 0 and text[b - 1].isspace():
+            b -= 1
+        prev = text[:b]
+        if prev and prev[-1] in QUOTE_PAIRS and _opening_context(text, b - 1):
+            b -= 1  # "... detto. «" + "Ciao»": the opening mark belongs to the next sentence
+            prev = text[:b].rstrip()
+        if inside[b]:
+            continue
+        if prev.rstrip().rstrip("»”“\"’')]").endswith((".", "!", "?", "…")):
+            starts.add(b)
+    for m in re.finditer(r"\n+", text):
+        if not inside[m.start()]:
+            starts.add(m.end())
+    ordered = [*sorted(starts), len(text)]
+    units = []
+    for a, b in itertools.pairwise(ordered):
+        while a < b and text[a].isspace():
+            a += 1
+        e = b
+        while e > a and text[e - 1].isspace():
+            e -= 1
+        if e > a:
+            units.append((a, e))
+    return units
+
+
+# ---------------------------------------------------------------- tokens and noun phrases
+
+_ABBREV = r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Prof|Sr|Sra|Mme|St|Gen|Lt|Col|Sen|Rep|Gov|Sig)\."
+_TOKEN_ELIDING = re.compile(rf"{_ABBREV}|\w+['’](?=\w)|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+_TOKEN_PLAIN = re.compile(
+    rf"{_ABBREV}|['’]s\b|\w(?:[\w\-/&.]*\w)?(?=['’]s\b)|\w(?:[\w\-/&.]*\w)?|[^\w\s]"
+)
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build
+class Tok:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.casefold()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def is_cap(self) -> bool:
+        t = self.text
+        if t[0].isupper():
+            return True
+        # "al-Assad", "bin-Salman", "d'Alema"-like particles glued to a capitalised name
+        return bool(re.match(r"^(?:al|el|bin|ibn|ben|van|von|de|di|da|le)-[A-Z]", t))
+
+
+def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
+    """Word and punctuation tokens of ``text[start:end]`` with absolute offsets; Italian and French
+    split elided articles ("all'", "dell’") from the word they precede."""
+    pattern = _TOKEN_ELIDING if lang in ("it", "fr") else _TOKEN_PLAIN
+    return [Tok(m.group(), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """A speaker phrase read from the text, before carrying and resolution."""
+
+    text: str | None  # None: carry the previous speaker
+    start: int = -1
+    end: int = -1
+    role: str | None = None  # a role word when the phrase is a bare role ("il ministro")
+
+
+class DocumentReader:
+    """Reads the claims of one document; holds the per-document state (quotes, units, drafts)."""
+
+    def __init__(self, doc: Doc, lex: Lexicon) -> None:
+        self.doc = doc
+        self.lex = lex
+        self.lang = lex.lang
+        self.text = doc.text
+        self.quotes = find_quotes(self.text)
+        self.masked = mask_quotes(self.text, self.quotes)
+        self._masked_toks = tokenize(self.masked, 0, len(self.masked), self.lang)
+        self._masked_starts = [t.start for t in self._masked_toks]
+        self._text_toks = tokenize(self.text, 0, len(self.text), self.lang)
+        self._text_starts = [t.start for t in self._text_toks]
+        self.units = [
+            strip_dateline(self.text, u) for u in build_units(doc, self.quotes, self.text)
+        ]
+        self.drafts: list[Draft] = []
+        self.used: list[tuple[int, int]] = []  # cue spans already attributed
+        self.w = lex.words
+        self._mentions = self._outlet_mentions()
+        self._relayed = [p for p in self._mentions if self._introduced(p)]
+
+    # ---------------------------------------------------------- helpers
+
+    def toks(self, start: int, end: int, masked: bool = True) -> list[Tok]:
+        """The tokens inside ``[start, end)``, from one tokenisation of the whole text."""
+        toks, starts = (
+            (self._masked_toks, self._masked_starts)
+            if masked
+            else (self._text_toks, self._text_starts)
+        )
+        i = bisect_left(starts, start)
+        out = []
+        while i < len(toks) and toks[i].end <= end:
+            out.append(toks[i])
+            i += 1
+        return out
+
+    def is_used(self, start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in self.used)
+
+    def _outlet_mentions(self) -> list[Phrase]:
+        """Outlet names: listed ones, and capitalised names beside an outlet noun."""
+        # it/fr tokens split elided articles ("all'ANSA"); other languages re-split the text
+        words = (
+            [(t.start, t.end) for t in self._text_toks if t.is_word]
+            if self.lang in ("it", "fr")
+            else None
+        )
+        out = [Phrase(self.text[s:e], s, e) for s, e in self.lex.find_outlets(self.text, words)]
+        for m in self.lex.outlet_noun_re.finditer(self.text):
+            name = self._name_beside(m.start(), m.end())
+            if name and not any(p.start <= name.start < p.end for p in out):
+                out.append(name)
+        return sorted(out, key=lambda p: p.start)
+
+    def _name_beside(self, start: int, end: int) -> Phrase | None:
+        """The capitalised name or quoted title next to an outlet noun at [start, end)."""
+        text = self.text
+        m = re.match(r"[\s]*([\"“„«'‘]?)((?:[A-Z][\w.&/-]*\s?){1,4})", text[end : end + 60])
+        if m and m.group(2).strip():
+            name = m.group(2).strip()
+            s = end + m.start(2)
+            return Phrase(name, s, s + len(name))
+        before = text[max(0, start - 60) : start]
+        m2 = re.search(
+            r"((?:[A-Z][\w.&/-]*\s){1,4})(?:news\s)?$|[\"“„«]([^\"”“»]{1,40})[\"”“»]-?$", before
+        )
+        if m2:
+            name = (m2.group(1) or m2.group(2) or "").strip()
+            if name:
+                s = start - len(before) + before.rfind(name)
+                return Phrase(name, s, s + len(name))
+        return None
+
+    def via_in(self, start: int, end: int) -> Phrase | None:
+        """An outlet introduced as the relay ("told Reuters", "all'ANSA", "citato dalla Cnn")."""
+        for p in self._relayed:
+            if start <= p.start and p.end <= end:
+                return p
+        return None
+
+    def _introduced(self, p: Phrase) -> bool:
+        """Whether a relay word ("told", "all'", "citato dalla", "in an interview with") comes
+        right before the outlet ``p``, with at most a few words (articles, "news agency")."""
+        before = [
+            t for t in self.toks(max(0, p.start - 60), p.end, masked=False) if t.end <= p.start
+        ]
+        k = len(before)
+        while (
+            k > 0
+            and (before[k - 1].is_word or before[k - 1].text in "\"“„«'‘")
+            and (len(before) - k < 5)
+        ):
+            k -= 1
+        tail = " " + " ".join(t.low for t in before[k:] if t.is_word) + " "
+        return any(f" {i} " in tail for i in self.lex.intro_phrases)
+
+    def is_outlet(self, phrase: str) -> bool:
+        return bool(self.lex.outlet_re.search(phrase) or self.lex.outlet_noun_re.search(phrase))
+
+    def outlet_name(self, phrase: Phrase) -> Phrase:
+        """ "the state RIA news agency" -> "RIA"; a listed outlet stays as written."""
+        m = self.lex.outlet_re.search(phrase.text)
+        if m:
+            return Phrase(m.group(), phrase.start + m.start(), phrase.start + m.end())
+        caps = [
+            t
+            for t in tokenize(phrase.text, 0, len(phrase.text), self.lang)
+            if t.is_word
+            and t.is_cap
+            and t.low not in self.w("determiners")
+            and not self.lex.outlet_noun_re.fullmatch(t.text)
+        ]
+        if caps:
+            return Phrase(
+                phrase.text[caps[0].start : caps[-1].end],
+                phrase.start + caps[0].start,
+                phrase.start + caps[-1].end,
+            )
+        return phrase
+
+    # ---------------------------------------------------------- speaker phrases
+
+    def skip_adverbials(self, toks: list[Tok], i: int) -> int:
+        skip = self.w("skip_after_cue")
+        while i < len(toks):
+            for n in (3, 2, 1):
+                if " ".join(t.low for t in toks[i : i + n]) in skip:
+                    i += n
+                    break
+            else:
+                return i
+        return i
+
+    def np_after(
+        self, pos: int, limit: int, masked: bool = True, skip_via: bool = True
+    ) -> Phrase | None:
+        """The speaker phrase right after a cue ("ha detto il presidente ucraino V. Zelensky")."""
+        via = self.via_in(pos, limit) if skip_via else None
+        toks = self.toks(pos, limit, masked)
+        i = self.skip_adverbials(toks, 0)
+        if via is not None and self._via_at(toks, i, via):
+            # "Lo afferma all'ANSA Flavio Di Giacomo": step over the relay
+            k = i
+            while k < len(toks) and toks[k].end <= via.end:
+                k += 1
+            if k - i <= 6:
+                i = self.skip_adverbials(toks, k)
+        det, conn = self.w("determiners"), self.w("connectors")
+        stops, roles = self.w("stop_words"), self.w("roles") | self.w("sources")
+        picked: list[Tok] = []
+        seen_cap = False
+        while i < len(toks) and len(picked) < 14:
+            t = toks[i]
+            if via is not None and via.start <= t.start < via.end and picked:
+                break
+            if not t.is_word or MASK in t.text:
+                if t.text in "-" and picked and i + 1 < len(toks) and toks[i + 1].start == t.end:
+                    picked.append(t)
+                    i += 1
+                    continue
+                break
+            low = t.low
+            if (low in det and (not picked or picked[-1].low in conn)) or (low in conn and picked):
+                picked.append(t)
+            elif low in det and picked:
+                break
+            elif t.is_cap:
+                picked.append(t)
+                seen_cap = True
+            elif (
+                low in self.w("conjunctions")
+                and picked
+                and i + 1 < len(toks)
+                and (toks[i + 1].is_cap or toks[i + 1].low in conn)
+            ):
+                picked.append(t)
+            elif (
+                low in stops
+                or (seen_cap and low not in roles)
+                or (self.is_gerund(low) and low not in roles)
+                or self.lex.verb_re.fullmatch(t.text)
+            ):
+                break
+            else:
+                picked.append(t)
+            i += 1
+        while picked and (
+            picked[-1].low in conn or picked[-1].low in det or picked[-1].text == "-"
+        ):
+            picked.pop()
+        if not picked:
+            return None
+        speakerish = self.w("roles") | self.w("sources") | self.w("bodies")
+        if not any(t.is_cap or t.low in speakerish or self.is_role(t.low) for t in picked):
+            return None  # "said the deal was close": no name, role or body, not a speaker
+        has_name = any(a.is_cap and b.is_cap for a, b in itertools.pairwise(picked))
+        if not has_name and i + 1 < len(toks) and toks[i].text == ",":
+            # "la presidenta del banco, Ana Gómez": the name in apposition
+            name = []
+            for t in toks[i + 1 :]:
+                if not (t.is_word and t.is_cap) or MASK in t.text:
+                    break
+                name.append(t)
+            rest = toks[i + 1 + len(name) :]
+            if 1 < len(name) <= 4 and (not rest or not rest[0].is_word):
+                picked = name
+        return Phrase(self.text[picked[0].start : picked[-1].end], picked[0].start, picked[-1].end)
+
+    def is_gerund(self, low: str) -> bool:
+        """ "speaking", "parlando", "hablando": English by suffix, others from the lexicon."""
+        if low in self.w("gerunds") or low in self.w("participle_openers"):
+            return True
+        return self.lang == "en" and len(low) > 5 and low.endswith("ing")
+
+    def is_role(self, low: str) -> bool:
+        """A role noun, German compounds included ("Regierungssprecher", "Innenministerin")."""
+        roles = self.w("roles")
+        if low in roles or low in self.w("title_words"):
+            return True
+        return self.lang == "de" and any(len(r) >= 4 and low.endswith(r) for r in roles)
+
+    def _via_at(self, toks: list[Tok], i: int, via: Phrase) -> bool:
+        """The relay starts within the next few tokens ("all'ANSA", "a la agencia EFE")."""
+        ahead = [t for t in toks[i : i + 5] if t.start < via.start]
+        return (
+            i < len(toks)
+            and toks[i].start <= via.start
+            and len(ahead) <= 3
+            and not any(t.is_cap and not self.lex.outlet_noun_re.fullmatch(t.text) for t in ahead)
+        )
+
+    def np_after_adjunct(self, pos: int, limit: int) -> Phrase | None:
+        """The speaker after a short adjunct: "ha scritto su X il presidente ucraino"."""
+        toks = self.toks(pos, min(limit, pos + 60))
+        for t in toks[1:5]:
+            if not t.is_word or t.low not in self.w("determiners"):
+                continue
+            np_ = self.np_after(t.start, limit)
+            if np_ is None or not self.terminal_after(np_.end, limit):
+                continue
+            words = {w.low for w in tokenize(self.text, np_.start, np_.end, self.lang)}
+            if words & (self.w("roles") | self.w("bodies") | self.w("sources")):
+                return np_
+        return None
+
+    def clean_subject(self, start: int, end: int) -> Phrase | None:
+        """A subject chunk without leading conjunctions or trailing adverbs ("Ryder also")."""
+        toks = [t for t in self.toks(start, end) if t.text not in ("¤",)]
+        conj = self.w("conjunctions")
+        skip = self.w("skip_after_cue")
+        while toks and (not toks[0].is_word or toks[0].low in conj):
+            toks.pop(0)
+        while toks and (not toks[-1].is_word or toks[-1].low in skip or MASK in toks[-1].text):
+            toks.pop()
+        if not toks:
+            return None
+        return Phrase(self.text[toks[0].start : toks[-1].end], toks[0].start, toks[-1].end)
+
+    def trailing_np(self, start: int, end: int) -> Phrase | None:
+        """The noun phrase ending a long chunk ("... buildings Turkish officials")."""
+        toks = self.toks(start, end)
+        det, conn = self.w("determiners"), self.w("connectors")
+        roles = self.w("roles") | self.w("sources")
+        k = len(toks)
+        while k > 0:
+            t = toks[k - 1]
+            if t.is_word and (t.is_cap or t.low in roles or t.low in conn or t.low in det):
+                k -= 1
+                continue
+            if t.text in ("'s", "’s"):
+                k -= 1
+                continue
+            break
+        picked = toks[k:]
+        while picked and (picked[0].low in conn or picked[0].text in ("'s", "’s")):
+            picked.pop(0)
+        if not picked or not any(t.is_cap or t.low in roles for t in picked):
+            return None
+        return Phrase(self.text[picked[0].start : picked[-1].end], picked[0].start, picked[-1].end)
+
+    def speaker_from(self, phrase: Phrase | None) -> Speaker:
+        """The speaker named by a phrase: the person's name in a role phrase, else as written."""
+        if phrase is None:
+            return Speaker(None)
+        toks = [t for t in tokenize(self.text, phrase.start, phrase.end, self.lang) if t.is_word]
+        hon = self.w("honorifics")
+        toks = [t for t in toks if t.low not in hon and t.low.rstrip(".") not in hon]
+        if not toks:
+            return Speaker(None)
+        if len(toks) == 1 and toks[0].low in self.w("pronouns"):
+            return Speaker(None)
+        det, conn = self.w("determiners"), self.w("connectors")
+        titles = self.w("title_words")
+        orgs = self.w("org_words")
+        roles = self.w("roles")
+        # the capitalised run ending the phrase
+        k = len(toks)
+        while k > 0 and toks[k - 1].is_cap and toks[k - 1].low not in det:
+            k -= 1
+        run = toks[k:]
+        whole = Phrase(self.text[toks[0].start : toks[-1].end], toks[0].start, toks[-1].end)
+        if not run:
+            role = next((t.low for t in toks if t.low in roles), None)
+            definite = toks[0].low in det and toks[0].low not in (
+                "a",
+                "an",
+                "un",
+                "une",
+                "una",
+                "uno",
+                "ein",
+                "eine",
+                "one",
+            )
+            return Speaker(whole.text, whole.start, whole.end, role if definite else None)
+        if run[-1].low in orgs:
+            return Speaker(whole.text, whole.start, whole.end)
+        names = list(run)
+        while names and (names[0].low in titles or self.is_role(names[0].low)):
+            names.pop(0)
+        if not names:  # "der Sprecher", "le Président": a bare role
+            role = run[-1].low
+            return Speaker(whole.text, whole.start, whole.end, role)
+        if k > 0 and toks[k - 1].low in conn and len(names) == 1:
+            return Speaker(whole.text, whole.start, whole.end)  # "a spokesman of the Ministry"
+        stripped = run[: len(run) - len(names)]
+        if k > 0 and toks[k - 1].low in conn and any(t.low in roles for t in stripped):
+            return Speaker(whole.text, whole.start, whole.end)  # "the government of President X"
+        if all(t.low in det for t in toks[:k]) and len(names) == len(run) and len(names) <= 4:
+            return Speaker(whole.text, whole.start, whole.end)
+        take = (
+            3
+            if len(names) >= 3
+            and names[-2].low
+            in {"di", "de", "da", "del", "van", "von", "la", "le", "al", "bin", "dos", "du"}
+            else 2
+        )
+        names = names[-take:]
+        return Speaker(self.text[names[0].start : names[-1].end], names[0].start, names[-1].end)
+
+    # ---------------------------------------------------------- cues
+
+    def verb_cues(self, start: int, end: int) -> list[re.Match[str]]:
+        return [
+            m
+            for m in self.lex.verb_re.finditer(self.masked, start, end)
+            if not self.is_used(m.start(), m.end())
+            and not self.blocked(m.start(), m.group())
+            and not self.is_noun_use(m)
+            and (m.start() == start or not m.group()[0].isupper() or self.lang == "de")
+        ]
+
+    def is_noun_use(self, m: re.Match[str]) -> bool:
+        """ "la replica del Pd", "la denuncia", "the claims": a cue word used as a noun."""
+        if " " in m.group().strip():
+            return False
+        prev = [t for t in self.toks(max(0, m.start() - 20), m.start()) if t.is_word][-1:]
+        return bool(prev) and prev[0].low in self.w("determiners") - self.w("anaphora")
+
+    def blocked(self, pos: int, cue: str = "") -> bool:
+        """Negated ("did not say"), passive ("had been reported") or infinitive ("to say")."""
+        prev = [t.low for t in self.toks(max(0, pos - 30), pos) if t.is_word][-2:]
+        neg, pas = self.w("negations"), self.w("passive_aux")
+        if any(w.casefold() in pas for w in cue.split()[1:-1]):
+            return True
+        return bool(prev) and (prev[-1] in neg or prev[-1] in pas or prev[0] in neg)
+
+    def complementizer_after(self, pos: int, limit: int) -> int | None:
+        """The end of "that"/"che"/"que"/"dass" right after a cue (adverbs and a relay skipped)."""
+        toks = self.toks(pos, limit)
+        i = self.skip_adverbials(toks, 0)
+        via = self.via_in(pos, limit)
+        if via is not None and self._via_at(toks, i, via):
+            while i < len(toks) and toks[i].end <= via.end:
+                i += 1
+            i = self.skip_adverbials(toks, i)
+        while i < len(toks) and toks[i].text in (",", ":"):
+            i += 1
+        comps = self.w("complementizers")
+        if i < len(toks) and toks[i].low in comps:
+            return toks[i].end
+        # "said on Telegram that ...", "ha señalado en rueda de prensa que ..."
+        for t in toks[i + 1 : i + 7]:
+            if not t.is_word or MASK in t.text:
+                return None
+            if t.low in comps:
+                return t.end
+        return None
+
+    def terminal_after(self, pos: int, limit: int) -> bool:
+        """Nothing but adverbials, a relay or punctuation follows: the content is elsewhere."""
+        toks = self.toks(pos, limit)
+        i = self.skip_adverbials(toks, 0)
+        via = self.via_in(pos, limit)
+        if via is not None and self._via_at(toks, i, via):
+            while i < len(toks) and toks[i].end <= via.end:
+                i += 1
+            i = self.skip_adverbials(toks, i)
+        if i >= len(toks):
+            return True
+        t = toks[i]
+        if t.low in self.w("complementizers") or t.text in QUOTE_PAIRS:
+            return False
+        return (
+            (not t.is_word and MASK not in t.text)
+            or t.low in self.w("stop_words")
+            or t.low in self.w("citing")
+            or self.is_gerund(t.low)
+        )
+
+    def subject_like(self, start: int, end: int) -> bool:
+        """A short subject with appositions: "X, the minister, said" / "X, speaking in Y, said"."""
+        chunks = self.chunks(start, end)
+        if not chunks or len(self.toks(start, end)) > 20:
+            return False
+        first = self.toks(chunks[0][0], chunks[0][1])
+        if len(first) > 9 or not any(t.is_cap or t.low in self.w("roles") for t in first):
+            return False
+        return all(self.appositive(a, b) for a, b in chunks[1:])
+
+    def short_subject(self, start: int, end: int) -> bool:
+        """The first comma piece could be a subject: short, opened by a name, role or article."""
+        chunks = self.chunks(start, end)
+        if not chunks:
+            return False
+        first = [t for t in self.toks(*chunks[0]) if t.is_word]
+        if not first or len(first) > 9:
+            return False
+        t0 = first[0]
+        return t0.is_cap or t0.low in self.w("determiners") or t0.low in self.w("roles")
+
+    def appositive(self, start: int, end: int) -> bool:
+        toks = [t for t in self.toks(start, end) if t.is_word]
+        if not toks:
+            return True
+        first = toks[0].low
+        if self.is_gerund(first) or self.via_in(start, end) is not None:
+            return True
+        if first in self.w("relatives") and first not in self.w("determiners"):
+            return True  # "The minister, who spoke on condition of anonymity, said ..."
+        caps = sum(t.is_cap for t in toks)
+        roles = self.w("roles")
+        return (
+            caps * 2 >= len(toks)
+            or first in roles
+            or (first in self.w("determiners") and len(toks) > 1 and toks[1].low in roles)
+        )
+
+    def chunks(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Comma-separated pieces of ``[start, end)`` (outside brackets)."""
+        out, a, depth = [], start, 0
+        for k in range(start, end):
+            c = self.masked[k]
+            if c in "([":
+                depth += 1
+            elif c in ")]":
+                depth = max(0, depth - 1)
+            elif (
+                c == ","
+                and depth == 0
+                and not (self.masked[k - 1 : k].isdigit() and self.masked[k + 1 : k + 2].isdigit())
+            ):
+                if self.masked[a:k].strip():
+                    out.append((a, k))
+                a = k + 1
+        if self.masked[a:end].strip(" ,;:" + DASHES):
+            out.append((a, end))
+        return out
+
+    def subject_of(self, start: int, end: int) -> Speaker:
+        """The speaker named by the subject chunks before a cue (appositions allowed)."""
+        chunks = self.chunks(start, end)
+        best: Phrase | None = None
+        for a, b in chunks:
+            ph = self.clean_subject(a, b)
+            if ph is None:
+                continue
+            toks = [t for t in tokenize(self.text, ph.start, ph.end, self.lang) if t.is_word]
+            if self.is_gerund(toks[0].low):
+                continue
+            orgs = self.w("org_words")
+            if (
+                best is not None
+                and all(t.is_cap for t in toks)
+                and len(toks) <= 4
+                and not any(t.low in orgs for t in toks)
+            ):
+                sp = self.speaker_from(ph)
+                return Speaker(sp.text, sp.start, sp.end, sp.role)
+            if best is None:
+                best = ph
+        return self.speaker_from(best)
+
+    def content_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Trim a content region: spaces, punctuation, a leading complementizer, bare quotes."""
+        text = self.text
+        while start < end and (text[start].isspace() or text[start] in ",;:." + DASHES):
+            start += 1
+        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
+            end -= 1
+        toks = self.toks(start, end)
+        if toks and toks[0].low in self.w("complementizers"):
+            start = toks[1].start if len(toks) > 1 else end
+        for q in self.quotes:  # the region is one quote: its content without the marks
+            if q.open == start and q.close >= end - 1:
+                return (q.start, q.end) if q.end > q.start else None
+        if end - start < 3:
+            return None
+        return start, end
+
+    def kind_of(self, start: int, end: int) -> ClaimKind:
+        quoted = sum(max(0, min(end, q.end) - max(start, q.start)) for q in self.quotes)
+        return ClaimKind.DIRECT if quoted * 2 >= max(1, end - start) else ClaimKind.REPORTED
+
+    def add(
+        self,
+        span: tuple[int, int] | None,
+        speaker: Speaker,
+        *,
+        cue: str | None,
+        via: Phrase | None = None,
+        kind: ClaimKind | None = None,
+        explicit: bool = True,
+        roles: frozenset[str] = frozenset(),
+    ) -> Draft | None:
+        if span is None:
+            return None
+        s, e = span
+        if len(self.text[s:e].split()) < 2 and not explicit:
+            return None
+        d = Draft(
+            start=s,
+            end=e,
+            kind=kind or self.kind_of(s, e),
+            speaker=speaker.text,
+            speaker_span=(speaker.start, speaker.end) if speaker.text else None,
+            via=self.outlet_name(via).text if via else None,
+            cue=cue,
+            carry=speaker.text is None,
+            explicit=explicit,
+            role=speaker.role,
+            intro_roles=roles,
+        )
+        self.drafts.append(d)
+        return d
+
+    def roles_in(self, phrase: Phrase | None) -> frozenset[str]:
+        if phrase is None:
+            return frozenset()
+        roles = self.w("roles") | self.w("title_words")
+        return frozenset(
+            t.low
+            for t in tokenize(self.text, phrase.start, phrase.end, self.lang)
+            if t.low in roles
+        )
+
+    # ---------------------------------------------------------- quotes
+
+    def attribute_quote(
+        self, q: Quote, unit: tuple[int, int]
+    ) -> tuple[Speaker, Phrase | None, str, frozenset[str]] | None:
+        """The attribution of a quote by a cue next to it, or None."""
+        us, ue = unit
+        # "«Martedì notte - ha spiegato - era stato ...»": a cue between dashes inside the quote
+        inner = self.lex.inner_cue_re.search(self.text[q.start : q.end])
+        if inner:
+            cs, ce = q.start + inner.start(1), q.start + inner.end(1)
+            np_ = self.np_after(ce, q.start + inner.end(2), masked=False)
+            self.used.append((cs, ce))
+            return (
+                self.speaker_from(np_),
+                self.via_in(ce, q.start + inner.end(2)),
+                self.text[cs:ce],
+                self.roles_in(np_),
+            )
+        # right: "», ha detto X" / "," X said / "» - ha aggiunto X - «"
+        lead = re.match(rf"[\s,]*(?:[{DASHES}]\s*)?", self.masked[q.close : ue])
+        p = q.close + (lead.end() if lead else 0)
+        if p < ue and self.masked[p - 1 : p] != ".":
+            cm = self.lex.verb_re.match(self.masked, p)
+            if cm and not self.is_used(*cm.span()):
+                limit = self._attr_limit(cm.end(), ue)
+                np_ = self.np_after(cm.end(), limit) or self.np_after_adjunct(cm.end(), limit)
+                self.used.append(cm.span())
+                via = self.via_in(cm.end(), ue)
+                sp = self.speaker_from(np_)
+                return sp, via, cm.group(), self.roles_in(np_)
+            cm = self.lex.verb_re.search(self.masked, p, min(ue, p + 90))
+            if cm and not self.is_used(*cm.span()):
+                between = self.masked[p : cm.start()]
+                if (
+                    between.strip()
+                    and not re.search(r"[,.;:!?«»“”\"¤]", between)
+                    and len(between.split()) <= 8
+                ):
+                    subj = self.clean_subject(p, cm.start())
+                    self.used.append(cm.span())
+                    via = self.via_in(cm.end(), self._attr_limit(cm.end(), ue))
+                    return self.speaker_from(subj), via, cm.group(), self.roles_in(subj)
+        # left: "X said: “...”" / "Commenta l’Istat: “" / "señaló que “...”" / "che, ha detto, “"
+        left = self.masked[us : q.open].rstrip()
+        if not left:
+            return None
+        cms = [m for m in self.lex.verb_re.finditer(self.masked, us, q.open)]
+        tail = left[-1]
+        if tail == ":" or left.endswith(tuple(self.w("complementizers"))) or tail in "," + DASHES:
+            if cms:
+                cm = cms[-1]
+                gap = self.masked[cm.end() : us + len(left)]
+                gap_toks = [t for t in self.toks(cm.end(), us + len(left)) if t.is_word]
+                if tail != ":" and len(gap_toks) > 1:
+                    return None
+                if tail == ":" and len(gap_toks) > 8:
+                    return None
+                before = self.chunks(us, cm.start())
+                self.used.append(cm.span())
+                via = self.via_in(us, q.open)
+                cut = before[-1] if before else None
+                if cut and not self.masked[cut[1] : cm.start()].strip(" ,"):
+                    subj = self.clean_subject(*cut)
+                    if subj is not None and self.lex.verb_re.search(subj.text):
+                        return Speaker(None), via, cm.group(), frozenset()
+                    if subj is not None:
+                        return self.speaker_from(subj), via, cm.group(), self.roles_in(subj)
+                np_ = self.np_after(cm.end(), cm.end() + len(gap))
+                sp = self.speaker_from(np_)
+                return sp, via, cm.group(), self.roles_in(np_)
+            if tail == ":":
+                ph = (
+                    self.clean_subject(
+                        self.chunks(us, us + len(left) - 1)[-1][0], us + len(left) - 1
+                    )
+                    if self.chunks(us, us + len(left) - 1)
+                    else None
+                )
+                toks = [t for t in tokenize(self.text, ph.start, ph.end, self.lang)] if ph else []
+                if ph and toks and len(toks) <= 5 and all(t.is_cap for t in toks if t.is_word):
+                    return self.speaker_from(ph), None, ":", self.roles_in(ph)
+                return Speaker(None), None, ":", frozenset()
+        return None
+
+    def _attr_limit(self, pos: int, ue: int) -> int:
+        """Where an attribution after a quote ends: the next quote, if any."""
+        for q in self.quotes:
+            if pos <= q.open < ue:
+                return q.open
+        return ue
+
+    def read_quotes(self, unit: tuple[int, int]) -> None:
+        us, ue = unit
+        inside = [q for q in self.quotes if us <= q.open < ue]
+        prev_attr: tuple[Speaker, Phrase | None, str, frozenset[str]] | None = None
+        prev_q: Quote | None = None
+        pending: Draft | None = None  # an unattributed quote that may open the same statement
+        for q in inside:
+            words = len(self.text[q.start : q.end].split())
+            if words == 0:
+                continue
+            attr = self.attribute_quote(q, unit)
+            cue_after = attr is not None and bool(self.used) and self.used[-1][0] >= q.close
+            if attr is None and prev_attr is not None and prev_q is not None:
+                between = self.masked[prev_q.close : q.open]
+                if self.lex.verb_re.search(between) and between.strip()[-1:] in "," + DASHES:
+                    attr = prev_attr  # "«...» - ha aggiunto X - «...»"
+            if attr is not None:
+                sp, via, cue, roles = attr
+                if words <= 2 and sp.text is None and cue == ":":
+                    continue
+                start = q.start
+                if pending is not None and cue_after:
+                    between = self.masked[pending.end : q.open]
+                    if not self.lex.verb_re.search(between) and not re.search(r"[.!?]", between):
+                        # "«Um ... zu bekommen», würden «die Existenzen ...», kritisierte X"
+                        self.drafts.remove(pending)
+                        start = pending.start
+                pending = None
+                self.add((start, q.end), sp, cue=cue, via=via, kind=ClaimKind.DIRECT, roles=roles)
+                prev_attr, prev_q = attr, q
+                continue
+            before = self.masked[us : q.open].strip()
+            standalone = (
+                not before
+                or before.endswith(":")
+                or all(c in QUOTE_PAIRS or c == MASK or c.isspace() or c in ".,;" for c in before)
+            )
+            if standalone and words >= MIN_STANDALONE_WORDS:
+                pending = self.add(
+                    (q.start, q.end), Speaker(None), cue=None, kind=ClaimKind.DIRECT, explicit=False
+                )
+            prev_q = q
+
+    # ---------------------------------------------------------- reported speech
+
+    def is_anaphora(self, start: int, end: int) -> bool:
+        lead = re.sub(r"\s+", " ", self.text[start:end].strip().casefold().replace("’", "'"))
+        return bool(lead) and lead in {a.replace("’", "'") for a in self.w("anaphora")}
+
+    def read_reported(self, index: int) -> None:
+        us, ue = self.units[index]
+        for cm in self.verb_cues(us, ue):
+            if self.is_used(*cm.span()):
+                continue
+            self.used.append(cm.span())
+            self.read_verb_cue(cm, index)
+        if self.lex.gerund_re is not None:
+            for gm in self.lex.gerund_re.finditer(self.masked, us, ue):
+                if self.is_used(*gm.span()) or self._covered(gm.start()):
+                    continue
+                self.used.append(gm.span())
+                cited = re.search(
+                    r"(?<!\w)(?:cited|quoted)\s+([^,;:]{1,80}?)\s+as\s+$",
+                    self.masked[us : gm.start()],
+                    re.I,
+                )
+                if cited is not None:  # "RIA cited the defence ministry as saying that ..."
+                    src = self.clean_subject(us + cited.start(1), us + cited.end(1))
+                    relay = self.clean_subject(us, us + cited.start())
+                    via = self.outlet_name(relay) if relay and self.is_outlet(relay.text) else None
+                    self.add(
+                        self.content_span(gm.end(), ue),
+                        self.speaker_from(src),
+                        cue=self.text[us + cited.start() : gm.end()],
+                        via=via,
+                    )
+                    continue
+                self.add(self.content_span(gm.end(), ue), Speaker(None), cue=gm.group())
+        self.read_prepositions(us, ue)
+
+    def _covered(self, pos: int) -> bool:
+        return any(d.start <= pos < d.end for d in self.drafts)
+
+    def read_verb_cue(self, cm: re.Match[str], index: int) -> None:
+        us, ue = self.units[index]
+        cs, ce = cm.span()
+        cue = cm.group()
+        if self.is_anaphora(us, cs) and index == 0:
+            return
+        if self.is_anaphora(us, cs):
+            # "Lo ha detto X" / "Das sagte X": the content is the previous sentence
+            np_ = self.np_after(ce, ue)
+            sp = self.speaker_from(np_)
+            via = self.via_in(ce, ue)
+            ps, pe = self.units[index - 1]
+            earlier = [d for d in self.drafts if ps <= d.start < pe and not d.explicit]
+            if earlier:
+                for d in earlier:
+                    d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, cue
+                    d.speaker_span = (sp.start, sp.end) if sp.text else None
+                    d.role, d.intro_roles = sp.role, self.roles_in(np_)
+                    d.via = self.outlet_name(via).text if via else d.via
+                return
+            if not any(ps <= d.start < pe for d in self.drafts):
+                self.add(self.content_span(ps, pe), sp, cue=cue, via=via, roles=self.roles_in(np_))
+            return
+        left = self.masked[us:cs].rstrip()
+        left_words = [t for t in self.toks(us, cs) if t.is_word]
+        relay_words = self.w("relay") | self.w("auxiliaries")
+        if self.lex.prep_re is not None:
+            for pm in self.lex.prep_re.finditer(self.masked, us, cs):
+                gap = [t for t in self.toks(pm.end(), cs) if t.is_word]
+                if all(t.low in relay_words for t in gap):
+                    self.used.remove(cm.span())  # "según ha informado X": read as a preposition
+                    return
+        if left_words and left_words[0].low in self.w("relay") and left_words[0].start == us:
+            # "Wie die Polizei mitteilte, ...", "As the ministry said, ...", "Come ha detto X, ..."
+            subj = self.np_after(left_words[0].end, cs, skip_via=False)
+            np_ = subj if subj is not None else self.np_after(ce, ue)
+            after = np_.end if np_ is not None and np_.start > ce else ce
+            if self.masked[after:ue].lstrip().startswith(","):
+                comma = self.masked.index(",", after)
+                self.add(
+                    self.content_span(comma + 1, ue),
+                    self.speaker_from(np_),
+                    cue=cue,
+                    roles=self.roles_in(np_),
+                )
+                return
+        if self.lang == "de" and len(left_words) <= 2:
+            nxt = next((t for t in self.toks(ce, min(ue, ce + 30)) if t.is_word), None)
+            if nxt is not None and nxt.low in self.w("pronouns"):
+                # "Zugleich warnte er vor ...": the subject is the pronoun after the verb
+                self.add(self.content_span(nxt.end, ue), Speaker(None), cue=cue)
+                return
+        lead = " ".join(left.casefold().split())
+        if lead and lead in self.w("relay") | {"a quanto", "secondo quanto", "stando a quanto"}:
+            # "A quanto riferisce l'agenzia Reuters, i colloqui ...": speaker after the cue
+            np_ = self.np_after(ce, ue, skip_via=False)
+            if np_ is not None:
+                name = self.outlet_name(np_) if self.is_outlet(np_.text) else np_
+                self.add(self.content_span(np_.end, ue), self.speaker_from(name), cue=cue)
+            return
+        if not left.strip(" ,;:" + DASHES) or all(
+            t.low in self.w("conjunctions") for t in self.toks(us, cs) if t.is_word
+        ):
+            np_ = self.np_after(ce, ue)
+            comp = self.complementizer_after(np_.end if np_ else ce, ue)
+            sp = self.speaker_from(np_) if np_ and comp else Speaker(None)
+            start = comp if comp is not None else (np_.end if np_ and comp else ce)
+            self.add(
+                self.content_span(start, ue),
+                sp,
+                cue=cue,
+                via=self.via_in(ce, ue),
+                roles=self.roles_in(np_),
+            )
+            return
+        left_end = us + len(left)
+        if left[-1] in ",;:" + DASHES or left[-1] in "”»\"“'’":
+            sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end
+            comp = self.complementizer_after(ce, ue)
+            if comp is not None and self.subject_like(us, cs):
+                self._subject_first(us, cs, comp, ue, cue)
+                return
+            nxt = next((t for t in self.toks(ce, min(ue, ce + 40)) if t.is_word), None)
+            if nxt is not None and nxt.low in self.w("pronouns"):  # "..., hieß es", "..., he said"
+                self._inverted(us, sep, None, ce, ue, cue)
+                return
+            np_ = self.np_after(ce, ue) or self.np_after_adjunct(ce, ue)
+            if np_ is not None and self.terminal_after(np_.end, ue):
+                self._inverted(us, sep, np_, ce, ue, cue)
+                return
+            if self.terminal_after(ce, ue):  # "<content>, ha aggiunto."
+                self._inverted(us, sep, None, ce, ue, cue)
+                return
+            if self.subject_like(us, cs) or self.short_subject(us, cs):
+                self._subject_first(us, cs, comp or ce, ue, cue)
+                return
+            self._inverted(us, sep, np_, ce, ue, cue)
+            return
+        chunks = self.chunks(us, cs)
+        last_a, _ = chunks[-1]
+        subj = self.clean_subject(last_a, cs)
+        n_subj = len([t for t in self.toks(last_a, cs) if t.is_word])
+        before_words = len([t for t in self.toks(us, last_a) if t.is_word])
+        first_tok = next((t for t in self.toks(last_a, cs) if t.is_word), None)
+        conj_led = first_tok is not None and first_tok.low in self.w("conjunctions")
+        if (
+            len(chunks) > 1
+            and not conj_led
+            and before_words >= 2
+            and self.terminal_after(ce, ue)
+            and n_subj <= MAX_SUBJECT_TOKENS
+        ):
+            sp = self.speaker_from(subj)
+            via = self.via_in(ce, ue)
+            citing = self._citing(ce, ue)
+            if citing is not None and citing[0] is not None:  # "X reported, citing Y"
+                sp, via = self.speaker_from(citing[0]), subj
+            self.add(self.content_span(us, last_a), sp, cue=cue, via=via, roles=self.roles_in(subj))
+            return
+        if n_subj <= MAX_SUBJECT_TOKENS:
+            comp = self.complementizer_after(ce, ue)
+            self._subject_first(last_a, cs, comp or ce, ue, cue)
+            return
+        tnp = self.trailing_np(last_a, cs)
+        if tnp is None:
+            return
+        sp = self.speaker_from(tnp)
+        span = (us, tnp.start) if self.terminal_after(ce, ue) else (us, ue)
+        self.add(
+            self.content_span(*span), sp, cue=cue, via=self.via_in(ce, ue), roles=self.roles_in(tnp)
+        )
+
+    def _inverted(self, us: int, sep: int, np_: Phrase | None, ce: int, ue: int, cue: str) -> None:
+        """ "<content>, ha detto X" / "<content>, said X": speaker after the cue."""
+        sp = self.speaker_from(np_) if np_ else Speaker(None)
+        via = self.via_in(ce, ue)
+        citing = self._citing(ce, ue)
+        if citing is not None:  # "X reported, citing Y": Y speaks, X relays
+            src, relay = citing
+            sp = self.speaker_from(src)
+            via = np_ if np_ is not None else via
+            if relay is not None:
+                via = relay
+        elif np_ is not None and self.is_outlet(np_.text) and self._has_prior_claim(us, sep):
+            return  # "..., Anadolu news agency reported": a relay, set by _subject_first
+        self.add(self.content_span(us, sep), sp, cue=cue, via=via, roles=self.roles_in(np_))
+
+    def _has_prior_claim(self, start: int, end: int) -> bool:
+        return any(start <= d.start < end for d in self.drafts)
+
+    def _citing(self, pos: int, limit: int) -> tuple[Phrase | None, Phrase | None] | None:
+        if self.lex.citing_re is None:
+            return None
+        m = self.lex.citing_re.search(self.masked, pos, limit)
+        if not m:
+            return None
+        src = self.np_after(m.end(), limit, skip_via=False)
+        if src is None:
+            return None
+        return (self.outlet_name(src) if self.is_outlet(src.text) else src), None
+
+    def _subject_first(self, ss: int, cs: int, start: int, ue: int, cue: str) -> None:
+        """ "X said (that) <content>": speaker before the cue, content after it."""
+        subj_toks = [t for t in self.toks(ss, cs) if t.is_word]
+        lows = {t.low for t in subj_toks}
+        relatives = self.w("relatives")
+        after_comma = self.masked[:ss].rstrip().endswith(",")
+        if subj_toks and subj_toks[0].low in relatives and len(subj_toks) <= 3 and after_comma:
+            # "Ukrainian troops, who have reported ...": the noun before the relative speaks
+            unit_start = max((a for a, b in self.units if a <= ss), default=0)
+            tnp = self.trailing_np(unit_start, max(unit_start, ss - 1))
+            if tnp is None:
+                return
+            ss, cs = tnp.start, tnp.end
+            subj_toks = [t for t in self.toks(ss, cs) if t.is_word]
+            lows = set()
+        last_chunk = self.chunks(ss, cs)[-1:] or [(ss, cs)]
+        inner = {t.low for t in [t for t in self.toks(*last_chunk[0]) if t.is_word][1:]}
+        if lows and inner & (self.w("complementizers") | relatives) - self.w("determiners"):
+            return  # "the package that the Pentagon announced": not a statement
+        if subj_toks and not (
+            subj_toks[0].is_cap
+            or subj_toks[0].low in self.w("determiners")
+            or subj_toks[0].low in self.w("roles") | self.w("sources") | self.w("pronouns")
+            or subj_toks[0].low in self.w("conjunctions")
+        ):
+            return  # "Commenting on the cuts announced today": no subject
+        last = subj_toks[-1] if subj_toks else None
+        if (
+            last is not None
+            and not last.is_cap
+            and (
+                last.low in self.w("determiners") or (self.lang == "en" and last.low.endswith("ly"))
+            )
+        ):
+            return  # "The newly announced measures": a participle, no subject
+        if subj_toks and self.is_gerund(subj_toks[0].low):
+            return
+        sp = self.subject_of(ss, cs)
+        end = ue
+        via = self.via_in(ss, start)
+        # "X said <content>, Y news agency reported": Y relays
+        for cm in self.lex.verb_re.finditer(self.masked, start, ue):
+            ch = self.chunks(start, cm.start())
+            if len(ch) < 2:
+                continue
+            relay = self.clean_subject(*ch[-1])
+            if relay and self.is_outlet(relay.text) and self.terminal_after(cm.end(), ue):
+                self.used.append(cm.span())
+                via, end = relay, ch[-2][1]
+                break
+        # "X cited Y as saying ...": Y speaks, X relays
+        m = re.match(r"\s*(?P<src>[^,.;:]{2,80}?)\s+as\s+saying\b", self.masked[start:ue])
+        if cue.casefold() in ("cited", "quoted") and m:
+            src = self.clean_subject(start + m.start("src"), start + m.end("src"))
+            relay = self.clean_subject(ss, cs)
+            if src is not None:
+                via = self.outlet_name(relay) if relay and self.is_outlet(relay.text) else via
+                sp = self.speaker_from(src)
+                start = start + m.end()
+                self.used.append((start - 6, start))
+        if self.lang == "de" and self.is_time_lead(ss, cs):
+            np_ = self.np_after(cs, ue)
+            if np_ is not None and " " in cue:  # "Mitte November hatte Siemens ... angekündigt"
+                first = cue.split()[0]
+                aux_end = cs + len(first)
+                np_ = self.np_after(aux_end, ue)
+                if np_ is not None:
+                    sp = self.speaker_from(np_)
+                    start, end = np_.end, cs + len(cue) - len(cue.split()[-1])
+        elif self.lang == "de" and " " in cue and len(cue.split()) > 2:
+            end = min(end, cs + len(cue) - len(cue.split()[-1]))
+            start = cs + len(cue.split()[0])
+        lead = self.via_in(cs, min(ue, start + 80))
+        if lead is not None and self._via_at(self.toks(start, ue), 0, lead):
+            via, start = lead, lead.end  # "sagte der Nachrichtenagentur dpa, man prüfe ..."
+        self.add(
+            self.content_span(start, end),
+            sp,
+            cue=cue,
+            via=via,
+            roles=self.roles_in(Phrase(self.text[ss:cs], ss, cs)),
+        )
+
+    def is_time_lead(self, start: int, end: int) -> bool:
+        toks = [t for t in self.toks(start, end) if t.is_word]
+        return bool(toks) and toks[0].low in self.w("time_words")
+
+    def read_prepositions(self, us: int, ue: int) -> None:
+        """ "according to X" / "secondo X" / "selon X" / "laut X" / "según X" / "X zufolge"."""
+        matches: list[tuple[re.Match[str], bool]] = []
+        if self.lex.prep_re is not None:
+            matches += [(m, False) for m in self.lex.prep_re.finditer(self.masked, us, ue)]
+        if self.lex.postp_re is not None:
+            matches += [(m, True) for m in self.lex.postp_re.finditer(self.masked, us, ue)]
+        strict = self.w("preposition_strict")
+        for m, post in matches:
+            if self.is_used(*m.span()):
+                continue
+            if post:
+                ch = self.chunks(us, m.start())
+                a = ch[-1][0] if ch else us
+                np_ = self.clean_subject(a, m.start())
+                pp = (a, m.end())
+            else:
+                relay = (
+                    self.lex.relay_re.match(self.masked, m.end(), ue)
+                    if self.lex.relay_re is not None
+                    else None
+                )
+                if relay:
+                    via = self.via_in(m.end(), min(ue, relay.end() + 40))
+                    np_ = via
+                    pp_end = via.end if via else relay.end()
+                    if via is not None:
+                        target = [d for d in self.drafts if us <= d.start < ue]
+                        self.used.append(m.span())
+                        if target:
+                            for d in target:
+                                d.via = d.via or self.outlet_name(via).text
+                            continue
+                        content = self._pp_content(us, ue, m.start(), pp_end)
+                        if self.drafts:  # goes on reporting the previous source
+                            self.add(content, Speaker(None), cue=m.group(), via=via)
+                        else:  # the outlet is the only source named
+                            name = self.outlet_name(via)
+                            self.add(
+                                content, Speaker(name.text, name.start, name.end), cue=m.group()
+                            )
+                        continue
+                np_ = self.np_after(relay.end() if relay else m.end(), ue, skip_via=False)
+                pp = (m.start(), np_.end if np_ else m.end())
+            if np_ is None:
+                continue
+            if m.group().casefold() in strict and not self.is_outlet(np_.text):
+                continue
+            self.used.append(m.span())
+            target = [d for d in self.drafts if us <= d.start < ue]
+            if target:
+                if self.is_outlet(np_.text):
+                    for d in target:
+                        d.via = d.via or self.outlet_name(np_).text
+                continue
+            np_ = self._strip_source_noun(np_)
+            content = self._pp_content(us, ue, pp[0], pp[1])
+            self.add(content, self.speaker_from(np_), cue=m.group(), roles=self.roles_in(np_))
+
+    def _pp_content(self, us: int, ue: int, ps: int, pe: int) -> tuple[int, int] | None:
+        before = self.masked[us:ps].strip(" ,;:" + DASHES)
+        after = self.masked[pe:ue].strip(" ,;:." + DASHES)
+        if len(before.split()) >= len(after.split()):
+            return self.content_span(us, ps)
+        return self.content_span(pe, ue)
+
+    def _strip_source_noun(self, np_: Phrase) -> Phrase:
+        """ "i dati dell'Istat" -> "Istat": the body, not its figures."""
+        toks = tokenize(self.text, np_.start, np_.end, self.lang)
+        nouns, conn = self.w("source_nouns"), self.w("connectors")
+        for k, t in enumerate(toks[:3]):
+            if t.low in nouns and k + 1 < len(toks) and toks[k + 1].low in conn:
+                rest = toks[k + 2 :]
+                if rest and rest[0].low in self.w("determiners"):
+                    rest = rest[1:]
+                if rest:
+                    return Phrase(self.text[rest[0].start : np_.end], rest[0].start, np_.end)
+        return np_
+
+    def read_verbless(self, index: int) -> None:
+        """The previous sentence's source, named without a verb: "Così la premier G. Meloni."."""
+        leads = self.w("verbless_anaphora")
+        us, ue = self.units[index]
+        toks = [t for t in self.toks(us, ue) if t.is_word]
+        if not leads or index == 0 or not toks or toks[0].low not in leads:
+            return
+        if self.lex.verb_re.search(self.masked, us, ue):
+            return
+        np_ = self.np_after(toks[0].end, ue)
+        if np_ is None:
+            return
+        sp = self.speaker_from(np_)
+        ps, pe = self.units[index - 1]
+        earlier = [d for d in self.drafts if ps <= d.start < pe and not d.explicit]
+        for d in earlier:
+            d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, toks[0].text
+            d.speaker_span = (sp.start, sp.end) if sp.text else None
+            d.role, d.intro_roles = sp.role, self.roles_in(np_)
+        if not earlier and not any(ps <= d.start < pe for d in self.drafts):
+            self.add(self.content_span(ps, pe), sp, cue=toks[0].text, roles=self.roles_in(np_))
+
+    def read_konjunktiv(self, index: int) -> None:
+        """German: a sentence in Konjunktiv I right after a claim reports the same speaker."""
+        forms = self.w("konjunktiv")
+        if not forms or index == 0:
+            return
+        us, ue = self.units[index]
+        if any(us <= d.start < ue or d.start <= us < d.end for d in self.drafts):
+            return
+        if not any(t.low in forms for t in self.toks(us, ue) if t.is_word):
+            return
+        recent = [u for u in self.units[max(0, index - 2) : index]]
+        if not any(a <= d.start < b for a, b in recent for d in self.drafts):
+            return
+        self.add(self.content_span(us, ue), Speaker(None), cue=None)
+
+    # ---------------------------------------------------------- whole document
+
+    def read(self) -> list[Claim]:
+        for i, unit in enumerate(self.units):
+            self.read_quotes(unit)
+            self.read_verbless(i)
+            self.read_reported(i)
+            self.read_konjunktiv(i)
+        self._merge_nested()
+        return self._resolve()
+
+    def _merge_nested(self) -> None:
+        """A quote inside a reported claim's content is part of that claim, not another one."""
+        keep = []
+        for d in self.drafts:
+            outer = next(
+                (
+                    o
+                    for o in self.drafts
+                    if o is not d
+                    and o.start <= d.start
+                    and d.end <= o.end
+                    and (o.end - o.start) > (d.end - d.start)
+                ),
+                None,
+            )
+            if outer is not None and (not d.explicit or d.cue is None):
+                if outer.speaker is None and d.speaker is not None:
+                    outer.speaker, outer.speaker_span, outer.carry = (
+                        d.speaker,
+                        d.speaker_span,
+                        False,
+                    )
+                outer.via = outer.via or d.via
+                continue
+            keep.append(d)
+        seen: set[tuple[int, int]] = set()
+        self.drafts = []
+        for d in sorted(keep, key=lambda d: d.start):
+            if (d.start, d.end) not in seen:
+                seen.add((d.start, d.end))
+                self.drafts.append(d)
+
+    def _entity_at(self, start: int, end: int) -> Any:
+        spans = self.doc.spans.get(ENTITIES_KEY) if ENTITIES_KEY in self.doc.spans else None
+        if not spans:
+            return None
+        best = None
+        for sp in spans:
+            overlaps = sp.start_char < end and start < sp.end_char and sp._.entity is not None
+            if overlaps and (best is None or sp.end_char > best.end_char):
+                best = sp
+        return best._.entity if best is not None else None
+
+    def full_name(self, surname: str) -> str:
+        """ "Hofmann" -> "Jörg Hofmann" when the text names him in full somewhere."""
+        if not surname[:1].isupper() or surname.casefold() in self.w("org_words"):
+            return surname
+        skip = (
+            self.w("title_words")
+            | self.w("determiners")
+            | self.w("honorifics")
+            | self.w("org_words")
+        )
+        for m in re.finditer(
+            rf"(?<![\w.])([A-ZÀ-Ý][\w'’-]+) {re.escape(surname)}(?!\w)", self.text
+        ):
+            first = m.group(1)
+            before = self.text[: m.start()].rstrip()
+            if (
+                first.isupper()
+                or first.casefold() in skip
+                or not before
+                or before[-1] in '.!?:\n«“"'
+            ):
+                continue
+            if self.lex.verb_re.fullmatch(first) or first.casefold() in self.w("roles"):
+                continue
+            return f"{first} {surname}"
+        return surname
+
+    def _fill_leading_quotes(self) -> None:
+        """Quotes before any attribution take the speaker of the quote that follows them
+        ("“First paragraph ... ¶ “Second paragraph,” she said.")."""
+        for k, d in enumerate(self.drafts):
+            if d.speaker is not None or d.explicit is True:
+                return
+            nxt = next((n for n in self.drafts[k + 1 :] if n.speaker is not None), None)
+            if nxt is None or nxt.kind != ClaimKind.DIRECT or nxt.start - d.end > 400:
+                return
+            d.speaker, d.speaker_span, d.carry, d.explicit = (
+                nxt.speaker,
+                nxt.speaker_span,
+                False,
+                True,
+            )
+            d.role, d.intro_roles = nxt.role, nxt.intro_roles
+
+    def _resolve(self) -> list[Claim]:
+        self._fill_leading_quotes()
+        out: list[Claim] = []
+        last: tuple[str, str | None] | None = None
+        named: list[tuple[str, frozenset[str], str | None]] = []  # (speaker, its roles, key)
+        for d in self.drafts:
+            speaker, key = d.speaker, None
+            if speaker is None or d.carry:
+                if last is None and not d.explicit:
+                    continue
+                speaker, key = last if last is not None else (None, None)
+            elif d.role is not None:
+                match = next((n for n in reversed(named) if d.role in n[1]), None)
+                if match is None and named and not d.role.endswith("s"):
+                    match = named[-1]
+                if match is not None:
+                    speaker, key = match[0], match[2]
+            else:
+                ent = self._entity_at(*d.speaker_span) if d.speaker_span else None
+                if ent is not None and str(ent.type) == "PERSON" and speaker in ent.canonical:
+                    speaker, key = ent.canonical, ent.key
+                elif (
+                    ent is not None
+                    and d.speaker_span is not None
+                    and (self.text[d.speaker_span[0] : d.speaker_span[1]].endswith(ent.text))
+                ):
+                    key = ent.key
+                if " " not in speaker:
+                    full = next(
+                        (n for n in reversed(named) if n[0].split()[-1] == speaker and " " in n[0]),
+                        None,
+                    )
+                    if full is not None:
+                        speaker, key = full[0], full[2] or key
+                parts = speaker.split()
+                if key is None and (len(parts) == 1 or (len(parts) == 2 and parts[0] in PARTICLES)):
+                    speaker = self.full_name(speaker)
+                named.append((speaker, d.intro_roles, key))
+            if speaker is not None:
+                last = (speaker, key)
+            out.append(
+                Claim(
+                    speaker=speaker,
+                    kind=d.kind,
+                    text=self.text[d.start : d.end],
+                    start=d.start,
+                    end=d.end,
+                    via=d.via,
+                    speaker_key=key,
+                    cue=d.cue,
+                )
+            )
+        return out
+
+
+# ---------------------------------------------------------------- the spaCy component
+
+
+class ClaimExtractor:
+    """Sets ``doc._.claims``: the attributed claims of a document.
+
+    Example::
+
+        nlp = spacy.blank("it")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("newsstream_claims")
+        doc = nlp("«Nessun Paese dovrebbe subire tutto questo», ha commentato Volodymyr Zelensky.")
+        doc._.claims[0].speaker  # "Volodymyr Zelensky"
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "newsstream_claims",
+        *,
+        lexicon_dir: str | None = None,
+        overwrite: bool = True,
+    ) -> None:
+        self.name = name
+        self.lang = nlp.lang
+        self.lexicon_dir = lexicon_dir or str(LEXICON_DIR)
+        self.overwrite = overwrite
+        self.lexicon = load_lexicon(self.lang, self.lexicon_dir)
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        """Lexicons are package data, loaded at construction; nothing to learn."""
+        self.lexicon = load_lexicon(self.lang, self.lexicon_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.claims is not None and not self.overwrite:
+            return doc
+        doc._.claims = self.predict(doc)
+        return doc
+
+    def predict(self, doc: Doc) -> list[Claim]:
+        lex = (
+            self.lexicon
+            if doc.lang_ == self.lexicon.lang
+            else load_lexicon(doc.lang_, self.lexicon_dir)
+        )
+        return DocumentReader(doc, lex).read()
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+
+@Language.factory(
+    "newsstream_claims",
+    assigns=["doc._.claims"],
+    default_config={"lexicon_dir": None, "overwrite": True},
+)
+def make_claim_extractor(
+    nlp: Language, name: str, lexicon_dir: str | None, overwrite: bool
+) -> ClaimExtractor:
+    return ClaimExtractor(nlp, name, lexicon_dir=lexicon_dir, overwrite=overwrite)

@@ -1,0 +1,220 @@
+"""Stage 3: news.articles -> enrich (language, entities, claims, figures) -> news.enriched.
+
+``enrich_batch`` is the plain, Kafka-free heart of the stage: articles in, enriched articles or
+dead letters out. Extraction is CPU-bound, so the agent runs it in a process pool
+(:class:`EnrichmentPool`) and the event loop stays free for consumer heartbeats; each pool
+process loads its pipelines once. A record that fails extraction is parked in news.deadletter
+with the error, and the stream goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from spacy.tokens import Doc
+
+from agents.extract import extract_document
+from agents.language import LanguageIdentifier
+from agents.pipeline import PipelineRegistry
+from streams.app import Topics
+from streams.metrics import Metrics
+from streams.records import (
+    Article,
+    ClaimRecord,
+    DeadLetter,
+    EnrichedArticle,
+    EntityRecord,
+    FigureRecord,
+    Stage,
+)
+from streams.settings import NlpSettings, Settings
+
+log = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "0.1.0"
+"""Bumped when extraction changes, so `newsstream replay` re-enriches into a comparable state."""
+
+_ENTITY_FIELDS = set(EntityRecord._options.fields)
+_CLAIM_FIELDS = set(ClaimRecord._options.fields)
+_FIGURE_FIELDS = set(FigureRecord._options.fields)
+
+
+def _pick(data: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k in fields}
+
+
+def lemmas_of(doc: Doc) -> str:
+    """Lowercased lemmas of the words (the surface form where no lemmatizer ran)."""
+    return " ".join((t.lemma_ or t.text).lower() for t in doc if t.is_alpha)
+
+
+class Enricher:
+    """Language detection plus the per-language pipelines, loaded once per process."""
+
+    def __init__(self, settings: NlpSettings) -> None:
+        self.settings = settings
+        self.registry = PipelineRegistry(settings)
+        self.identifier = LanguageIdentifier(settings)
+
+    def language_of(self, article: Article) -> str:
+        detection = self.identifier.detect(f"{article.title}\n{article.text}", hint=article.lang)
+        return detection.lang
+
+    def to_enriched(self, article: Article, lang: str, doc: Doc) -> EnrichedArticle:
+        found = extract_document(doc)
+        return EnrichedArticle(
+            article=article,
+            lang=lang,
+            lemmas=lemmas_of(doc),
+            entities=[EntityRecord(**_pick(e, _ENTITY_FIELDS)) for e in found["entities"]],
+            claims=[ClaimRecord(**_pick(c, _CLAIM_FIELDS)) for c in found["claims"]],
+            figures=[FigureRecord(**_pick(f, _FIGURE_FIELDS)) for f in found["figures"]],
+            extractor_version=EXTRACTOR_VERSION,
+            enriched_at=datetime.now(UTC),
+        )
+
+    def enrich_batch(self, articles: Sequence[Article]) -> list[EnrichedArticle | DeadLetter]:
+        """One result per article, in order: enriched, or a dead letter saying why not."""
+        results: list[EnrichedArticle | DeadLetter | None] = [None] * len(articles)
+        by_lang: dict[str, list[int]] = {}
+        for i, article in enumerate(articles):
+            try:
+                if not article.text.strip():
+                    raise ValueError("article has no text")
+                by_lang.setdefault(self.language_of(article), []).append(i)
+            except Exception as exc:
+                results[i] = dead_letter(article, exc)
+        max_chars = self.settings.max_chars
+        for lang, indices in by_lang.items():
+            nlp = self.registry.get(lang)
+            texts = [articles[i].text[:max_chars] for i in indices]
+            try:
+                docs = list(nlp.pipe(texts))
+            except Exception:
+                # One bad article must not sink its batch: find it by going one at a time.
+                docs = []
+                for i, text in zip(indices, texts, strict=True):
+                    try:
+                        docs.append(nlp(text))
+                    except Exception as exc:
+                        results[i] = dead_letter(articles[i], exc)
+                        docs.append(None)  # type: ignore[arg-type]
+            for i, doc in zip(indices, docs, strict=True):
+                if doc is None:
+                    continue
+                try:
+                    results[i] = self.to_enriched(articles[i], lang, doc)
+                except Exception as exc:
+                    results[i] = dead_letter(articles[i], exc)
+        return [r for r in results if r is not None]
+
+
+def dead_letter(article: Article, exc: BaseException, stage: Stage = Stage.ENRICH) -> DeadLetter:
+    return DeadLetter(
+        stage=stage.value,
+        error_type=type(exc).__name__,
+        reason=str(exc) or type(exc).__name__,
+        original=article.asdict(),
+        key=article.article_id,
+        feed_url=article.feed_url,
+        failed_at=datetime.now(UTC),
+    )
+
+
+# -- the process pool ------------------------------------------------------------------------------
+
+_process_enricher: Enricher | None = None  # one per pool process, built by its initializer
+
+
+def _init_process(settings: NlpSettings) -> None:
+    global _process_enricher
+    _process_enricher = Enricher(settings)
+    for lang in settings.languages:  # load every pipeline before the first batch arrives
+        _process_enricher.registry.get(lang)
+
+
+def _enrich_in_process(payload: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    assert _process_enricher is not None, "pool process not initialised"
+    articles = [Article.from_data(data) for data in payload]
+    out = []
+    for result in _process_enricher.enrich_batch(articles):
+        kind = "dead" if isinstance(result, DeadLetter) else "enriched"
+        out.append({"kind": kind, "record": result.to_representation()})
+    return out
+
+
+class EnrichmentPool:
+    """Runs :meth:`Enricher.enrich_batch` in worker processes, off the event loop."""
+
+    def __init__(self, settings: NlpSettings, processes: int = 1) -> None:
+        self.settings = settings
+        self.processes = max(1, processes)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.processes, initializer=_init_process, initargs=(self.settings,)
+            )
+
+    def stop(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    async def enrich(self, articles: Sequence[Article]) -> list[EnrichedArticle | DeadLetter]:
+        self.start()
+        assert self._executor is not None
+        payload = [a.to_representation() for a in articles]
+        loop = asyncio.get_running_loop()
+        raw = await loop.run_in_executor(self._executor, _enrich_in_process, payload)
+        return [
+            DeadLetter.from_data(r["record"])
+            if r["kind"] == "dead"
+            else EnrichedArticle.from_data(r["record"])
+            for r in raw
+        ]
+
+
+def register_enrich(
+    app: faust.App, topics: Topics, settings: Settings, metrics: Metrics, pool: EnrichmentPool
+) -> None:
+    """The enrich agents: one on news.articles (live) and one on news.replay (re-enrichment)."""
+    worker = settings.worker
+
+    async def process(stream: faust.StreamT[Article], lane: str) -> None:
+        async for batch in stream.take(worker.enrich_batch, within=worker.enrich_within):
+            started = time.perf_counter()
+            results = await pool.enrich(batch)
+            metrics.enrich_seconds.labels(lane).observe(time.perf_counter() - started)
+            # Wait for every send to be acknowledged before the batch's offsets can commit.
+            pending = []
+            for result in results:
+                if isinstance(result, DeadLetter):
+                    metrics.deadlettered.labels(Stage.ENRICH.value).inc()
+                    log.warning(
+                        "enrichment failed, dead-lettered",
+                        extra={"article_id": result.key, "reason": result.reason},
+                    )
+                    pending.append(await topics.deadletter.send(key=result.key, value=result))
+                else:
+                    metrics.articles.labels(Stage.ENRICH.value).inc()
+                    pending.append(
+                        await topics.enriched.send(key=result.article.article_id, value=result)
+                    )
+            await asyncio.gather(*pending)
+
+    @app.agent(topics.articles, name="enrich", concurrency=worker.enrich_concurrency)
+    async def enrich_live(stream: faust.StreamT[Article]) -> None:
+        await process(stream, "live")
+
+    @app.agent(topics.replay, name="enrich-replay", concurrency=1)
+    async def enrich_replay(stream: faust.StreamT[Article]) -> None:
+        await process(stream, "replay")

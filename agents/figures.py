@@ -1,0 +1,1281 @@
+"""Figures: the numbers an article states about the world, with unit, counted noun and qualifier.
+
+A figure is a count, an amount of money, a percentage, a measure or a duration ("almeno altri
+3.000 soldati", "£1.11 billion", "24 horas"). Dates, years, clock times, ordinals, phone numbers
+and vague quantities ("centinaia", "thousands") are not figures.
+
+The component works on the text itself, not on spaCy tokens: numerals such as "36mila", "£21m",
+"l'11,8%" or French "3 000" are split differently by each language's tokenizer, while a small
+lexer of digits, letters and symbols sees them the same way everywhere. spaCy is used for what it
+knows better: sentence bounds (for where to look for the counted noun) and, when a parser ran, the
+noun a number modifies. Everything language-specific (number words, multipliers, currencies,
+units, qualifiers, month names ...) is data under ``agents/lexicons/figures_<lang>.yaml``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NamedTuple, overload
+
+import yaml
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import raise_error
+
+from agents.annotations import Claim, Figure
+from agents.numbers import AtomKind, NumberWords, parse_digits
+
+SPANS_KEY = "newsstream_figures"
+LEXICON_DIR = Path(__file__).parent / "lexicons"
+FALLBACK_LANG = "en"
+
+if not Span.has_extension("figure"):
+    Span.set_extension("figure", default=None)
+
+
+class FigureKind(StrEnum):
+    MONEY = "money"
+    PERCENT = "percent"
+    MEASURE = "measure"
+    DURATION = "duration"
+    COUNT = "count"
+
+
+TIME_UNITS = frozenset({"h", "min", "s", "day", "week", "month", "year"})
+
+_LETTER = r"[^\W\d_]"
+_WORD_RE = re.compile(rf"(?:[A-Z]\.){{2,}}|{_LETTER}+(?:[-‑]{_LETTER}+)*|\d[\d.,]*|[^\w\s]")
+
+
+class Phrases:
+    """A set of surface forms matched at a position: lowercase forms ignore case, others don't.
+
+    "Mio." and "M" must keep their case (a capital M is a million in French, a lowercase m a
+    metre), while "milioni" or "per cento" may start a sentence.
+    """
+
+    def __init__(
+        self, forms: Mapping[str, Any] | Iterable[str], *, case_sensitive: bool = False
+    ) -> None:
+        items = dict(forms) if isinstance(forms, Mapping) else {f: f for f in forms}
+        self._exact = {str(k): v for k, v in items.items()}
+        self._folded = {str(k).casefold(): v for k, v in items.items()}
+        alternatives = []
+        for form in sorted(self._exact, key=len, reverse=True):
+            escaped = re.escape(form).replace(r"\ ", r"\s+")
+            fold = _case_free(form) and not case_sensitive
+            alternatives.append(f"(?i:{escaped})" if fold else escaped)
+        self.pattern = "|".join(alternatives) if alternatives else r"(?!x)x"
+
+    def payload(self, surface: str) -> Any:
+        key = re.sub(r"\s+", " ", surface)
+        return self._exact.get(key, self._folded.get(key.casefold()))
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._exact or (word.casefold() in self._folded and _case_free(word))
+
+    def compile_after(self, lead: str = r"[ \u00a0\u202f]?") -> re.Pattern[str]:
+        """A pattern for one of the forms right after a number (``pattern.match(text, pos)``)."""
+        return re.compile(rf"{lead}(?P<w>{self.pattern})(?!{_LETTER})")
+
+    def compile_before(self, trail: str = r"[\s\u00a0]*") -> re.Pattern[str]:
+        """A pattern matching one of the forms at the end of a window of text before a number."""
+        return re.compile(rf"(?<!{_LETTER})(?P<w>{self.pattern}){trail}$")
+
+
+def _share_stem(a: str | None, b: str | None) -> bool:
+    def stems(s: str | None) -> set[str]:
+        return {w.casefold()[:5] for w in re.findall(r"\w+", s or "") if len(w) >= 3}
+
+    return bool(stems(a) & stems(b))
+
+
+def _case_free(form: str) -> bool:
+    return form == form.lower() and len(form) > 2
+
+
+def _set(words: Iterable[str] | None) -> frozenset[str]:
+    return frozenset(w.casefold() for w in words or ())
+
+
+@dataclass(frozen=True)
+class FigureLexicon:
+    """The compiled figure rules of one language, built once from its YAML lexicon."""
+
+    lang: str
+    data: dict[str, Any]
+    common: dict[str, Any]
+
+    @classmethod
+    def load(cls, lang: str, directory: Path = LEXICON_DIR) -> FigureLexicon:
+        path = directory / f"figures_{lang}.yaml"
+        if not path.exists():
+            path = directory / f"figures_{FALLBACK_LANG}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        common = yaml.safe_load((directory / "figures_common.yaml").read_text(encoding="utf-8"))
+        return cls(lang, data, common)
+
+    # -- numerals -------------------------------------------------------------------------------
+    @property
+    def decimal(self) -> str:
+        return str(self.data["decimal"])
+
+    @cached_property
+    def token_re(self) -> re.Pattern[str]:
+        spaces = r"[ \u00a0\u202f\u2009]" if self.data.get("space_grouping") else r"[\u00a0\u202f]"
+        return re.compile(
+            rf"(?P<num>\d{{1,3}}(?:{spaces}\d{{3}})+(?:[.,]\d+)?(?![\d.,]\d)|\d+(?:[.,:/]\d+)*)"
+            rf"|(?P<word>{_LETTER}+(?:[-‑]{_LETTER}+)*)|(?P<sym>\S)"
+        )
+
+    @cached_property
+    def words(self) -> NumberWords:
+        n = self.data["numbers"]
+        return NumberWords(
+            units=n.get("units") or {},
+            hundreds=n.get("hundreds") or [],
+            powers=n.get("powers") or {},
+            dozens=n.get("dozens") or {},
+            connectors=n.get("connectors") or [],
+            bound=n.get("bound") or {},
+        )
+
+    @cached_property
+    def multipliers(self) -> re.Pattern[str]:
+        return Phrases(self.data.get("multipliers") or {}).compile_after()
+
+    @cached_property
+    def multiplier_values(self) -> Phrases:
+        return Phrases(self.data.get("multipliers") or {})
+
+    @cached_property
+    def money_multiplier_after(self) -> re.Pattern[str]:
+        return re.compile(rf"(?P<w>{self.money_multipliers.pattern})(?!{_LETTER})")
+
+    @cached_property
+    def attached_multiplier_after(self) -> re.Pattern[str]:
+        forms = self.data.get("attached_count_multipliers") or []
+        return re.compile(rf"(?P<w>{Phrases(forms).pattern})(?!{_LETTER})")
+
+    @cached_property
+    def half_after(self) -> re.Pattern[str]:
+        return Phrases(self.data.get("and_a_half") or []).compile_after(r"[ \u00a0]+")
+
+    @cached_property
+    def money_multipliers(self) -> Phrases:
+        return Phrases(self.data.get("money_multipliers") or {"bn": 1e9})
+
+    @cached_property
+    def round_nouns(self) -> dict[str, float]:
+        nouns = {k.casefold(): float(v) for k, v in (self.data.get("round_nouns") or {}).items()}
+        for form, value in (self.data.get("multipliers") or {}).items():
+            if float(value) >= 1e6 and not form.casefold().endswith(("s", "i", "en", "es")):
+                nouns.setdefault(form.casefold(), float(value))
+        return nouns
+
+    # -- units ----------------------------------------------------------------------------------
+    @cached_property
+    def currency_signs(self) -> Phrases:
+        signs = dict(self.common["currency_signs"])
+        signs.update({c: c for c in self.common["currency_codes"]})
+        return Phrases(signs)
+
+    @cached_property
+    def currency_before(self) -> re.Pattern[str]:
+        return re.compile(rf"(?<![\w$])(?P<w>{self.currency_signs.pattern})[ \u00a0]?$")
+
+    @cached_property
+    def currency_words(self) -> Phrases:
+        return Phrases(self.data.get("currencies") or {})
+
+    @cached_property
+    def currency_after(self) -> re.Pattern[str]:
+        of = Phrases(self.data.get("currency_of") or []).pattern
+        words = self.currency_words.pattern
+        return re.compile(
+            rf"(?:[ \u00a0]?(?P<sign>{self.currency_signs.pattern})(?!{_LETTER})"
+            rf"|[ \u00a0](?:(?P<of>{of})[ \u00a0]?)?(?P<w>{words})(?!{_LETTER}))"
+        )
+
+    @cached_property
+    def percent_after(self) -> re.Pattern[str]:
+        forms = [*self.common["percent_signs"], *(self.data.get("percent") or [])]
+        return re.compile(rf"[ \u00a0\u202f]?(?P<w>{Phrases(forms).pattern})")
+
+    @cached_property
+    def unit_phrases(self) -> Phrases:
+        # Case-sensitive: "24 Ore" in "Il Sole 24 Ore" is a name, not a duration.
+        return Phrases(self.data.get("units") or {}, case_sensitive=True)
+
+    @cached_property
+    def unit_after(self) -> re.Pattern[str]:
+        return self.unit_phrases.compile_after(r"(?:[ \u00a0\u202f]?|[-‑])")
+
+    @cached_property
+    def age_after(self) -> re.Pattern[str]:
+        forms = self.data.get("age") or []
+        pattern = Phrases(forms).pattern.replace(r"\s+", r"[ \u00a0]")
+        return re.compile(rf"(?P<w>{pattern})(?!{_LETTER})")
+
+    @cached_property
+    def magnitude_after(self) -> re.Pattern[str]:
+        return Phrases(self.data.get("magnitude") or []).compile_after(r"(?:[ \u00a0]|[-‑])")
+
+    @cached_property
+    def magnitude_before(self) -> re.Pattern[str]:
+        forms = [f for f in self.data.get("magnitude") or [] if " " not in f]
+        return Phrases(forms).compile_before(r"(?:[ \u00a0]+(?:de|di|of|von)?)?[ \u00a0]*")
+
+    @cached_property
+    def magnitude_cues(self) -> re.Pattern[str]:
+        return re.compile(Phrases(self.data.get("magnitude_cues") or []).pattern, re.I)
+
+    # -- context --------------------------------------------------------------------------------
+    @cached_property
+    def qualifier_before(self) -> re.Pattern[str]:
+        quals = Phrases(self.data.get("qualifiers") or []).pattern
+        skip = Phrases(self.data.get("skip_after_qualifier") or []).pattern
+        sep = r"(?:[\s\u00a0]+|(?<=['’]))"
+        return re.compile(rf"(?<!{_LETTER})(?P<w>{quals}){sep}(?:(?:{skip}){sep})*$", re.IGNORECASE)
+
+    @cached_property
+    def between_before(self) -> re.Pattern[str]:
+        return Phrases(self.data.get("between") or []).compile_before()
+
+    @cached_property
+    def range_connector(self) -> re.Pattern[str]:
+        forms = [*self.common["range_dashes"], *(self.data.get("range_to") or [])]
+        articles = Phrases(self.data.get("articles") or []).pattern
+        return re.compile(
+            rf"\s*(?:{Phrases(forms).pattern})\s*(?:(?:{articles})(?:\s+|(?<=['’])))?$",
+            re.IGNORECASE,
+        )
+
+    @cached_property
+    def month_after(self) -> re.Pattern[str]:
+        months = Phrases(self.data.get("months") or []).pattern
+        return re.compile(
+            rf"\.?[ \u00a0]*(?:(?:de|di|del|of)[ \u00a0]+)?(?:{months})(?!{_LETTER})"
+            rf"|[ \u00a0]*(?:-|–|e|and|y|et|und|al|a|au|bis|to)[ \u00a0]*"
+            rf"(?:{_LETTER}{{1,3}}(?:['’]|[ \u00a0]+))?\d{{1,2}}\.?[ \u00a0]*"
+            rf"(?:(?:de|di)[ \u00a0]+)?(?:{months})(?!{_LETTER})"
+        )
+
+    @cached_property
+    def month_before(self) -> re.Pattern[str]:
+        days = [*(self.data.get("months") or []), *(self.data.get("weekdays") or [])]
+        months = Phrases(days).pattern
+        return re.compile(rf"(?<!{_LETTER})(?:{months})\.?,?[ \u00a0]*$")
+
+    @cached_property
+    def year_cue_before(self) -> re.Pattern[str]:
+        return Phrases(self.data.get("year_cues") or []).compile_before()
+
+    @cached_property
+    def clock_before(self) -> re.Pattern[str]:
+        return Phrases(self.data.get("clock_before") or []).compile_before()
+
+    @cached_property
+    def clock_before_strict(self) -> re.Pattern[str]:
+        return Phrases(self.data.get("clock_before_strict") or []).compile_before()
+
+    @cached_property
+    def clock_after(self) -> re.Pattern[str]:
+        return Phrases(self.data.get("clock_after") or []).compile_after(r"[ \u00a0]*")
+
+    @cached_property
+    def label_before(self) -> re.Pattern[str]:
+        labels = Phrases(self.data.get("labels") or []).pattern
+        return re.compile(
+            rf"(?<!{_LETTER})(?:{labels})\.?[ \u00a0]*(?:n[°º.][ \u00a0]*)?$", re.IGNORECASE
+        )
+
+    @cached_property
+    def ordinal_after(self) -> re.Pattern[str]:
+        return re.compile(rf"(?:{Phrases(self.common['ordinal_suffixes']).pattern})(?!{_LETTER})")
+
+    @cached_property
+    def months(self) -> frozenset[str]:
+        return _set([*(self.data.get("months") or []), *(self.data.get("weekdays") or [])])
+
+    def word_set(self, key: str) -> frozenset[str]:
+        """The casefolded word list ``key`` of the lexicon, built on first use."""
+        cached = self._word_sets.get(key)
+        if cached is None:
+            cached = self._word_sets[key] = _set(self.data.get(key))
+        return cached
+
+    @cached_property
+    def _word_sets(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    @cached_property
+    def word_starts(self) -> frozenset[str]:
+        """First three letters of every word that can begin a number, to skip the rest fast."""
+        n = self.data["numbers"]
+        words = [
+            *(n.get("units") or {}),
+            *(n.get("hundreds") or []),
+            *(n.get("powers") or {}),
+            *(n.get("dozens") or {}),
+            *(self.data.get("indefinite") or []),
+        ]
+        starts = {w.casefold().replace("-", "")[:3] for w in words}
+        bound = n.get("bound") or {}
+        starts |= {w.casefold()[:3] for w in bound}
+        return frozenset(starts)
+
+    @cached_property
+    def stopwords(self) -> frozenset[str]:
+        return _set(
+            [
+                *(self.data.get("stopwords") or []),
+                *(self.data.get("articles") or []),
+                *(self.data.get("of_words") or []),
+                *(self.data.get("auxiliaries") or []),
+                *(self.data.get("change_verbs") or []),
+            ]
+        )
+
+    @cached_property
+    def participle_suffixes(self) -> tuple[str, ...]:
+        return tuple(self.data.get("participle_suffixes") or ())
+
+    @cached_property
+    def verb_suffixes(self) -> tuple[str, ...]:
+        return tuple(self.data.get("verb_suffixes") or ())
+
+    @property
+    def noun_order(self) -> str:
+        return str(self.data.get("noun_order", "romance"))
+
+
+@dataclass
+class _Found:
+    """A figure while it is being assembled; frozen into a ``Figure`` at the end."""
+
+    start: int
+    end: int
+    value: float
+    core_start: int
+    core_end: int
+    unit: str | None = None
+    kind: FigureKind = FigureKind.COUNT
+    counts: str | None = None
+    qualifier: str | None = None
+    qualifier_start: int | None = None
+    multiplier: float = 1.0
+    unit_word: str | None = None
+    word_number: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tail:
+    end: int
+    extra_value: float
+
+
+class _Tok(NamedTuple):
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+class _Tokens(Sequence[_Tok]):
+    """The lexer's matches, turned into tokens only where the finder looks."""
+
+    def __init__(self, matches: list[re.Match[str]]) -> None:
+        self._matches = matches
+
+    def __len__(self) -> int:
+        return len(self._matches)
+
+    @overload
+    def __getitem__(self, i: int) -> _Tok: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[_Tok]: ...
+    def __getitem__(self, i: int | slice) -> _Tok | list[_Tok]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        m = self._matches[i]
+        return _Tok(m.lastgroup or "sym", m.start(), m.end(), m.group())
+
+
+class FigureExtractor:
+    """Finds figures in a ``Doc`` and sets ``doc._.figures`` and ``doc.spans[spans_key]``.
+
+    Runs after ``newsstream_claims``: a figure inside a claim gets that claim's speaker as its
+    ``source``.
+
+        nlp = spacy.blank("it")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("newsstream_figures")
+        doc = nlp("Sono arrivati almeno altri 3.000 soldati.")
+        doc._.figures[0].value  # 3000.0
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "newsstream_figures",
+        *,
+        spans_key: str = SPANS_KEY,
+        lexicon_dir: str | None = None,
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.spans_key = spans_key
+        self.lexicon_dir = Path(lexicon_dir) if lexicon_dir else LEXICON_DIR
+        self._lexicons: dict[str, FigureLexicon] = {}
+
+    def lexicon(self, lang: str) -> FigureLexicon:
+        """The rules of ``lang``, loaded and compiled on first use, then kept."""
+        if lang not in self._lexicons:
+            self._lexicons[lang] = FigureLexicon.load(lang, self.lexicon_dir)
+        return self._lexicons[lang]
+
+    def __call__(self, doc: Doc) -> Doc:
+        error_handler = self.get_error_handler()
+        try:
+            figures = self.find(doc)
+            self.set_annotations(doc, figures)
+        except Exception as exc:
+            error_handler(self.name, self, [doc], exc)
+        return doc
+
+    def get_error_handler(self) -> Any:
+        return getattr(self, "_error_handler", raise_error)
+
+    def set_error_handler(self, handler: Any) -> None:
+        self._error_handler = handler
+
+    def find(self, doc: Doc) -> list[Figure]:
+        lex = self.lexicon(doc.lang_)
+        finder = _DocFinder(doc, lex)
+        return [self._with_source(doc, f) for f in finder.run()]
+
+    def set_annotations(self, doc: Doc, figures: list[Figure]) -> None:
+        doc._.figures = figures
+        spans = []
+        for fig in figures:
+            span = doc.char_span(fig.start, fig.end, label=fig.kind or "", alignment_mode="expand")
+            if span is not None:
+                span._.figure = fig
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+
+    @staticmethod
+    def _with_source(doc: Doc, fig: Figure) -> Figure:
+        claims: list[Claim] | None = doc._.claims if Doc.has_extension("claims") else None
+        for claim in claims or []:
+            if claim.start <= fig.start and fig.end <= claim.end and claim.speaker:
+                return replace(fig, source=claim.speaker)
+        return fig
+
+
+class _DocFinder:
+    """One pass over one document: lex, find numerals, attach units, context and counted nouns."""
+
+    def __init__(self, doc: Doc, lex: FigureLexicon) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.lex = lex
+        self.matches = list(lex.token_re.finditer(self.text))
+        self.toks = _Tokens(self.matches)
+        if doc.has_annotation("SENT_START"):
+            arr = doc.to_array([SENT_START, IDX])
+            self.sent_starts = [idx for flag, idx in arr.tolist() if flag == 1] or [0]
+            self.sent_starts[0] = 0
+        else:
+            self.sent_starts = [0]
+        self.found: list[_Found] = []
+
+    # -- driver ---------------------------------------------------------------------------------
+    def run(self) -> list[Figure]:
+        consumed = 0
+        word_starts = self.lex.word_starts
+        for i, m in enumerate(self.matches):
+            kind = m.lastgroup
+            if kind == "sym" or m.start() < consumed:
+                continue
+            fig = None
+            if kind == "num":
+                fig = self._from_digits(i)
+            elif m.group()[:3].casefold() in word_starts:
+                fig = self._from_words(i)
+            if fig is not None:
+                self._finish(fig)
+                if not fig.extra.get("drop"):
+                    self.found.append(fig)
+                consumed = fig.end
+        self._link_ranges()
+        return [self._freeze(f) for f in self.found if not self._bare(f)]
+
+    @staticmethod
+    def _bare(fig: _Found) -> bool:
+        """A plain number that counts nothing ("il 20 si terrà", "90, Coleman") is no figure."""
+        nothing = fig.kind is FigureKind.COUNT and not (fig.counts or fig.qualifier)
+        return nothing and fig.multiplier == 1.0 and not fig.word_number
+
+    # -- numerals -------------------------------------------------------------------------------
+    def _from_digits(self, i: int) -> _Found | None:
+        tok, text, lex = self.toks[i], self.text, self.lex
+        raw = tok.text
+        if ":" in raw or "/" in raw:
+            return None
+        if len(raw) > 1 and raw[0] == "0" and raw[1].isdigit():
+            return None  # codes, phone numbers
+        value = parse_digits(raw, decimal=lex.decimal)
+        if value is None:
+            return None
+        prev = self.toks[i - 1] if i else None
+        start = tok.start
+        if prev is not None and prev.kind == "num" and prev.text.startswith(("0", "+")):
+            return None  # "06 1234567"
+        if prev is not None and prev.end == tok.start:
+            if prev.kind == "word":
+                return None  # "G7", "Q1", "MH17"
+            before = self.toks[i - 2] if i >= 2 else None
+            adjacent_before = before is not None and before.end == prev.start
+            dash_code = prev.text in "-‑" and adjacent_before
+            if dash_code and before is not None and before.kind == "word":
+                return None  # "F-16", "COVID-19"
+            if prev.text in "'’" and adjacent_before and len(raw) == 2:
+                return None  # "dall'83"
+            if prev.text == "+":
+                if re.match(r"[ \u00a0]\d", text[tok.end : tok.end + 2]):
+                    return None  # "+39 06 ..."
+                start = prev.start
+            elif prev.text in "-−" and not adjacent_before:
+                value = -value
+                start = prev.start
+        if re.match(r"[-‑]\d", text[tok.end : tok.end + 2]) and re.match(
+            r"[-‑]\d+[-‑]\d", text[tok.end :]
+        ):
+            return None  # "2022-10-03"
+        if re.match(r"h\d\d", text[tok.end : tok.end + 3]):
+            return None  # "14h30"
+        fig = _Found(start=start, end=tok.end, value=value, core_start=tok.start, core_end=tok.end)
+        fig.extra["raw"] = raw
+        self._multipliers(fig)
+        self._and_a_half(fig)
+        return fig
+
+    def _from_words(self, i: int) -> _Found | None:
+        lex, tok = self.lex, self.toks[i]
+        low = tok.text.casefold()
+        age = self._age_word(tok)
+        if age is not None:
+            return age
+        if low in lex.word_set("indefinite"):
+            return self._from_indefinite(i)
+        words: list[_Tok] = []
+        best: tuple[float, int] | None = None
+        j = i
+        while j < len(self.toks) and len(words) < 8:
+            t = self.toks[j]
+            if t.kind != "word" or (words and not self._gap_is_space(words[-1].end, t.start)):
+                break
+            if lex.words.segment(t.text) is None:
+                break
+            words.append(t)
+            value = lex.words.value([w.text for w in words])
+            if value is not None:
+                best = (value, j)
+            j += 1
+        if best is None:
+            return None
+        value, last = best
+        first_atom = lex.words.atom(tok.text)
+        if (
+            first_atom is not None
+            and first_atom.kind is AtomKind.POWER
+            and (first_atom.value != 1000 or low == "mila")
+        ):
+            return None  # "milioni", "Millionen" alone are vague
+        if last == i and low in lex.word_set("indefinite"):
+            return None
+        if first_atom is not None and first_atom.kind in (AtomKind.HUNDRED, AtomKind.POWER):
+            prev = self._prev_words(tok.start, 1)
+            if prev and prev[0].casefold() in lex.word_set("vague_before"):
+                return None  # "mehrere hundert", "several thousand"
+        fig = _Found(
+            start=tok.start,
+            end=self.toks[last].end,
+            value=value,
+            core_start=tok.start,
+            core_end=self.toks[last].end,
+            word_number=True,
+        )
+        if last == i and low in lex.word_set("ambiguous"):
+            prev = self._prev_words(tok.start, 1)
+            if prev and prev[0].casefold() in lex.word_set("ambiguous_blockers"):
+                return None  # "tu sei", "il est neuf"
+            fig.extra["ambiguous"] = True
+        tail = self._digit_tail(last)
+        if tail is not None:
+            fig.value += tail.extra_value
+            fig.end = fig.core_end = tail.end
+        last_atoms = lex.words.segment(self.toks[last].text) or ()
+        if tail is None and last_atoms and last_atoms[-1].kind is AtomKind.POWER:
+            if last_atoms[-1].value >= 1e6:
+                fig.multiplier = last_atoms[-1].value
+            fig.extra["multiplied"] = True
+        self._multipliers(fig)
+        self._and_a_half(fig)
+        return fig
+
+    def _and_a_half(self, fig: _Found) -> None:
+        """Halves stay in the figure: "un milione e mezzo", "two and a half million"."""
+        m = self.lex.half_after.match(self.text, fig.end)
+        if m is None:
+            return
+        if fig.multiplier > 1:
+            fig.value += 0.5 * fig.multiplier
+            fig.end = fig.core_end = m.end()
+            return
+        after = self.lex.multipliers.match(self.text, m.end())
+        factor = self.lex.multiplier_values.payload(after.group("w")) if after else None
+        if after is not None and factor is not None:
+            fig.value = (fig.value + 0.5) * float(factor)
+            fig.multiplier = float(factor)
+            fig.end = fig.core_end = after.end()
+            fig.extra["multiplied"] = True
+
+    def _digit_tail(self, last: int) -> _Tail | None:
+        """Spanish writes "tres mil 494": digits after a thousand word add to it."""
+        lex = self.lex
+        seg = lex.words.segment(self.toks[last].text)
+        if not seg or seg[-1].kind is not AtomKind.POWER or seg[-1].value != 1000:
+            return None
+        if last + 1 >= len(self.toks):
+            return None
+        nxt = self.toks[last + 1]
+        if nxt.kind != "num" or not nxt.text.isdigit() or len(nxt.text) > 3:
+            return None
+        if not self._gap_is_space(self.toks[last].end, nxt.start):
+            return None
+        return _Tail(nxt.end, float(nxt.text))
+
+    def _from_indefinite(self, i: int) -> _Found | None:
+        """Indefinite numbers ("un milione", "a dozen", "un centenar"); a lone "una" only as a
+        casualty count ("una persona è morta")."""
+        lex, tok = self.lex, self.toks[i]
+        nxt = self._next_word(i)
+        if nxt is not None:
+            value = lex.round_nouns.get(nxt.text.casefold())
+            if value is not None:
+                fig = _Found(
+                    start=tok.start,
+                    end=nxt.end,
+                    value=value,
+                    core_start=tok.start,
+                    core_end=nxt.end,
+                    word_number=True,
+                )
+                fig.extra["multiplied"] = value >= 1000
+                if value >= 1e6:
+                    fig.multiplier = value
+                self._and_a_half(fig)
+                return fig
+        if nxt is None or not self._is_casualty(i + 1, nxt):
+            return None
+        fig = _Found(
+            start=tok.start, end=tok.end, value=1.0, core_start=tok.start, core_end=tok.end
+        )
+        fig.counts = nxt.text
+        fig.word_number = True
+        return fig
+
+    def _is_casualty(self, noun_index: int, noun: _Tok) -> bool:
+        casualty = self.lex.word_set("casualty_words")
+        low = noun.text.casefold()
+        if low in self.lex.stopwords or self.lex.words.segment(noun.text) is not None:
+            return False
+        if low in casualty:
+            return True
+        k = noun_index + 1
+        seen = 0
+        while k < len(self.toks) and seen < 4:
+            t = self.toks[k]
+            if t.kind != "word":
+                if t.text in '.;:!?»”"':
+                    return False
+                k += 1
+                continue
+            if t.text.casefold() in casualty:
+                return True
+            seen += 1
+            k += 1
+        return False
+
+    def _age_word(self, tok: _Tok) -> _Found | None:
+        """Italian "sedicenne" is a 16-year-old."""
+        suffix = self.lex.data.get("age_suffix")
+        low = tok.text.casefold()
+        if not suffix or not low.endswith(suffix) or len(low) <= len(suffix) + 2:
+            return None
+        stem = low[: -len(suffix)]
+        for vowel in ("", "i", "e", "a", "o"):
+            value = self.lex.words.value([stem + vowel])
+            if value is not None and value >= 10:
+                fig = _Found(
+                    start=tok.start,
+                    end=tok.end,
+                    value=value,
+                    core_start=tok.start,
+                    core_end=tok.end,
+                    unit="year",
+                    kind=FigureKind.DURATION,
+                    word_number=True,
+                )
+                fig.extra["age"] = True
+                return fig
+        return None
+
+    def _multipliers(self, fig: _Found) -> None:
+        lex, text = self.lex, self.text
+        while True:
+            m = lex.multipliers.match(text, fig.end)
+            if m is None:
+                break
+            factor = lex.multiplier_values.payload(m.group("w"))
+            if factor is None:
+                break
+            fig.value *= float(factor)
+            fig.multiplier *= float(factor)
+            fig.end = fig.core_end = m.end()
+            fig.extra["multiplied"] = True
+
+    # -- what follows and precedes --------------------------------------------------------------
+    def _finish(self, fig: _Found) -> None:
+        lex, text = self.lex, self.text
+        self._currency_before(fig)
+        if fig.extra.get("currency_before"):
+            m = lex.money_multiplier_after.match(text, fig.end)
+            if m and fig.multiplier == 1.0:
+                factor = float(lex.money_multipliers.payload(m.group("w")))
+                fig.value *= factor
+                fig.multiplier = factor
+                fig.end = m.end()
+        if fig.unit is None and self._is_clock(fig):
+            fig.extra["drop"] = True
+            return
+        if fig.kind is not FigureKind.DURATION:
+            self._suffix_units(fig)
+        self._qualifier(fig)
+        if fig.unit is None and fig.kind is FigureKind.COUNT and self._excluded(fig):
+            fig.extra["drop"] = True
+            return
+        if re.match(_LETTER, text[fig.end : fig.end + 1] or " "):
+            fig.extra["drop"] = True  # "5G", "3rd"
+            return
+        if fig.unit is None and self._is_score(fig):
+            fig.extra["drop"] = True
+            return
+        self._counted_noun(fig)
+        if fig.extra.get("ambiguous") and not fig.extra.get("noun_after"):
+            fig.extra["drop"] = True
+            return
+        self._implied_currency(fig)
+
+    def _currency_before(self, fig: _Found) -> None:
+        window = self.text[max(0, fig.start - 8) : fig.start]
+        m = self.lex.currency_before.search(window)
+        if m is None:
+            return
+        fig.unit = str(self.lex.currency_signs.payload(m.group("w")))
+        fig.kind = FigureKind.MONEY
+        fig.start -= len(window) - m.start()
+        fig.extra["currency_before"] = True
+
+    def _suffix_units(self, fig: _Found) -> None:
+        lex, text = self.lex, self.text
+        pos = fig.end
+        if fig.unit is None:
+            m = lex.percent_after.match(text, pos)
+            if m:
+                fig.unit, fig.kind, fig.end = "%", FigureKind.PERCENT, m.end()
+                return
+        m = lex.currency_after.match(text, pos)
+        if m and (m.group("sign") or not m.group("of") or fig.multiplier > 1):
+            if m.group("sign"):
+                code = lex.currency_signs.payload(m.group("sign"))
+            else:
+                code = lex.currency_words.payload(m.group("w"))
+            if code:
+                fig.unit, fig.kind, fig.end = str(code), FigureKind.MONEY, m.end()
+                return
+        if fig.unit is not None:
+            return
+        m = lex.age_after.match(text, pos)
+        if m:
+            fig.unit, fig.kind, fig.end = "year", FigureKind.DURATION, m.end()
+            fig.extra["age"] = True
+            return
+        m = lex.magnitude_after.match(text, pos)
+        if m:
+            fig.kind, fig.end = FigureKind.MEASURE, m.end()
+            fig.counts = m.group("w").split()[0]
+            fig.extra["magnitude"] = True
+            return
+        m = lex.magnitude_before.search(text[max(0, fig.start - 30) : fig.start])
+        if m and not fig.word_number:
+            fig.kind = FigureKind.MEASURE
+            fig.counts = m.group("w")
+            fig.extra["magnitude"] = True
+            return
+        if self._attached_count_multiplier(fig):
+            return
+        m = lex.unit_after.match(text, pos)
+        if m:
+            unit = lex.unit_phrases.payload(m.group("w"))
+            if unit is None:
+                return
+            if fig.extra.get("multiplied") and str(unit) in TIME_UNITS:
+                return
+            fig.unit, fig.end = str(unit), m.end()
+            fig.unit_word = m.group("w")
+            fig.kind = FigureKind.DURATION if fig.unit in TIME_UNITS else FigureKind.MEASURE
+            if fig.unit == "°C" and lex.magnitude_cues.search(self._sentence_text(fig)):
+                fig.unit, fig.kind = None, FigureKind.MEASURE
+                fig.extra["magnitude"] = True
+
+    def _attached_count_multiplier(self, fig: _Found) -> bool:
+        """A glued "m" is a million when a plural noun follows ("1.5m people"), else metres."""
+        if fig.multiplier != 1.0 or fig.word_number:
+            return False
+        m = self.lex.attached_multiplier_after.match(self.text, fig.end)
+        if m is None:
+            return False
+        nxt = re.match(rf"[ \u00a0]+({_LETTER}+)", self.text[m.end() : m.end() + 40])
+        if nxt is None or not self._is_content(nxt.group(1)):
+            return False
+        low = nxt.group(1).casefold()
+        plural = low.endswith("s") and not low.endswith(("ss", "us", "is"))
+        if not plural and low not in self.lex.word_set("people_nouns"):
+            return False
+        factor = float(self.lex.money_multipliers.payload(m.group("w")))
+        fig.value *= factor
+        fig.multiplier = factor
+        fig.end = m.end()
+        return True
+
+    def _qualifier(self, fig: _Found) -> None:
+        window_start = max(self._sentence_start(fig.start), fig.start - 60)
+        window = self.text[window_start : fig.start]
+        m = self.lex.qualifier_before.search(window)
+        if m:
+            fig.qualifier = m.group("w")
+            fig.qualifier_start = window_start + m.start("w")
+
+    def _excluded(self, fig: _Found) -> bool:
+        """Dates, years, clock times, ordinals, labels ("articolo 5") are no figures."""
+        lex, text = self.lex, self.text
+        before = text[max(0, fig.start - 40) : fig.start]
+        after = text[fig.end : fig.end + 40]
+        raw = str(fig.extra.get("raw", ""))
+        if lex.ordinal_after.match(text, fig.core_end) and not fig.word_number:
+            return True
+        if lex.month_after.match(after) or lex.month_before.search(before):
+            return True
+        small = fig.value <= 24 and float(fig.value).is_integer() and not fig.word_number
+        if small and lex.clock_before.search(before) and self._noun_after(fig) is None:
+            return True  # "intorno alle 11"
+        if raw.isdigit() and len(raw) == 4 and 1000 <= fig.value <= 2100 and not fig.multiplier > 1:
+            direct_noun = self._noun_directly_after(fig)
+            if lex.year_cue_before.search(before):
+                return not direct_noun
+            # "1950 barche" counts boats; English puts years before nouns ("the 2015 crisis")
+            counts_noun = lex.noun_order != "english" and direct_noun
+            if fig.qualifier is None and 1900 <= fig.value <= 2100 and not counts_noun:
+                return True
+        if not fig.word_number and lex.label_before.search(before):
+            return True
+        if fig.multiplier == 1.0 and self._after_a_name(fig):
+            return True
+        return self._german_ordinal(fig)
+
+    def _is_score(self, fig: _Found) -> bool:
+        """Scores ("won 3-2"): two small numbers joined by a dash, followed by no noun."""
+        text = self.text
+        m = re.match(r"[-–:](\d{1,2})(?![\d.,%])", text[fig.end : fig.end + 4])
+        n = re.search(r"(?<![\d.,])(\d{1,2})[-–:]$", text[max(0, fig.start - 4) : fig.start])
+        if not (m or n) or fig.value > 30 or fig.multiplier > 1:
+            return False
+        after_end = fig.end + (m.end() if m else 0)
+        nxt = _WORD_RE.match(
+            text, after_end + len(text[after_end:]) - len(text[after_end:].lstrip())
+        )
+        return nxt is None or not self._is_content(nxt.group())
+
+    def _is_clock(self, fig: _Found) -> bool:
+        lex, text = self.lex, self.text
+        if fig.word_number:
+            return False
+        before = text[max(0, fig.start - 40) : fig.start]
+        if lex.clock_after.match(text, fig.end):
+            return True
+        raw = str(fig.extra.get("raw", ""))
+        if re.fullmatch(r"\d{1,2}[.,]\d{2}", raw) and lex.clock_before.search(before):
+            return True
+        small = fig.value <= 24 and float(fig.value).is_integer()
+        return small and bool(lex.clock_before_strict.search(before))
+
+    def _after_a_name(self, fig: _Found) -> bool:
+        """Names with numbers ("Channel 4", "iOS 10"): after a capital, counting nothing."""
+        m = re.search(
+            rf"(?<![\w.])({_LETTER}+)[ \u00a0]$", self.text[max(0, fig.start - 40) : fig.start]
+        )
+        if m is None or not any(c.isupper() for c in m.group(1)):
+            return False  # "Channel 4", "iOS 10"
+        word_start = fig.start - len(m.group(0))
+        if (
+            word_start == self._sentence_start(fig.start)
+            or m.group(1).casefold() in self.lex.months
+        ):
+            return False
+        if self.lex.qualifier_before.search(self.text[word_start : fig.start]):
+            return False
+        return self._noun_after(fig) is None
+
+    def _german_ordinal(self, fig: _Found) -> bool:
+        articles = self.lex.word_set("ordinal_articles")
+        if not articles or not str(fig.extra.get("raw", "")).isdigit():
+            return False
+        m = re.match(r"\.[ \u00a0]+(\S)", self.text[fig.end : fig.end + 4])
+        if m is None:
+            return False
+        if m.group(1).islower():
+            return True
+        prev = self._prev_words(fig.start, 1)
+        return bool(prev) and prev[0].casefold() in articles
+
+    # -- counted noun ---------------------------------------------------------------------------
+    def _counted_noun(self, fig: _Found) -> None:
+        if fig.counts is not None:
+            return
+        if fig.unit_word is not None and (
+            len(fig.unit_word) > 3 or fig.kind is FigureKind.DURATION
+        ):
+            fig.counts = fig.unit_word  # "470 kilómetros", "24 h"
+            return
+        counts, direct = self._choose_counts(fig)
+        if fig.extra.get("age") and counts and direct:
+            counts = counts.split()[0]
+        fig.counts = self._repeated_counts(fig, counts, direct)
+
+    def _choose_counts(self, fig: _Found) -> tuple[str | None, bool]:
+        """The counted noun, and whether it sits right at the number (vs. found around it)."""
+        parsed = self._noun_from_parse(fig)
+        if parsed:
+            return parsed, True
+        after = self._noun_after(fig)
+        fig.extra["noun_after"] = after
+        if fig.kind is FigureKind.PERCENT:
+            before = self._noun_before(fig)
+            return (before, True) if before else (after, after is not None)
+        if fig.kind is FigureKind.MONEY and self.lex.noun_order == "romance":
+            if after is not None and fig.extra.get("via_of"):
+                return after, True
+            before = self._noun_before(fig)
+            return (before, False) if before else (after, after is not None)
+        if after is not None:
+            return after, True
+        before = self._noun_before(fig, of_only=True)
+        if before is not None:
+            return before, True
+        if fig.kind is FigureKind.MONEY:
+            return self._noun_before(fig), False
+        if fig.kind is FigureKind.COUNT:
+            return self._toll_noun(fig) or self._referent(fig), False
+        return None, False
+
+    def _repeated_counts(self, fig: _Found, counts: str | None, direct: bool) -> str | None:
+        """A figure written again ("le chiffre de 40 milliards") keeps its first counted noun."""
+        text = self.text[fig.start : fig.end]
+        for other in self.found:
+            if self.text[other.start : other.end] != text or other.value != fig.value:
+                continue
+            if other.counts and (not direct or _share_stem(other.counts, counts)):
+                return other.counts
+        return counts
+
+    def _noun_from_parse(self, fig: _Found) -> str | None:
+        doc = self.doc
+        if not doc.has_annotation("DEP"):
+            return None
+        span = doc.char_span(fig.core_start, fig.core_end, alignment_mode="expand")
+        if span is None:
+            return None
+        tok = span[-1]
+        head = tok.head
+        modifies_noun = tok.dep_ in ("nummod", "num", "amod", "det") and head.pos_ in (
+            "NOUN",
+            "PROPN",
+        )
+        outside = head.idx >= fig.end or head.idx + len(head.text) <= fig.start
+        return head.text if modifies_noun and outside else None
+
+    def _words_after(self, pos: int, limit: int = 8) -> list[re.Match[str]]:
+        end = self._sentence_end(pos)
+        out = []
+        for m in _WORD_RE.finditer(self.text, pos, min(end, pos + 120)):
+            out.append(m)
+            if len(out) >= limit:
+                break
+        return out
+
+    def _noun_directly_after(self, fig: _Found) -> bool:
+        m = re.match(rf"[ \u00a0]({_LETTER}+)", self.text[fig.end : fig.end + 40])
+        if m is None or not self._is_content(m.group(1)):
+            return False
+        capital = m.group(1)[:1].isupper()
+        return capital if self.lex.noun_order == "german" else not capital
+
+    def _is_content(self, word: str) -> bool:
+        lex = self.lex
+        low = word.casefold()
+        return (
+            word[:1].isalpha()
+            and len(word) > 1
+            and low not in lex.stopwords
+            and low not in lex.months
+            and low not in lex.word_set("conjunctions")
+            and not (len(low) > 4 and low.endswith(lex.verb_suffixes))
+            and lex.words.segment(word) is None
+        )
+
+    def _noun_after(self, fig: _Found) -> str | None:
+        lex = self.lex
+        words = self._words_after(fig.end)
+        articles, of_words = lex.word_set("articles"), lex.word_set("of_words")
+        if fig.kind is FigureKind.MONEY:
+            of_words = of_words | lex.word_set("currency_of")
+        k = 0
+        skipped_of = genitive = False
+        while k < len(words):
+            low = words[k].group().casefold()
+            if low in articles or (skipped_of and low in ("'", "’")):
+                k += 1
+                continue
+            if low in of_words and not skipped_of and k == 0:
+                skipped_of = True
+                genitive = low in lex.word_set("currency_of") or low in ("of", "di", "de", "von")
+                k += 1
+                continue
+            break
+        rest = words[k:]
+        fig.extra["via_of"] = skipped_of and genitive
+        if not rest:
+            return None
+        if lex.noun_order == "english":
+            return self._english_run(rest)
+        if lex.noun_order == "german":
+            for m in rest[:3]:
+                w = m.group()
+                if not w[:1].isalpha() or w.casefold() in lex.stopwords:
+                    return None
+                if w[:1].isupper() and self._is_content(w):
+                    return w
+            return None
+        first = rest[0].group()
+        if first[:1].isupper():
+            return None  # "due Fed Cup", "Il Sole 24 Ore"
+        return first if self._is_content(first) else None
+
+    def _english_run(self, words: list[re.Match[str]]) -> str | None:
+        people = self.lex.word_set("people_nouns")
+        run: list[re.Match[str]] = []
+        for m in words[:4]:
+            w = m.group()
+            if re.fullmatch(r"(?:[A-Z]\.){2,}", w):
+                continue
+            if not self._is_content(w) or (run and self._is_participle(w.casefold())):
+                break
+            run.append(m)
+            low = w.casefold()
+            if low in people or (low.endswith("s") and not low.endswith(("ss", "us", "is"))):
+                break
+            if len(run) == 3:
+                break
+        if not run or all(m.group()[:1].isupper() for m in run):
+            return None
+        return self.text[run[0].start() : run[-1].end()]
+
+    def _noun_before(self, fig: _Found, *, of_only: bool = False) -> str | None:
+        """The noun a figure belongs to when it comes first ("la devaluación del 19%")."""
+        lex = self.lex
+        end = fig.qualifier_start if fig.qualifier_start is not None else fig.start
+        sent_start = self._sentence_start(fig.start)
+        floor = max(sent_start, end - 120, self.found[-1].end if self.found else 0)
+        words = list(_WORD_RE.finditer(self.text, min(floor, end), end))
+        articles, of_words = lex.word_set("articles"), lex.word_set("of_words")
+        auxiliaries = lex.word_set("auxiliaries")
+        k = len(words) - 1
+        while k >= 0 and words[k].group().casefold() in articles:
+            k -= 1
+        if of_only:
+            if k < 0 or words[k].group().casefold() not in of_words:
+                return None
+            k -= 1
+        steps = 0
+        while k >= 0 and steps < 8:
+            w = words[k].group()
+            low = w.casefold()
+            k -= 1
+            steps += 1
+            if not w[:1].isalpha():
+                if w in ".;:!?()" or of_only:
+                    return None
+                continue
+            if low in lex.word_set("conjunctions"):
+                return None
+            if lex.noun_order == "german" and w[:1].islower():
+                continue
+            if k >= 0 and words[k].group().casefold() in auxiliaries:
+                k -= 1  # "ha raggiunto"
+                continue
+            if not self._is_content(w) or self._is_participle(low):
+                if of_only and low not in articles:
+                    return None
+                continue
+            if (
+                w[:1].isupper()
+                and lex.noun_order != "german"
+                and words[k + 1].start() != sent_start
+            ):
+                if of_only:
+                    return None
+                continue
+            return w
+        return None
+
+    def _is_participle(self, low: str) -> bool:
+        return len(low) > 4 and low.endswith(self.lex.participle_suffixes)
+
+    def _toll_noun(self, fig: _Found) -> str | None:
+        tolls = self.lex.word_set("toll_nouns")
+        sent_start = self._sentence_start(fig.start)
+        for m in reversed(list(_WORD_RE.finditer(self.text, sent_start, fig.start))):
+            if m.group().casefold() in tolls:
+                return m.group()
+        return None
+
+    def _referent(self, fig: _Found) -> str | None:
+        """An implicit counted noun: the same number's noun earlier, or the sentence's last one."""
+        for other in reversed(self.found):
+            if other.value == fig.value and other.counts and other.kind is fig.kind:
+                return other.counts
+        sent_start = self._sentence_start(fig.start)
+        for other in reversed(self.found):
+            if other.start < sent_start:
+                break
+            if other.kind is FigureKind.COUNT and other.counts:
+                return other.counts
+        return None
+
+    def _implied_currency(self, fig: _Found) -> None:
+        lex = self.lex
+        implied = lex.data.get("implied_currency")
+        if not implied or fig.unit is not None or fig.kind is not FigureKind.COUNT:
+            return
+        if fig.multiplier < 1e6:
+            return
+        after = fig.extra.get("noun_after")
+        if after is None or after.casefold() in lex.word_set("money_nouns"):
+            fig.unit, fig.kind = str(implied), FigureKind.MONEY
+            if after is None:
+                fig.counts = self._noun_before(fig) or fig.counts
+            else:
+                fig.counts = after
+
+    # -- ranges ---------------------------------------------------------------------------------
+    def _link_ranges(self) -> None:
+        """Ranges ("da 5 a 7 milioni", "2500 bis 3000"): the first end takes the second's unit."""
+        lex = self.lex
+        for first, second in zip(self.found, self.found[1:], strict=False):
+            between = self.text[first.end : second.start]
+            if len(between) > 6 or not lex.range_connector.match(between):
+                continue
+            weak = between.strip().casefold() in ("e", "and", "y", "und", "et")
+            if weak and not lex.between_before.search(
+                self.text[max(0, first.start - 20) : first.start]
+            ):
+                continue
+            if (
+                first.multiplier == 1.0
+                and second.multiplier > 1
+                and first.value < second.value / second.multiplier
+            ):
+                first.value *= second.multiplier
+                first.multiplier = second.multiplier
+            if first.unit is None and second.unit is not None:
+                first.unit, first.kind = second.unit, second.kind
+            elif second.unit is None and first.unit is not None and first.kind is FigureKind.MONEY:
+                second.unit, second.kind = first.unit, first.kind
+            if second.counts and (first.counts is None or not first.extra.get("noun_after")):
+                first.counts = second.counts
+            if second.qualifier is None and first.qualifier is not None:
+                second.extra["range_qualifier"] = first.qualifier
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _freeze(self, f: _Found) -> Figure:
+        extra = {k: v for k, v in f.extra.items() if k in ("age", "magnitude")}
+        return Figure(
+            text=self.text[f.start : f.end],
+            value=float(f.value),
+            start=f.start,
+            end=f.end,
+            unit=f.unit,
+            counts=f.counts,
+            qualifier=f.qualifier,
+            kind=str(f.kind),
+            extra=extra,
+        )
+
+    def _gap_is_space(self, a: int, b: int) -> bool:
+        gap = self.text[a:b]
+        return 0 < len(gap) <= 2 and gap.isspace()
+
+    def _next_word(self, i: int) -> _Tok | None:
+        if i + 1 < len(self.toks):
+            t = self.toks[i + 1]
+            if t.kind == "word" and self._gap_is_space(self.toks[i].end, t.start):
+                return t
+        return None
+
+    def _prev_words(self, pos: int, n: int) -> list[str]:
+        words = [m.group() for m in _WORD_RE.finditer(self.text, max(0, pos - 40), pos)]
+        return [w for w in words if w[:1].isalpha()][-n:]
+
+    def _sentence_start(self, pos: int) -> int:
+        k = bisect.bisect_right(self.sent_starts, pos) - 1
+        return self.sent_starts[max(k, 0)]
+
+    def _sentence_end(self, pos: int) -> int:
+        k = bisect.bisect_right(self.sent_starts, pos)
+        return self.sent_starts[k] if k < len(self.sent_starts) else len(self.text)
+
+    def _sentence_text(self, fig: _Found) -> str:
+        return self.text[self._sentence_start(fig.start) : self._sentence_end(fig.start)]
+
+
+@Language.factory(
+    "newsstream_figures",
+    assigns=["doc._.figures"],
+    default_config={"spans_key": SPANS_KEY, "lexicon_dir": None},
+)
+def make_figure_extractor(
+    nlp: Language, name: str, spans_key: str, lexicon_dir: str | None
+) -> FigureExtractor:
+    return FigureExtractor(nlp, name, spans_key=spans_key, lexicon_dir=lexicon_dir)

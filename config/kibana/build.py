@@ -1,0 +1,496 @@
+"""Build config/kibana/newsstream.ndjson (Kibana 9.x saved-object export format).
+
+The saved objects hold JSON inside JSON strings (panels, Lens state), which is easier to get
+right here than by hand. Run after changing it, from the project root:
+
+    .venv/bin/python config/kibana/build.py
+
+tests/test_kibana.py checks the result against the index template.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent / "newsstream.ndjson"
+
+DATA_VIEW = "newsstream-news"
+CORE = "8.8.0"
+TYPE_VERSION = {
+    "index-pattern": "8.0.0",
+    "search": "10.5.0",
+    "lens": "8.9.0",
+    "dashboard": "10.2.0",
+}
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def saved_object(kind: str, oid: str, attributes: dict[str, Any], refs: list[dict[str, str]]):
+    return {
+        "attributes": attributes,
+        "coreMigrationVersion": CORE,
+        "id": oid,
+        "managed": False,
+        "references": refs,
+        "type": kind,
+        "typeMigrationVersion": TYPE_VERSION[kind],
+    }
+
+
+# --------------------------------------------------------------------------- data view
+LABELS = {
+    "title": "Title",
+    "url": "Article",
+    "lang": "Language",
+    "source.name": "Source",
+    "source.domain": "Source domain",
+    "published_at": "Published",
+    "entities.person": "People",
+    "entities.org": "Organisations",
+    "entities.location": "Locations",
+    "entities.keys": "Entity keys",
+    "speakers": "Speakers",
+    "vias": "Relayed by (outlets)",
+    "figure_counts": "Counted nouns",
+    "figure_units": "Figure units",
+    "figure_kinds": "Figure kinds",
+    "claims": "Claims",
+    "figures": "Figures",
+}
+
+data_view = saved_object(
+    "index-pattern",
+    DATA_VIEW,
+    {
+        "allowHidden": False,
+        "fieldAttrs": dumps({f: {"customLabel": label} for f, label in LABELS.items()}),
+        "fieldFormatMap": dumps(
+            {
+                "url": {
+                    "id": "url",
+                    "params": {
+                        "type": "a",
+                        "urlTemplate": None,
+                        "labelTemplate": None,
+                        "width": None,
+                        "height": None,
+                    },
+                }
+            }
+        ),
+        "fields": "[]",
+        "name": "News articles (newsstream)",
+        "runtimeFieldMap": "{}",
+        # lemmas is the enrichment agents' matching aid, not something to read
+        "sourceFilters": dumps([{"value": "lemmas"}]),
+        "timeFieldName": "published_at",
+        "title": "news",
+        "typeMeta": "{}",
+    },
+    [],
+)
+
+
+# --------------------------------------------------------------------------- saved searches
+def saved_search(oid: str, title: str, description: str, query: str, columns: list[str]):
+    source = {
+        "query": {"query": query, "language": "kuery"},
+        "highlightAll": True,
+        "filter": [],
+        "indexRefName": "kibanaSavedObjectMeta.searchSourceJSON.index",
+    }
+    return saved_object(
+        "search",
+        oid,
+        {
+            "columns": columns,
+            "description": description,
+            "grid": {},
+            "hideChart": False,
+            "isTextBasedQuery": False,
+            "kibanaSavedObjectMeta": {"searchSourceJSON": dumps(source)},
+            "sort": [["published_at", "desc"]],
+            "timeRestore": False,
+            "title": title,
+        },
+        [
+            {
+                "id": DATA_VIEW,
+                "name": "kibanaSavedObjectMeta.searchSourceJSON.index",
+                "type": "index-pattern",
+            }
+        ],
+    )
+
+
+searches = [
+    saved_search(
+        "newsstream-search-latest",
+        "News: latest articles",
+        "Every article, newest first.",
+        "",
+        ["title", "source.name", "lang", "entities.person", "entities.org", "url"],
+    ),
+    saved_search(
+        "newsstream-search-by-person",
+        "News: articles by person",
+        "Articles naming at least one person. Narrow it with a filter or a query such as "
+        'entities.person: "Kim Jong Un".',
+        "entities.person: *",
+        ["title", "entities.person", "source.name", "lang", "url"],
+    ),
+    saved_search(
+        "newsstream-search-by-organisation",
+        "News: articles by organisation",
+        'Articles naming at least one organisation, e.g. entities.org: "NATO".',
+        "entities.org: *",
+        ["title", "entities.org", "source.name", "lang", "url"],
+    ),
+    saved_search(
+        "newsstream-search-by-speaker",
+        "News: articles by speaker",
+        'Articles quoting someone. speakers: "Maria Zakharova"; vias: "TASS" for what an outlet '
+        'relays; claims:{ speaker: "Maria Zakharova" and via: "TASS" } for both in one claim.',
+        "speakers: *",
+        ["title", "speakers", "vias", "claims", "source.name", "url"],
+    ),
+    saved_search(
+        "newsstream-search-with-figures",
+        "News: articles with figures",
+        "Articles with at least one figure. The Figures column lists each figure with its value, "
+        "unit, counted noun, qualifier, source (speaker) and kind.",
+        "figures:{ text: * }",
+        ["title", "figures", "figure_counts", "source.name", "url"],
+    ),
+]
+
+
+# --------------------------------------------------------------------------- lens
+COUNT = {
+    "label": "Articles",
+    "customLabel": True,
+    "dataType": "number",
+    "operationType": "count",
+    "isBucketed": False,
+    "scale": "ratio",
+    "sourceField": "___records___",
+    "params": {"emptyAsNull": True},
+}
+
+
+def terms(field: str, size: int, order_by: str, label: str) -> dict[str, Any]:
+    return {
+        "label": label,
+        "customLabel": True,
+        "dataType": "string",
+        "operationType": "terms",
+        "isBucketed": True,
+        "scale": "ordinal",
+        "sourceField": field,
+        "params": {
+            "size": size,
+            "orderBy": {"type": "column", "columnId": order_by},
+            "orderDirection": "desc",
+            "otherBucket": False,
+            "missingBucket": False,
+            "parentFormat": {"id": "terms"},
+            "include": [],
+            "exclude": [],
+            "includeIsRegex": False,
+            "excludeIsRegex": False,
+        },
+    }
+
+
+DATE = {
+    "label": "Published",
+    "customLabel": True,
+    "dataType": "date",
+    "operationType": "date_histogram",
+    "isBucketed": True,
+    "scale": "interval",
+    "sourceField": "published_at",
+    "params": {"interval": "auto", "includeEmptyRows": True, "dropPartials": False},
+}
+
+
+def lens(oid: str, title: str, description: str, vis_type: str, layer: str, columns, visualization):
+    state = {
+        "adHocDataViews": {},
+        "datasourceStates": {
+            "formBased": {
+                "layers": {
+                    layer: {
+                        "columnOrder": list(columns),
+                        "columns": columns,
+                        "incompleteColumns": {},
+                        "sampling": 1,
+                    }
+                }
+            }
+        },
+        "filters": [],
+        "internalReferences": [],
+        "query": {"language": "kuery", "query": ""},
+        "visualization": visualization,
+    }
+    return saved_object(
+        "lens",
+        oid,
+        {
+            "description": description,
+            "state": state,
+            "title": title,
+            "visualizationType": vis_type,
+        },
+        [
+            {
+                "id": DATA_VIEW,
+                "name": f"indexpattern-datasource-layer-{layer}",
+                "type": "index-pattern",
+            }
+        ],
+    )
+
+
+def over_time(oid: str, title: str, field: str, label: str):
+    layer = "layer-time"
+    columns = {
+        "date": DATE,
+        "split": terms(field, 10, "count", label),
+        "count": COUNT,
+    }
+    vis = {
+        "layers": [
+            {
+                "accessors": ["count"],
+                "layerId": layer,
+                "layerType": "data",
+                "seriesType": "bar_stacked",
+                "splitAccessor": "split",
+                "xAccessor": "date",
+            }
+        ],
+        "legend": {"isVisible": True, "position": "right"},
+        "preferredSeriesType": "bar_stacked",
+        "valueLabels": "hide",
+    }
+    # columnOrder: buckets first (split, date), then the metric
+    obj = lens(
+        oid,
+        title,
+        f"Articles per time interval, split by {label.lower()}.",
+        "lnsXY",
+        layer,
+        {"split": columns["split"], "date": columns["date"], "count": COUNT},
+        vis,
+    )
+    return obj
+
+
+def top_bar(oid: str, title: str, field: str, label: str, size: int = 15):
+    layer = "layer-top"
+    columns = {"term": terms(field, size, "count", label), "count": COUNT}
+    vis = {
+        "layers": [
+            {
+                "accessors": ["count"],
+                "layerId": layer,
+                "layerType": "data",
+                "seriesType": "bar_horizontal",
+                "xAccessor": "term",
+            }
+        ],
+        "legend": {"isVisible": False, "position": "right"},
+        "preferredSeriesType": "bar_horizontal",
+        "valueLabels": "show",
+    }
+    return lens(
+        oid,
+        title,
+        f"The {size} {label.lower()} named in most articles.",
+        "lnsXY",
+        layer,
+        columns,
+        vis,
+    )
+
+
+def table(oid: str, title: str, description: str, columns: dict[str, Any]):
+    layer = "layer-table"
+    vis = {
+        "columns": [{"columnId": c, "isTransposed": False} for c in columns],
+        "layerId": layer,
+        "layerType": "data",
+        "rowHeight": "single",
+    }
+    return lens(oid, title, description, "lnsDatatable", layer, columns, vis)
+
+
+lenses = [
+    over_time(
+        "newsstream-lens-time-by-language", "Articles over time by language", "lang", "Language"
+    ),
+    over_time(
+        "newsstream-lens-time-by-source", "Articles over time by source", "source.name", "Source"
+    ),
+    top_bar("newsstream-lens-top-people", "Top people", "entities.person", "People"),
+    top_bar(
+        "newsstream-lens-top-organisations", "Top organisations", "entities.org", "Organisations"
+    ),
+    top_bar("newsstream-lens-top-locations", "Top locations", "entities.location", "Locations"),
+    top_bar("newsstream-lens-top-speakers", "Top speakers", "speakers", "Speakers"),
+    table(
+        "newsstream-lens-speakers-vias",
+        "Speakers and the outlets that relay them",
+        "Articles in which a speaker is quoted and an outlet (via) relays a claim. A row counts "
+        "the articles where both appear; open the 'articles by speaker' search for claim-level "
+        "pairs.",
+        {
+            "speaker": terms("speakers", 20, "count", "Speaker"),
+            "via": terms("vias", 5, "count", "Relayed by"),
+            "count": COUNT,
+        },
+    ),
+    table(
+        "newsstream-lens-figure-nouns",
+        "Figures by counted noun",
+        "What the figures in the news count or measure (soldiers, people, euros...), by the "
+        "number of articles and of sources.",
+        {
+            "noun": terms("figure_counts", 25, "count", "Counted noun"),
+            "count": COUNT,
+            "sources": {
+                "label": "Sources",
+                "customLabel": True,
+                "dataType": "number",
+                "operationType": "unique_count",
+                "isBucketed": False,
+                "scale": "ratio",
+                "sourceField": "source.name",
+                "params": {"emptyAsNull": True},
+            },
+        },
+    ),
+]
+
+
+# --------------------------------------------------------------------------- dashboard
+def control(cid: str, order: int, field: str, title: str, width: str = "medium"):
+    return cid, {
+        "order": order,
+        "width": width,
+        "grow": True,
+        "type": "optionsListControl",
+        "explicitInput": {
+            "id": cid,
+            "dataViewId": DATA_VIEW,
+            "fieldName": field,
+            "title": title,
+            "searchTechnique": "wildcard",
+            "selectedOptions": [],
+            "sort": {"by": "_count", "direction": "desc"},
+        },
+    }
+
+
+controls = dict(
+    [
+        control("control-lang", 0, "lang", "Language", "small"),
+        control("control-source", 1, "source.name", "Source"),
+        control("control-person", 2, "entities.person", "Person"),
+        control("control-org", 3, "entities.org", "Organisation"),
+        control("control-location", 4, "entities.location", "Location"),
+        control("control-speaker", 5, "speakers", "Speaker"),
+    ]
+)
+
+LAYOUT = [  # (panel id, saved object, x, y, w, h)
+    ("panel-time-language", "lens", "newsstream-lens-time-by-language", 0, 0, 24, 12),
+    ("panel-time-source", "lens", "newsstream-lens-time-by-source", 24, 0, 24, 12),
+    ("panel-people", "lens", "newsstream-lens-top-people", 0, 12, 16, 15),
+    ("panel-organisations", "lens", "newsstream-lens-top-organisations", 16, 12, 16, 15),
+    ("panel-locations", "lens", "newsstream-lens-top-locations", 32, 12, 16, 15),
+    ("panel-speakers", "lens", "newsstream-lens-top-speakers", 0, 27, 16, 15),
+    ("panel-speakers-vias", "lens", "newsstream-lens-speakers-vias", 16, 27, 32, 15),
+    ("panel-figure-nouns", "lens", "newsstream-lens-figure-nouns", 0, 42, 16, 18),
+    ("panel-figures", "search", "newsstream-search-with-figures", 16, 42, 32, 18),
+    ("panel-latest", "search", "newsstream-search-latest", 0, 60, 48, 15),
+]
+
+panels = []
+refs = []
+for pid, kind, oid, x, y, w, h in LAYOUT:
+    panels.append(
+        {
+            "type": kind,
+            "panelIndex": pid,
+            "gridData": {"x": x, "y": y, "w": w, "h": h, "i": pid},
+            "embeddableConfig": {"enhancements": {}},
+            "panelRefName": f"panel_{pid}",
+        }
+    )
+    refs.append({"id": oid, "name": f"{pid}:panel_{pid}", "type": kind})
+for cid in controls:
+    refs.append(
+        {
+            "id": DATA_VIEW,
+            "name": f"controlGroup_{cid}:optionsListDataView",
+            "type": "index-pattern",
+        }
+    )
+
+dashboard = saved_object(
+    "dashboard",
+    "newsstream-dashboard-overview",
+    {
+        "controlGroupInput": {
+            "chainingSystem": "HIERARCHICAL",
+            "controlStyle": "oneLine",
+            "ignoreParentSettingsJSON": dumps(
+                {
+                    "ignoreFilters": False,
+                    "ignoreQuery": False,
+                    "ignoreTimerange": False,
+                    "ignoreValidations": False,
+                }
+            ),
+            "panelsJSON": dumps(controls),
+            "showApplySelections": False,
+        },
+        "description": "What the news says: volume by language and source, who and what is "
+        "named, who is quoted and who relays them, and the figures they give. Filter with the "
+        "controls at the top or the query bar (KQL).",
+        "kibanaSavedObjectMeta": {
+            "searchSourceJSON": dumps({"query": {"query": "", "language": "kuery"}, "filter": []})
+        },
+        "optionsJSON": dumps(
+            {
+                "useMargins": True,
+                "syncColors": False,
+                "syncCursor": True,
+                "syncTooltips": False,
+                "hidePanelTitles": False,
+            }
+        ),
+        "panelsJSON": dumps(panels),
+        "refreshInterval": {"pause": False, "value": 60000},
+        "timeFrom": "now-7d",
+        "timeRestore": True,
+        "timeTo": "now",
+        "title": "News overview (newsstream)",
+        "version": 1,
+    },
+    refs,
+)
+
+# Export order: what is referenced comes before what references it.
+objects = [data_view, *searches, *lenses, dashboard]
+OUT.parent.mkdir(parents=True, exist_ok=True)
+OUT.write_text("".join(dumps(o) + "\n" for o in objects), encoding="utf-8")
+print(f"{len(objects)} saved objects -> {OUT}")

@@ -1,0 +1,103 @@
+"""``newsstream status``: what the pipeline has done and what it still has to do, in a terminal.
+
+It reads the same sources as the Prometheus endpoint (the broker's offsets, the consumer group's
+commits, Elasticsearch's count, and the running process's own counters when it is up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+from elasticsearch import AsyncElasticsearch
+
+from streams.provision import partition_counts
+from streams.settings import Settings
+
+
+@dataclass
+class TopicStatus:
+    name: str
+    records: int  # end offsets summed over partitions (records ever written, less retention)
+    lag: int | None  # not yet committed by the app's consumer group; None when it never read
+
+
+@dataclass
+class PipelineStatus:
+    topics: list[TopicStatus] = field(default_factory=list)
+    indexed: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+async def collect_status(settings: Settings) -> PipelineStatus:
+    status = PipelineStatus()
+    kafka = settings.kafka
+    names = list(kafka.topics.model_dump().values())
+    try:
+        consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers)
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+        await consumer.start()
+        await admin.start()
+        try:
+            counts = await partition_counts(admin, names)
+            try:
+                committed = await admin.list_consumer_group_offsets(settings.worker.app_id)
+            except KafkaError:  # the group has never committed: no lag to report yet
+                committed = {}
+            for name in names:
+                tps = [TopicPartition(name, p) for p in range(counts.get(name, 0))]
+                ends = await consumer.end_offsets(tps) if tps else {}
+                done = [committed[tp].offset for tp in tps if tp in committed]
+                lag = sum(ends[tp] for tp in tps) - sum(done) if done else None
+                status.topics.append(TopicStatus(name, sum(ends.values()), lag))
+        finally:
+            await admin.close()
+            await consumer.stop()
+    except Exception as exc:  # report, don't crash: status is for when things go wrong
+        status.errors.append(f"kafka: {type(exc).__name__}: {exc}")
+    es = AsyncElasticsearch(settings.elasticsearch.url)
+    try:
+        status.indexed = int((await es.count(index=settings.elasticsearch.alias))["count"])
+    except Exception as exc:
+        status.errors.append(f"elasticsearch: {type(exc).__name__}: {exc}")
+    finally:
+        await es.close()
+    if settings.metrics.enabled:
+        url = f"http://{settings.metrics.host}:{settings.metrics.port}/metrics"
+        try:
+            async with httpx.AsyncClient(timeout=2.0) as client:
+                text = (await client.get(url)).text
+            status.metrics = parse_metrics(text)
+        except httpx.HTTPError:
+            status.errors.append(f"metrics: no running newsstream process answers at {url}")
+    return status
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Prometheus text format -> {"name{labels}": value}, our own series only."""
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("newsstream_") and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            if name.endswith("_created") or "_created{" in name:
+                continue
+            out[name] = float(value)
+    return out
+
+
+def format_status(status: PipelineStatus) -> str:
+    lines = ["topic                          records      lag"]
+    for t in status.topics:
+        lag = "-" if t.lag is None else str(t.lag)
+        lines.append(f"{t.name:<28} {t.records:>9} {lag:>8}")
+    if status.indexed is not None:
+        lines.append(f"documents indexed: {status.indexed}")
+    if status.metrics:
+        lines.append("running process:")
+        lines.extend(f"  {name} = {value:g}" for name, value in sorted(status.metrics.items()))
+    lines.extend(f"! {err}" for err in status.errors)
+    return "\n".join(lines)

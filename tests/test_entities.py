@@ -1,0 +1,198 @@
+"""The entity component on sentences written for it, in each language, on blank pipelines."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from agents.annotations import ENTITIES_KEY, Entity, EntityType
+from agents.pipeline import PipelineRegistry
+from streams.settings import NlpSettings
+
+REGISTRY = PipelineRegistry(NlpSettings())
+
+
+def entities(lang: str, text: str) -> list[Entity]:
+    nlp: Language = REGISTRY.get(lang)
+    doc = nlp(text)
+    assert [s.text for s in doc.spans[ENTITIES_KEY]] == [e.text for e in doc._.entities]
+    return list(doc._.entities)
+
+
+def by_text(found: list[Entity]) -> dict[str, Entity]:
+    return {e.text: e for e in found}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name"),
+    [
+        ("it", "Le truppe della Corea del Nord sono al confine.", "Corea del Nord"),
+        ("en", "Troops from North Korea crossed the border.", "North Korea"),
+        ("de", "Soldaten aus Nordkorea sind an der Grenze.", "Nordkorea"),
+        ("fr", "Des soldats de la Corée du Nord sont arrivés.", "Corée du Nord"),
+        ("es", "Soldados de Corea del Norte llegaron ayer.", "Corea del Norte"),
+    ],
+)
+def test_country_names_share_one_key(lang: str, text: str, name: str) -> None:
+    entity = by_text(entities(lang, text))[name]
+    assert entity.type is EntityType.LOCATION
+    assert entity.key == "country:KP"
+    assert entity.canonical == "North Korea"
+    assert entity.country == "KP"
+
+
+def test_short_forms_of_countries() -> None:
+    found = by_text(entities("en", "The U.S. and the UK signed it, the US said."))
+    assert found["U.S."].key == found["US"].key == "country:US"
+    assert found["UK"].key == "country:GB"
+    found = by_text(entities("it", "Gli Stati Uniti e il Regno Unito hanno firmato."))
+    assert found["Stati Uniti"].key == "country:US"
+    assert found["Regno Unito"].key == "country:GB"
+
+
+def test_surname_takes_the_fullest_mention() -> None:
+    text = (
+        "La portavoce del ministero degli Esteri russo Maria Zakharova ha parlato ieri. "
+        "Secondo Zakharova, la situazione è grave."
+    )
+    found = by_text(entities("it", text))
+    assert found["Maria Zakharova"].type is EntityType.PERSON
+    assert found["Zakharova"].type is EntityType.PERSON
+    assert found["Zakharova"].canonical == "Maria Zakharova"
+    assert found["Zakharova"].key == "person:maria zakharova"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "city"),
+    [
+        ("it", "Mosca ha respinto le accuse.", "Mosca"),
+        ("en", "Moscow rejected the accusations.", "Moscow"),
+        ("de", "Moskau wies die Vorwürfe zurück.", "Moskau"),
+        ("fr", "Moscou a rejeté les accusations.", "Moscou"),
+        ("es", "Moscú rechazó las acusaciones.", "Moscú"),
+    ],
+)
+def test_capital_metonyms_are_locations_linked_to_their_country(
+    lang: str, text: str, city: str
+) -> None:
+    entity = by_text(entities(lang, text))[city]
+    assert entity.type is EntityType.LOCATION
+    assert entity.key == "city:moscow"
+    assert entity.country == "RU"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "person"),
+    [
+        (
+            "it",
+            "«Nessun Paese dovrebbe subire tutto questo», ha commentato il presidente ucraino "
+            "Volodymyr Zelensky.",
+            "Volodymyr Zelensky",
+        ),
+        ("it", "Lo ha detto il ministro Crosetto in un'intervista.", "Crosetto"),
+        ("en", "The spokesman Tarkon Velmore said the talks would resume.", "Tarkon Velmore"),
+        ("de", "Das sagte Regierungssprecher Steffen Hebestreit am Montag.", "Steffen Hebestreit"),
+        ("fr", "Le porte-parole Quentin Marivaux a démenti.", "Quentin Marivaux"),
+        ("es", "El portavoz Ignacio Larraburu lo confirmó.", "Ignacio Larraburu"),
+    ],
+)
+def test_role_cues_and_first_names_find_people(lang: str, text: str, person: str) -> None:
+    assert by_text(entities(lang, text))[person].type is EntityType.PERSON
+
+
+def test_agencies_bodies_and_metonyms_are_orgs() -> None:
+    text = (
+        "Lo ha riferito il comando di stato maggiore sudcoreano, citato dalla Cnn. "
+        "La Farnesina e la Nato hanno chiesto un incontro all'Onu, secondo l'ANSA."
+    )
+    found = by_text(entities("it", text))
+    for name in ("Cnn", "Farnesina", "Nato", "Onu", "ANSA"):
+        assert found[name].type is EntityType.ORG, name
+    assert found["Onu"].key == "org:united nations"
+    assert "sudcoreano" not in found  # nationality adjectives are not entities
+
+
+def test_org_heads_type_unknown_names_and_win_over_nested_places() -> None:
+    found = by_text(
+        entities("en", "Officials at the Syria Civil Defense and the Velmar Steel Corp said so.")
+    )
+    assert found["Syria Civil Defense"].type is EntityType.ORG
+    assert "Syria" not in found
+    assert found["Velmar Steel Corp"].type is EntityType.ORG
+
+
+def test_particles_in_names() -> None:
+    found = by_text(entities("en", "Syrian President Bashar al-Assad met Ursula von der Leyen."))
+    assert found["Bashar al-Assad"].type is EntityType.PERSON
+    assert found["Ursula von der Leyen"].type is EntityType.PERSON
+
+
+def test_common_words_are_not_entities() -> None:
+    assert entities("it", "Ieri la polizia ha chiuso la strada per tre ore.") == []
+    found = by_text(entities("de", "Die Regierung will die Steuern in Deutschland senken."))
+    assert set(found) == {"Deutschland"}
+
+
+def test_coordinated_names_split_but_org_names_with_and_stay_whole() -> None:
+    found = by_text(entities("it", "Lo hanno detto Tajani e Salvini a Lampedusa e Augusta."))
+    assert found["Tajani"].type is found["Salvini"].type is EntityType.PERSON
+    assert found["Augusta"].type is EntityType.LOCATION
+    found = by_text(entities("en", "The Flood Risk and Water Management Authority said so."))
+    assert found["Flood Risk and Water Management Authority"].type is EntityType.ORG
+    found = by_text(entities("en", "The Velmar Steel Corp and the Ostrava Mining Group agreed."))
+    assert found["Velmar Steel Corp"].type is found["Ostrava Mining Group"].type is EntityType.ORG
+
+
+def test_place_after_preposition_and_place_noun() -> None:
+    found = by_text(
+        entities("it", "Un incendio è scoppiato a Torre del Greco, in provincia di Napoli.")
+    )
+    assert found["Torre del Greco"].type is EntityType.LOCATION
+    found = by_text(entities("de", "In der Provinz Kunar wurden Häuser zerstört."))
+    assert found["Kunar"].type is EntityType.LOCATION
+    found = by_text(entities("en", "The quake hit the Pazarcik district early on Monday."))
+    assert found["Pazarcik"].type is EntityType.LOCATION
+
+
+def test_german_role_compounds_before_names() -> None:
+    found = by_text(
+        entities("de", "Das sagte Entwicklungsministerin Reem Alabali-Radovan in Berlin.")
+    )
+    assert found["Reem Alabali-Radovan"].type is EntityType.PERSON
+    assert "Entwicklungsministerin Reem Alabali-Radovan" not in found
+
+
+def test_ships_operations_and_storms_named_after_places_are_not_entities() -> None:
+    found = by_text(entities("it", "La nave Canarias dell'operazione Sophia è arrivata a Catania."))
+    assert set(found) == {"Catania"}
+
+
+def test_dateline_capitals_and_quoted_outlets() -> None:
+    found = by_text(entities("it", "ROMA - Lo ha detto all'ANSA il portavoce."))
+    assert found["ROMA"].key == "city:rome"
+    found = by_text(entities("de", 'Das sagte er der "Bild"-Zeitung.'))
+    assert found["Bild"].type is EntityType.ORG
+
+
+def test_capitalised_article_inside_a_sentence_starts_a_title() -> None:
+    found = by_text(entities("es", "Lo publicó ayer El Heraldo Austral, según fuentes oficiales."))
+    assert found["El Heraldo Austral"].type is EntityType.ORG
+    found = by_text(entities("it", "Lo ha scritto Il Quotidiano Alpino. La nave è arrivata."))
+    assert found["Il Quotidiano Alpino"].type is EntityType.ORG
+    assert "La" not in found
+
+
+def test_abbreviations_in_compound_modifiers_are_not_entities() -> None:
+    found = by_text(entities("en", "Talks on the US-Mexico border resumed, US officials said."))
+    assert found["Mexico"].key == "country:MX"
+    assert [e.start for e in entities("en", "the US-Mexico border") if e.text == "US"] == []
+    assert "US" in found  # "US officials" is a mention of the country
+
+
+def test_person_of_organisation_and_stock_indices() -> None:
+    text = "Dan Velkov of Brightwater Securities said the FTSE 100 and the DAX fell."
+    found = by_text(entities("en", text))
+    assert found["Dan Velkov"].type is EntityType.PERSON
+    assert found["Brightwater Securities"].type is EntityType.ORG
+    assert "FTSE" not in found and "DAX" not in found

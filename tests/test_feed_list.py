@@ -1,0 +1,101 @@
+"""The feed list file and OPML import/export; the default list fails cleanly offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from feedserver import billion_laughs
+
+from streams.feed_state import MemoryFeedStore
+from streams.feeds import (
+    FeedListError,
+    add_feed,
+    export_opml,
+    import_opml,
+    list_feeds,
+    load_feeds,
+    parse_opml,
+    remove_feed,
+)
+from streams.http import PoliteClient
+from streams.poller import FeedPoller, PollStatus
+from streams.records import FeedEntry
+from streams.settings import CONFIG_DIR, Settings, load_settings
+
+OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>Mine</title></head><body>
+<outline text="News">
+  <outline type="rss" text="ANSA" title="ANSA" xmlUrl="https://www.ansa.it/sito/ansait_rss.xml"
+           category="/agency,/italy" language="it"/>
+  <outline type="rss" text="Tagesschau" xmlUrl="https://www.tagesschau.de/xml/rss2/"/>
+</outline>
+<outline type="rss" text="Not http" xmlUrl="ftp://example.org/feed"/>
+<outline text="A folder without feeds"/>
+</body></opml>"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    base = load_settings()
+    poller = base.poller.model_copy(update={"feeds_file": tmp_path / "feeds.yaml"})
+    return base.model_copy(update={"poller": poller})
+
+
+def test_add_list_remove(settings: Settings) -> None:
+    assert list_feeds(settings) == []
+    feed = add_feed(settings, "https://example.org/rss", name="Example", lang="en", tags=["t"])
+    assert list_feeds(settings) == [feed]
+    with pytest.raises(FeedListError):
+        add_feed(settings, "https://example.org/rss")
+    with pytest.raises(ValueError):
+        add_feed(settings, "file:///etc/passwd")
+    assert remove_feed(settings, "https://example.org/rss")
+    assert not remove_feed(settings, "https://example.org/rss")
+    assert list_feeds(settings) == []
+
+
+def test_opml_round_trip(settings: Settings, tmp_path: Path) -> None:
+    source = tmp_path / "in.opml"
+    source.write_bytes(OPML)
+    added, skipped = import_opml(settings, source)
+    assert [f.name for f in added] == ["ANSA", "Tagesschau"] and skipped == []
+    assert added[0].tags == ["agency", "italy"] and added[0].lang == "it"
+    again, skipped = import_opml(settings, source)
+    assert again == [] and len(skipped) == 2
+    out = tmp_path / "out.opml"
+    export_opml(settings, out)
+    assert parse_opml(out.read_bytes()) == list_feeds(settings)
+
+
+def test_hostile_opml_is_refused() -> None:
+    with pytest.raises(FeedListError):
+        parse_opml(billion_laughs())
+    with pytest.raises(FeedListError):
+        parse_opml(b"<opml><body><outline")
+
+
+def test_default_list_covers_the_languages() -> None:
+    feeds = load_feeds(CONFIG_DIR / "feeds.yaml")
+    assert {f.lang for f in feeds} == {"it", "en", "fr", "de", "es"}
+    assert all(f.name and f.tags for f in feeds)
+    assert len({f.url for f in feeds}) == len(feeds)
+
+
+async def test_default_list_fails_cleanly_offline() -> None:
+    """On a machine without internet every default feed ends in its own clear error."""
+    settings = load_settings()
+    poller = settings.poller.model_copy(
+        update={"connect_timeout": 2.0, "read_timeout": 2.0, "politeness_delay": 0.0}
+    )
+    feeds = load_feeds(CONFIG_DIR / "feeds.yaml")
+
+    async def emit(entries: list[FeedEntry]) -> None:
+        pass
+
+    async with PoliteClient.for_feeds(poller) as client:
+        report = await FeedPoller(poller, client, MemoryFeedStore()).poll_due(feeds, emit)
+    if any(o.http_status for o in report.outcomes):  # pragma: no cover - a machine online
+        pytest.skip("this machine reaches the internet")
+    assert len(report.outcomes) == len(feeds)
+    assert all(o.status == PollStatus.FAILED and o.error for o in report.outcomes)

@@ -1,0 +1,107 @@
+"""Parsing: formats, bozo handling, hints, and the refusal of hostile documents."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from feedserver import billion_laughs
+
+from streams.feed_parser import FeedParseError, parse_feed
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom</title><id>urn:x</id>
+<updated>2026-01-01T00:00:00Z</updated>
+<entry><title>One</title><id>urn:1</id><link href="/news/1"/>
+<updated>2026-01-02T10:00:00Z</updated><published>2026-01-02T09:00:00+01:00</published>
+<author><name>Ada</name></author><category term="economy"/>
+<summary type="html">&lt;p&gt;Lead&lt;/p&gt;</summary>
+<content type="html">&lt;p&gt;Full text&lt;/p&gt;</content>
+</entry></feed>"""
+
+RSS1 = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="http://x/"><title>R</title><link>http://x/</link><description>d</description>
+<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency></channel>
+<item rdf:about="http://x/1"><title>Item</title><link>http://x/1</link>
+<dc:date>2026-01-05T08:00:00Z</dc:date><dc:creator>Bob</dc:creator></item>
+</rdf:RDF>"""
+
+RSS091 = b"""<?xml version="1.0"?><rss version="0.91"><channel><title>Old</title>
+<link>http://old/</link><description>d</description><ttl>30</ttl>
+<item><title>Old item</title><link>http://old/1</link><description>Text</description></item>
+</channel></rss>"""
+
+
+def test_atom() -> None:
+    feed = parse_feed(ATOM, url="https://site.example/feed.atom")
+    assert feed.format == "atom10"
+    (e,) = feed.entries
+    assert e.link == "https://site.example/news/1"  # relative link resolved
+    assert e.guid == "urn:1" and e.authors == ["Ada"] and e.tags == ["economy"]
+    assert e.content == "<p>Full text</p>"
+    assert e.published_utc is not None and e.updated_utc is not None
+    assert e.published_utc < e.updated_utc
+
+
+def test_rss1_and_sy_hints() -> None:
+    feed = parse_feed(RSS1, url="http://x/rss")
+    assert feed.format == "rss10" and feed.interval_hint == 1800
+    assert feed.entries[0].authors == ["Bob"]
+    assert feed.entries[0].updated_utc is not None  # dc:date: the normaliser falls back to it
+
+
+def test_rss091_and_ttl() -> None:
+    feed = parse_feed(RSS091, url="http://old/rss")
+    assert feed.format == "rss091u" or feed.format.startswith("rss09")
+    assert feed.interval_hint == 30 * 60 and feed.entries[0].summary == "Text"
+
+
+def test_json_feed_detection_and_fields() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "J",
+            "authors": [{"name": "Desk"}],
+            "items": [
+                {
+                    "id": 5,
+                    "url": "https://j/5",
+                    "content_text": "Body",
+                    "date_modified": "2026-01-01T00:00:00Z",
+                }
+            ],
+        }
+    ).encode()
+    feed = parse_feed(body, url="https://j/feed", content_type="application/json")
+    (e,) = feed.entries
+    assert feed.format == "json11" and e.guid == "5" and e.authors == ["Desk"]
+    assert e.content == "Body" and e.updated == "2026-01-01T00:00:00Z"
+    with pytest.raises(FeedParseError):
+        parse_feed(b'{"version": "nope", "items": []}', url="u", content_type="application/json")
+
+
+def test_entity_declarations_are_refused_before_parsing() -> None:
+    with pytest.raises(FeedParseError) as caught:
+        parse_feed(billion_laughs(), url="http://evil/")
+    assert caught.value.hostile
+    utf16 = billion_laughs().decode().replace('version="1.0"', 'version="1.0" encoding="utf-16"')
+    with pytest.raises(FeedParseError):
+        parse_feed(utf16.encode("utf-16"), url="http://evil/")
+    external = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r/>'
+    with pytest.raises(FeedParseError):
+        parse_feed(external, url="http://evil/")
+
+
+def test_errors_for_things_that_are_not_feeds() -> None:
+    for body in (b"", b"   ", b"<html><body>Not a feed</body></html>", b"<rss><chan"):
+        with pytest.raises(FeedParseError):
+            parse_feed(body, url="http://x/")
+
+
+def test_entry_cap() -> None:
+    items = "".join(f"<item><title>{i}</title><link>http://x/{i}</link></item>" for i in range(50))
+    body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    feed = parse_feed(body, url="http://x/", max_entries=20)
+    assert len(feed.entries) == 20 and feed.truncated == 30

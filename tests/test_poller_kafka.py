@@ -1,0 +1,224 @@
+"""``poll_once`` on the real Kafka: each entry once in news.entries, state resumed from Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from feedserver import FeedServer, Route, billion_laughs, gzip_bomb, news_items, rss
+
+from streams.feed_state import ensure_topics, topic_partitions
+from streams.feeds import Feed, save_feeds
+from streams.poller import PollStatus, feed_statuses, poll_once, reset_feed_state
+from streams.records import FeedEntry
+from streams.settings import Settings
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as srv:
+        yield srv
+
+
+def run_settings(base: Settings, feeds_file: Path) -> Settings:
+    """The session's isolated settings, with topics and app id of this test only."""
+    tag = uuid.uuid4().hex[:8]
+    topics = base.kafka.topics.model_copy(update={"entries": f"{base.kafka.topics.entries}.{tag}"})
+    return base.model_copy(
+        update={
+            "kafka": base.kafka.model_copy(update={"topics": topics}),
+            "worker": base.worker.model_copy(update={"app_id": f"{base.worker.app_id}-{tag}"}),
+            "poller": base.poller.model_copy(
+                update={
+                    "feeds_file": feeds_file,
+                    "politeness_delay": 0.0,
+                    "per_host_concurrency": 16,
+                    "read_timeout": 1.0,
+                    "connect_timeout": 1.0,
+                    "max_body_bytes": 1024 * 1024,
+                }
+            ),
+        }
+    )
+
+
+async def consume_all(settings: Settings) -> list[tuple[bytes, FeedEntry]]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        topic = settings.kafka.topics.entries
+        parts = await topic_partitions(settings.kafka.bootstrap_servers, [topic])
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        out: list[tuple[bytes, FeedEntry]] = []
+        while any([await consumer.position(tp) < ends[tp] for tp in parts]):
+            for messages in (await consumer.getmany(timeout_ms=2000)).values():
+                for msg in messages:
+                    assert msg.key is not None and msg.value is not None
+                    out.append((msg.key, FeedEntry.loads(msg.value, serializer="json")))
+        return out
+    finally:
+        await consumer.stop()
+
+
+async def test_two_rounds_produce_each_entry_exactly_once(
+    settings: Settings, server: FeedServer, tmp_path: Path
+) -> None:
+    good = [
+        server.set(f"/k/feed{i}.xml", Route(body=rss(news_items(f"k{i}", 10)), etag="auto"))
+        for i in range(6)
+    ]
+    hostile = {
+        "gone": server.set("/k/gone.xml", Route(status=410)),
+        "busy": server.set("/k/busy.xml", Route(status=429, headers={"Retry-After": "120"})),
+        "slow": server.set("/k/slow.xml", Route(body=rss(news_items("slow", 1)), delay=3)),
+        "broken": server.set("/k/broken.xml", Route(body=b"<rss><channel><item><title>x")),
+        "lol": server.set("/k/lol.xml", Route(body=billion_laughs())),
+        "bomb": server.set("/k/bomb.xml", Route(body=gzip_bomb(32), content_encoding="gzip")),
+        "offline": "http://127.0.0.1:9/nothing-listens-here.xml",
+    }
+    feeds = [Feed(url=u, name=f"good {i}", lang="en") for i, u in enumerate(good)]
+    feeds += [Feed(url=u, name=name) for name, u in hostile.items()]
+    settings = run_settings(settings, tmp_path / "feeds.yaml")
+    save_feeds(settings.poller.feeds_file, feeds)
+
+    first = await poll_once(settings)
+    assert first.entries_produced == 60
+    failed = {o.feed_url: o for o in first.outcomes if o.error}
+    assert set(failed) == set(hostile.values())
+    assert all(o.error for o in failed.values())
+    assert failed[hostile["gone"]].status == PollStatus.DISABLED
+
+    # between rounds, two feeds publish two new items each
+    for i in (0, 1):
+        server.routes[f"/k/feed{i}.xml"].body = rss(news_items(f"k{i}", 12, start=-2))
+    server.reset_counters()
+    second = await poll_once(settings, force=True)  # a new process: state comes from Kafka
+    assert second.entries_produced == 4
+    statuses = Counter(o.status for o in second.outcomes if o.feed_url in good)
+    assert statuses[PollStatus.NOT_MODIFIED] == 4 and statuses[PollStatus.NEW] == 2
+    assert server.hits["/k/gone.xml"] == 0  # disabled in round one, remembered
+
+    records = await consume_all(settings)
+    ids = Counter(entry.article_id for _, entry in records)
+    assert len(records) == 64
+    assert all(count == 1 for count in ids.values())
+    assert all(key.decode() == entry.article_id for key, entry in records)
+
+    statuses_by_url = {feed.url: state for feed, state in await feed_statuses(settings)}
+    assert statuses_by_url[hostile["gone"]] is not None
+    assert statuses_by_url[hostile["gone"]].disabled  # type: ignore[union-attr]
+    assert statuses_by_url[good[0]].entries_produced == 12  # type: ignore[union-attr]
+
+    # re-enabling the gone feed: state forgotten, seen ids kept
+    assert await reset_feed_state(settings, hostile["gone"])
+    assert not await reset_feed_state(settings, "http://127.0.0.1:9/never-polled.xml")
+    statuses_by_url = {feed.url: state for feed, state in await feed_statuses(settings)}
+    assert statuses_by_url[hostile["gone"]] is None
+
+
+def start_poller_worker(settings: Settings, log_file: Path) -> subprocess.Popen[bytes]:
+    """``newsstream poll`` (continuous) in its own process, configured through the environment."""
+    env = {
+        **os.environ,
+        "NEWSSTREAM_KAFKA__PARTITIONS": str(settings.kafka.partitions),
+        "NEWSSTREAM_KAFKA__TOPICS__ENTRIES": settings.kafka.topics.entries,
+        "NEWSSTREAM_WORKER__APP_ID": settings.worker.app_id,
+        "NEWSSTREAM_WORKER__DATA_DIR": str(log_file.parent / "faust"),
+        "NEWSSTREAM_POLLER__FEEDS_FILE": str(settings.poller.feeds_file),
+        "NEWSSTREAM_POLLER__POLITENESS_DELAY": "0",
+        "NEWSSTREAM_POLLER__MIN_INTERVAL": "1",
+        "NEWSSTREAM_POLLER__DEFAULT_INTERVAL": "1",
+        "NEWSSTREAM_POLLER__MAX_INTERVAL": "2",
+        "NEWSSTREAM_METRICS__ENABLED": "false",
+    }
+    code = (
+        "from streams.settings import load_settings\n"
+        "from streams.runner import Role, run_worker\n"
+        "run_worker(load_settings(), Role.POLLER)\n"
+    )
+    with log_file.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+async def wait_for_entries(settings: Settings, count: int, timeout: float, log: Path):
+    deadline = time.monotonic() + timeout
+    records: list[tuple[bytes, FeedEntry]] = []
+    while time.monotonic() < deadline:
+        records = await consume_all(settings)
+        if len(records) >= count:
+            return records
+        await asyncio.sleep(2)
+    tail = log.read_text(errors="replace")[-3000:]
+    raise AssertionError(f"{len(records)} entries after {timeout}s, wanted {count}\n{tail}")
+
+
+@pytest.mark.slow
+async def test_continuous_worker_resumes_after_restart(
+    settings: Settings, server: FeedServer, tmp_path: Path
+) -> None:
+    paths = [f"/w/feed{i}.xml" for i in range(3)]
+    urls = [
+        server.set(p, Route(body=rss(news_items(f"w{i}", 5)), etag="auto"))
+        for i, p in enumerate(paths)
+    ]
+    settings = run_settings(settings, tmp_path / "feeds.yaml")
+    save_feeds(settings.poller.feeds_file, [Feed(url=u, name=f"w{i}") for i, u in enumerate(urls)])
+    await ensure_topics(settings, {settings.kafka.topics.entries: False})
+    log = tmp_path / "worker.log"
+
+    # `poll --once` first: the worker's tables must restore what it wrote
+    quick = settings.poller.model_copy(
+        update={"min_interval": 1.0, "default_interval": 1.0, "max_interval": 2.0}
+    )
+    first = await poll_once(settings.model_copy(update={"poller": quick}))
+    assert first.entries_produced == 15
+    worker = start_poller_worker(settings, log)
+    try:
+        await wait_for_entries(settings, 15, 120, log)
+        server.routes[paths[0]].body = rss(news_items("w0", 7, start=-2))
+        await wait_for_entries(settings, 17, 60, log)
+    finally:
+        stop_worker(worker)
+
+    # while no worker runs, a feed publishes; the restarted worker resumes from its tables
+    server.routes[paths[1]].body = rss(news_items("w1", 7, start=-2))
+    server.reset_counters()
+    worker = start_poller_worker(settings, log)
+    try:
+        await wait_for_entries(settings, 19, 120, log)
+        await asyncio.sleep(8)  # more rounds: nothing else may appear
+        records = await consume_all(settings)
+    finally:
+        stop_worker(worker)
+    ids = Counter(entry.article_id for _, entry in records)
+    assert len(records) == 19 and set(ids.values()) == {1}
+    assert all(key.decode() == entry.article_id for key, entry in records)  # same keys both ways
+    assert server.statuses[304] > 0  # the restarted worker still had the validators
