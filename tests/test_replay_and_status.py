@@ -39,7 +39,9 @@ async def test_replay_copies_articles_since_a_date_onto_the_replay_lane(
     progress: list[tuple[int, int]] = []
 
     copied = await replay(
-        pipeline_settings, datetime.now(UTC) - timedelta(hours=1), lambda d, t: progress.append((d, t))
+        pipeline_settings,
+        datetime.now(UTC) - timedelta(hours=1),
+        lambda d, t: progress.append((d, t)),
     )
     assert copied == 12
     assert progress[-1] == (12, 12)
