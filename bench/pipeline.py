@@ -32,7 +32,7 @@ from agents.enrich import Enricher
 from streams.app import create_app
 from streams.provision import provision, template_name
 from streams.records import Article
-from streams.settings import Settings, load_settings
+from streams.settings import Settings, load_settings, namespaced
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
 
@@ -65,22 +65,9 @@ def make_articles(n: int, run: str) -> list[Article]:
 
 
 def isolated(base: Settings, run: str) -> Settings:
-    topics = base.kafka.topics.model_copy(
-        update={k: f"bench-{run}.{v}" for k, v in base.kafka.topics.model_dump().items()}
-    )
-    return base.model_copy(
-        update={
-            "kafka": base.kafka.model_copy(update={"topics": topics, "partitions": 4}),
-            "elasticsearch": base.elasticsearch.model_copy(
-                update={
-                    "alias": f"bench-{run}",
-                    "index_pattern": f"bench-{run}-*",
-                    "first_index": f"bench-{run}-000001",
-                }
-            ),
-            "worker": base.worker.model_copy(update={"app_id": f"bench-{run}"}),
-            "metrics": base.metrics.model_copy(update={"enabled": False}),
-        }
+    settings = namespaced(base, f"bench-{run}", partitions=4)
+    return settings.model_copy(
+        update={"metrics": base.metrics.model_copy(update={"enabled": False})}
     )
 
 

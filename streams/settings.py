@@ -177,6 +177,36 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, *yaml_sources)
 
 
+def namespaced(settings: Settings, prefix: str, *, partitions: int | None = None) -> Settings:
+    """The same settings with topics, index alias and consumer group of their own.
+
+    Used by the tests and benchmarks to run beside a live pipeline on the same servers without
+    seeing its records; also a way to run two pipelines on one cluster.
+    """
+    kafka = settings.kafka
+    es = settings.elasticsearch
+    topics = kafka.topics.model_copy(
+        update={name: f"{prefix}.{value}" for name, value in kafka.topics.model_dump().items()}
+    )
+    return settings.model_copy(
+        update={
+            "kafka": kafka.model_copy(
+                update={"topics": topics, "partitions": partitions or kafka.partitions}
+            ),
+            "elasticsearch": es.model_copy(
+                update={
+                    "alias": f"{prefix}-{es.alias}",
+                    "index_pattern": f"{prefix}-{es.index_pattern}",
+                    "first_index": f"{prefix}-{es.first_index}",
+                }
+            ),
+            "worker": settings.worker.model_copy(
+                update={"app_id": f"{settings.worker.app_id}-{prefix}"}
+            ),
+        }
+    )
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings: defaults, then ``config_file`` (or ``$NEWSSTREAM_CONFIG``), then env."""
     # The one place the environment is read outside pydantic-settings: which file to load.

@@ -16,7 +16,7 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from streams.services import LocalStack
-from streams.settings import Settings, load_settings
+from streams.settings import Settings, load_settings, namespaced
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 EVAL_DEV_DIR = SHARED_DIR / "eval" / "dev"
@@ -24,31 +24,7 @@ EVAL_DEV_DIR = SHARED_DIR / "eval" / "dev"
 
 def isolated_settings(run_id: str) -> Settings:
     """Settings whose topics, index and consumer groups belong to one test run only."""
-    base = load_settings()
-    prefix = f"test-{run_id}"
-    return base.model_copy(
-        update={
-            "kafka": base.kafka.model_copy(
-                update={
-                    "partitions": 4,
-                    "topics": base.kafka.topics.model_copy(
-                        update={
-                            name: f"{prefix}.{value}"
-                            for name, value in base.kafka.topics.model_dump().items()
-                        }
-                    ),
-                }
-            ),
-            "elasticsearch": base.elasticsearch.model_copy(
-                update={
-                    "alias": f"{prefix}-news",
-                    "index_pattern": f"{prefix}-news-*",
-                    "first_index": f"{prefix}-news-000001",
-                }
-            ),
-            "worker": base.worker.model_copy(update={"app_id": f"newsstream-{prefix}"}),
-        }
-    )
+    return namespaced(load_settings(), f"test-{run_id}", partitions=4)
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import faust
 import yaml
+from aiokafka import AIOKafkaConsumer
 
 from streams.settings import Settings
+
+R = TypeVar("R", bound=faust.Record)
 
 
 def write_config(settings: Settings, path: Path) -> Path:
@@ -67,3 +72,19 @@ def wait_until(
             return
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+async def read_topic(settings: Settings, topic: str, model: type[R]) -> list[R]:
+    """Every record on ``topic`` now (read from the start, no consumer group)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        batch = await consumer.getmany(timeout_ms=3000)
+        return [model.loads(m.value) for msgs in batch.values() for m in msgs]
+    finally:
+        await consumer.stop()

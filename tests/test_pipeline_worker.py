@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from elasticsearch import AsyncElasticsearch
-from pipeline_helpers import NewsstreamProcess, write_config
+from pipeline_helpers import NewsstreamProcess, read_topic, write_config
 
 from streams.app import create_app
 from streams.records import Article, DeadLetter
@@ -76,21 +75,6 @@ async def wait_for(predicate, timeout: float, what: str) -> None:  # type: ignor
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
-async def dead_letters(settings: Settings) -> list[DeadLetter]:
-    consumer = AIOKafkaConsumer(
-        settings.kafka.topics.deadletter,
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        batch = await consumer.getmany(timeout_ms=3000)
-        return [DeadLetter.loads(m.value) for msgs in batch.values() for m in msgs]
-    finally:
-        await consumer.stop()
-
-
 async def test_worker_restarted_with_sigkill_indexes_every_article_once(
     pipeline_settings: Settings, tmp_path: Path
 ) -> None:
@@ -130,7 +114,7 @@ async def test_worker_restarted_with_sigkill_indexes_every_article_once(
         await asyncio.sleep(5)  # anything still in flight would show up now
         assert await indexed_ids(settings) == expected
 
-        letters = await dead_letters(settings)
+        letters = await read_topic(settings, settings.kafka.topics.deadletter, DeadLetter)
         by_stage = {d.stage: d for d in letters}
         assert by_stage["enrich"].key == "art-900"
         assert "no text" in by_stage["enrich"].reason

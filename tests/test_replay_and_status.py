@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from pipeline_helpers import read_topic
 from test_pipeline_worker import make_article, send_articles
 
 from streams.records import Article
@@ -14,21 +14,6 @@ from streams.settings import Settings
 from streams.status import collect_status, format_status
 
 pytestmark = pytest.mark.integration
-
-
-async def replayed(settings: Settings) -> list[Article]:
-    consumer = AIOKafkaConsumer(
-        settings.kafka.topics.replay,
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        batch = await consumer.getmany(timeout_ms=3000)
-        return [Article.loads(m.value) for msgs in batch.values() for m in msgs]
-    finally:
-        await consumer.stop()
 
 
 async def test_replay_copies_articles_since_a_date_onto_the_replay_lane(
@@ -45,9 +30,10 @@ async def test_replay_copies_articles_since_a_date_onto_the_replay_lane(
     )
     assert copied == 12
     assert progress[-1] == (12, 12)
-    assert sorted(a.article_id for a in await replayed(pipeline_settings)) == sorted(
-        a.article_id for a in articles
-    )
+    assert sorted(
+        a.article_id
+        for a in await read_topic(pipeline_settings, pipeline_settings.kafka.topics.replay, Article)
+    ) == sorted(a.article_id for a in articles)
     # nothing was produced after a future date
     assert await replay(pipeline_settings, datetime.now(UTC) + timedelta(hours=1)) == 0
 

@@ -44,3 +44,17 @@ def test_invalid_value_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSSTREAM_KAFKA__PARTITIONS", "0")
     with pytest.raises(ValueError):
         load_settings()
+
+
+def test_namespaced_settings_share_servers_but_not_topics_index_or_group() -> None:
+    from streams.settings import namespaced
+
+    base = load_settings()
+    ns = namespaced(base, "blue", partitions=2)
+    assert ns.kafka.bootstrap_servers == base.kafka.bootstrap_servers
+    assert ns.kafka.topics.entries == "blue.news.entries"
+    assert ns.kafka.partitions == 2
+    assert ns.elasticsearch.alias == "blue-news"
+    assert ns.elasticsearch.first_index.startswith("blue-")
+    assert ns.worker.app_id != base.worker.app_id
+    assert base.kafka.topics.entries == "news.entries"  # the original is untouched
