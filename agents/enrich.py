@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from agents.extract import extract_document
 from agents.language import LanguageIdentifier
 from agents.pipeline import PipelineRegistry
 from streams.app import Topics
+from streams.errors import RecordInvalid
 from streams.metrics import Metrics
 from streams.records import (
     Article,
@@ -140,18 +142,65 @@ def _init_process(settings: NlpSettings) -> None:
         _process_enricher.registry.get(lang)
 
 
-def _enrich_in_process(payload: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class EncodedResult:
+    """One article's outcome, already serialised, so the worker's event loop only forwards it."""
+
+    key: str
+    value: bytes
+    dead: bool
+    reason: str | None = None
+
+
+def decode_article(value: bytes) -> Article:
+    """The record on the wire -> Article; a record that isn't one raises RecordInvalid."""
+    try:
+        return Article.loads(value)
+    except Exception as exc:
+        raise RecordInvalid("news.articles", f"not an article record: {exc}") from exc
+
+
+def enrich_encoded(
+    enricher: Enricher, records: Sequence[tuple[str | None, bytes]]
+) -> list[EncodedResult]:
+    """Decode, enrich and encode a batch of (key, value); undecodable records are dead letters."""
+    out: list[EncodedResult | None] = [None] * len(records)
+    articles: list[Article] = []
+    positions: list[int] = []
+    for i, (key, value) in enumerate(records):
+        try:
+            articles.append(decode_article(value))
+            positions.append(i)
+        except RecordInvalid as exc:
+            letter = DeadLetter(
+                stage=Stage.ENRICH.value,
+                error_type=type(exc).__name__,
+                reason=str(exc),
+                raw=value[:100_000].decode("utf-8", errors="replace"),
+                key=key,
+                source_topic=exc.topic,
+                failed_at=datetime.now(UTC),
+            )
+            out[i] = EncodedResult(key or "", letter.dumps(), dead=True, reason=letter.reason)
+    for i, result in zip(positions, enricher.enrich_batch(articles), strict=True):
+        if isinstance(result, DeadLetter):
+            out[i] = EncodedResult(result.key or "", result.dumps(), True, result.reason)
+        else:
+            out[i] = EncodedResult(result.article.article_id, result.dumps(), dead=False)
+    return [r for r in out if r is not None]
+
+
+def _enrich_in_process(records: list[tuple[str | None, bytes]]) -> list[EncodedResult]:
     assert _process_enricher is not None, "pool process not initialised"
-    articles = [Article.from_data(data) for data in payload]
-    out = []
-    for result in _process_enricher.enrich_batch(articles):
-        kind = "dead" if isinstance(result, DeadLetter) else "enriched"
-        out.append({"kind": kind, "record": result.to_representation()})
-    return out
+    return enrich_encoded(_process_enricher, records)
 
 
 class EnrichmentPool:
-    """Runs :meth:`Enricher.enrich_batch` in worker processes, off the event loop."""
+    """Runs the extraction in worker processes, off the event loop.
+
+    Records cross the process boundary as the bytes Kafka carries, so the worker's event loop
+    neither decodes nor builds records: it forwards.
+    """
 
     def __init__(self, settings: NlpSettings, processes: int = 1) -> None:
         self.settings = settings
@@ -169,52 +218,71 @@ class EnrichmentPool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    async def enrich(self, articles: Sequence[Article]) -> list[EnrichedArticle | DeadLetter]:
+    async def enrich_encoded(
+        self, records: Sequence[tuple[str | None, bytes]]
+    ) -> list[EncodedResult]:
         self.start()
         assert self._executor is not None
-        payload = [a.to_representation() for a in articles]
         loop = asyncio.get_running_loop()
-        raw = await loop.run_in_executor(self._executor, _enrich_in_process, payload)
+        return await loop.run_in_executor(self._executor, _enrich_in_process, list(records))
+
+    async def enrich(self, articles: Sequence[Article]) -> list[EnrichedArticle | DeadLetter]:
+        """The same, for callers that hold records (tests, tools)."""
+        results = await self.enrich_encoded([(a.article_id, a.dumps()) for a in articles])
         return [
-            DeadLetter.from_data(r["record"])
-            if r["kind"] == "dead"
-            else EnrichedArticle.from_data(r["record"])
-            for r in raw
+            DeadLetter.loads(r.value) if r.dead else EnrichedArticle.loads(r.value) for r in results
         ]
+
+
+def _key_text(key: object) -> str | None:
+    if isinstance(key, bytes):
+        return key.decode("utf-8", errors="replace")
+    return None if key is None else str(key)
 
 
 def register_enrich(
     app: faust.App, topics: Topics, settings: Settings, metrics: Metrics, pool: EnrichmentPool
 ) -> None:
-    """The enrich agents: one on news.articles (live) and one on news.replay (re-enrichment)."""
+    """The enrich agents: one on news.articles (live) and one on news.replay (re-enrichment).
+
+    They read the topics' raw bytes (the pool decodes them), so a record that is not an article
+    reaches the dead letters instead of stopping the stream.
+    """
     worker = settings.worker
 
-    async def process(stream: faust.StreamT[Article], lane: str) -> None:
-        async for batch in stream.take(worker.enrich_batch, within=worker.enrich_within):
+    def raw(topic: faust.types.TopicT) -> faust.types.TopicT:
+        return app.topic(topic.get_topic_name(), value_type=bytes, value_serializer="raw")
+
+    async def process(stream: faust.StreamT[bytes], lane: str) -> None:
+        # take_events (not take) keeps each record's key; StreamT does not declare it yet
+        batches = stream.take_events(worker.enrich_batch, within=worker.enrich_within)  # type: ignore[attr-defined]
+        async for events in batches:
+            batch = [(_key_text(e.key), e.value) for e in events]
             started = time.perf_counter()
-            results = await pool.enrich(batch)
+            results = await pool.enrich_encoded(batch)
             metrics.enrich_seconds.labels(lane).observe(time.perf_counter() - started)
             # Wait for every send to be acknowledged before the batch's offsets can commit.
             pending = []
             for result in results:
-                if isinstance(result, DeadLetter):
+                if result.dead:
                     metrics.deadlettered.labels(Stage.ENRICH.value).inc()
                     log.warning(
                         "enrichment failed, dead-lettered",
                         extra={"article_id": result.key, "reason": result.reason},
                     )
-                    pending.append(await topics.deadletter.send(key=result.key, value=result))
+                    target = topics.deadletter
                 else:
                     metrics.articles.labels(Stage.ENRICH.value).inc()
-                    pending.append(
-                        await topics.enriched.send(key=result.article.article_id, value=result)
-                    )
+                    target = topics.enriched
+                pending.append(
+                    await target.send(key=result.key, value=result.value, value_serializer="raw")
+                )
             await asyncio.gather(*pending)
 
-    @app.agent(topics.articles, name="enrich", concurrency=worker.enrich_concurrency)
-    async def enrich_live(stream: faust.StreamT[Article]) -> None:
+    @app.agent(raw(topics.articles), name="enrich", concurrency=worker.enrich_concurrency)
+    async def enrich_live(stream: faust.StreamT[bytes]) -> None:
         await process(stream, "live")
 
-    @app.agent(topics.replay, name="enrich-replay", concurrency=1)
-    async def enrich_replay(stream: faust.StreamT[Article]) -> None:
+    @app.agent(raw(topics.replay), name="enrich-replay", concurrency=1)
+    async def enrich_replay(stream: faust.StreamT[bytes]) -> None:
         await process(stream, "replay")

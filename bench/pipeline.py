@@ -6,7 +6,8 @@ beside the extraction stage alone on the same articles, in one run.
 Needs the services (`newsstream services up`). Articles are the texts of ../shared/eval/dev
 (read in place), repeated under new ids. Each run uses topics and an index of its own, and
 deletes them afterwards. Latency is measured from the moment a record is produced to the
-moment a search first finds it.
+moment a search first finds it, with articles arriving at half the sustained rate; the
+sustained rate comes from a backlog of all the articles at once.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from elasticsearch import AsyncElasticsearch
 
 from agents.enrich import Enricher
-from streams.app import create_app
-from streams.provision import provision, template_name
+from streams.app import Topics, create_app
+from streams.provision import drop_index, provision
 from streams.records import Article
 from streams.settings import Settings, load_settings, namespaced
 
@@ -82,12 +83,7 @@ def extraction_alone(articles: list[Article], settings: Settings) -> float:
 
 
 async def cleanup(settings: Settings) -> None:
-    es = AsyncElasticsearch(settings.elasticsearch.url)
-    try:
-        await es.indices.delete(index=settings.elasticsearch.index_pattern, allow_no_indices=True)
-        await es.indices.delete_index_template(name=template_name(settings.elasticsearch.alias))
-    finally:
-        await es.close()
+    await drop_index(settings)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     await admin.start()
     try:
@@ -99,6 +95,35 @@ async def cleanup(settings: Settings) -> None:
 async def seen_ids(es: AsyncElasticsearch, alias: str) -> set[str]:
     resp = await es.search(index=alias, size=10_000, source=False, query={"match_all": {}})
     return {h["_id"] for h in resp["hits"]["hits"]}
+
+
+async def produce_and_watch(
+    topics: Topics,
+    es: AsyncElasticsearch,
+    alias: str,
+    articles: list[Article],
+    rate: float | None,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Produce ``articles`` (all at once, or ``rate`` per second) and note when each is found."""
+    sent_at: dict[str, float] = {}
+    first_seen: dict[str, float] = {}
+
+    async def produce() -> None:
+        for a in articles:
+            sent_at[a.article_id] = time.monotonic()
+            await topics.articles.send(key=a.article_id, value=a)
+            if rate:
+                await asyncio.sleep(1 / rate)
+
+    producing = asyncio.create_task(produce())
+    while len(first_seen) < len(articles):
+        now = time.monotonic()
+        for article_id in await seen_ids(es, alias):
+            if article_id in sent_at:
+                first_seen.setdefault(article_id, now)
+        await asyncio.sleep(0.2)
+    await producing
+    return sent_at, first_seen
 
 
 async def run_pipeline(
@@ -130,20 +155,16 @@ async def run_pipeline(
             await app.producer.flush()
             while len(await seen_ids(es, alias)) < len(warm):
                 await asyncio.sleep(0.5)
-            sent_at: dict[str, float] = {}
-            first_seen: dict[str, float] = {}
-            t0 = time.monotonic()
-            for a in articles:
-                sent_at[a.article_id] = time.monotonic()
-                await topics.articles.send(key=a.article_id, value=a)
-            await app.producer.flush()
-            while len(first_seen) < len(articles):
-                now = time.monotonic()
-                for article_id in await seen_ids(es, alias):
-                    if article_id in sent_at:
-                        first_seen.setdefault(article_id, now)
-                await asyncio.sleep(0.25)
-            elapsed = max(first_seen.values()) - t0
+            # 1. throughput: a backlog of every article at once, as after an outage or a
+            # replay; the sustained rate is taken between the 10th and 90th percentile of
+            # arrivals, so start-up and the last batch's timers don't count.
+            _, first_seen = await produce_and_watch(topics, es, alias, articles, rate=None)
+            arrivals = sorted(first_seen.values())
+            lo, hi = int(0.1 * len(arrivals)), int(0.9 * len(arrivals))
+            sustained = (hi - lo) / (arrivals[hi] - arrivals[lo])
+            # 2. latency: articles arriving at half that rate, as feeds publish them
+            paced = make_articles(max(len(articles) // 4, 20), f"paced-{uuid.uuid4().hex[:4]}")
+            p_sent, p_seen = await produce_and_watch(topics, es, alias, paced, rate=sustained / 2)
         finally:
             await app.producer.stop()
             await es.close()
@@ -151,9 +172,9 @@ async def run_pipeline(
                 p.send_signal(signal.SIGTERM)
             for p in procs:
                 p.wait(120)
-    latencies = sorted(first_seen[i] - sent_at[i] for i in sent_at)
+    latencies = sorted(p_seen[i] - p_sent[i] for i in p_sent)
     return {
-        "articles_per_s": len(articles) / elapsed,
+        "articles_per_s": sustained,
         "p50_latency_s": statistics.median(latencies),
         "p95_latency_s": latencies[int(0.95 * (len(latencies) - 1))],
     }
@@ -178,7 +199,8 @@ def main() -> None:
         print(
             f"end to end, {workers} worker(s):         {result['articles_per_s']:8.1f} articles/s"
             f"  ({result['articles_per_s'] / alone:.0%} of extraction alone)"
-            f"  latency p50 {result['p50_latency_s']:.2f}s p95 {result['p95_latency_s']:.2f}s"
+            f"  latency at half that rate: p50 {result['p50_latency_s']:.2f}s"
+            f" p95 {result['p95_latency_s']:.2f}s"
         )
 
 

@@ -124,6 +124,26 @@ async def install_index(settings: Settings, report: ProvisionReport) -> None:
         await es.close()
 
 
+async def drop_index(settings: Settings) -> list[str]:
+    """Delete the indices behind the alias and the index template (tests, benchmarks).
+
+    Indices are deleted by name: the server refuses wildcard deletes.
+    """
+    es_settings = settings.elasticsearch
+    es = AsyncElasticsearch(es_settings.url, request_timeout=es_settings.request_timeout)
+    try:
+        found = await es.indices.get(index=es_settings.index_pattern, allow_no_indices=True)
+        names = sorted(found)
+        if names:
+            await es.indices.delete(index=",".join(names))
+        await es.options(ignore_status=404).indices.delete_index_template(
+            name=template_name(es_settings.alias)
+        )
+        return names
+    finally:
+        await es.close()
+
+
 async def provision(settings: Settings) -> ProvisionReport:
     report = ProvisionReport()
     await create_topics(settings, report)

@@ -71,7 +71,10 @@ def run_worker(settings: Settings, role: Role) -> None:
     if settings.metrics.enabled:
         url = pipeline.metrics.serve(settings.metrics)
         log.info("metrics at %s", url)
-    worker = faust.Worker(pipeline.app, loglevel=settings.log_level.lower(), quiet=True)
+    # our structured logging stays as configured at start-up (override_logging=False)
+    worker = faust.Worker(
+        pipeline.app, loglevel=settings.log_level.lower(), quiet=True, override_logging=False
+    )
     try:
         worker.execute_from_commandline()
     finally:

@@ -124,7 +124,7 @@ class WorkerSettings(BaseModel):
     web_port: int = 6066
     enrich_batch: int = 32
     enrich_within: float = 2.0
-    enrich_concurrency: int = 1
+    enrich_concurrency: int = 2  # batches in flight per worker: the pool never waits on Kafka
     enrich_processes: int = 1  # worker processes for the CPU-bound extraction
     index_batch: int = 200
     index_within: float = 2.0

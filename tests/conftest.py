@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from elasticsearch import AsyncElasticsearch
 
 from streams.services import LocalStack
 from streams.settings import Settings, load_settings, namespaced
@@ -49,18 +48,11 @@ def settings(services: LocalStack, run_id: str) -> Settings:
 
 
 async def _provisioned(settings: Settings) -> AsyncIterator[Settings]:
-    from streams.provision import provision, template_name
+    from streams.provision import drop_index, provision
 
     await provision(settings)
     yield settings
-    es = AsyncElasticsearch(settings.elasticsearch.url)
-    try:
-        await es.indices.delete(index=settings.elasticsearch.index_pattern, allow_no_indices=True)
-        await es.indices.delete_index_template(name=template_name(settings.elasticsearch.alias))
-    except Exception:  # cleaning up is best effort
-        pass
-    finally:
-        await es.close()
+    await drop_index(settings)
 
 
 @pytest.fixture(scope="session")

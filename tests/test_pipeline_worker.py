@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 from pipeline_helpers import NewsstreamProcess, read_topic, write_config
 
@@ -91,6 +92,15 @@ async def test_worker_restarted_with_sigkill_indexes_every_article_once(
         make_article(901, "en", url="https://example.org/" + "x" * 40_000),  # ES rejects it
     ]
     await send_articles(settings, articles[:30] + duplicates + poison)
+    # bytes that are not an article at all (and not even UTF-8)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            settings.kafka.topics.articles, key=b"garbage", value=b"\xff\xfe{not json"
+        )
+    finally:
+        await producer.stop()
 
     first = NewsstreamProcess(config, "worker", log=tmp_path / "worker1.log")
     try:
@@ -115,11 +125,15 @@ async def test_worker_restarted_with_sigkill_indexes_every_article_once(
         assert await indexed_ids(settings) == expected
 
         letters = await read_topic(settings, settings.kafka.topics.deadletter, DeadLetter)
-        by_stage = {d.stage: d for d in letters}
+        by_stage = {d.stage: d for d in letters if d.error_type != "RecordInvalid"}
         assert by_stage["enrich"].key == "art-900"
         assert "no text" in by_stage["enrich"].reason
         assert by_stage["index"].key == "art-901"
         assert by_stage["index"].original is not None
+        undecodable = [d for d in letters if d.error_type == "RecordInvalid"]
+        assert len(undecodable) == 1 and undecodable[0].raw is not None
+        assert undecodable[0].key == "garbage"
+        assert "not json" in undecodable[0].raw
     finally:
         code = second.stop()
     assert code == 0, second.output()[-3000:]
