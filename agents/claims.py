@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -43,6 +43,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from agents.annotations import ENTITIES_KEY, Claim, ClaimKind
+from agents.doctext import doc_text
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 SUPPORTED_LANGUAGES = ("it", "en", "fr", "de", "es")  # with their own lexicon; others use "en"
@@ -120,8 +121,8 @@ class Lexicon:
     def __post_init__(self) -> None:
         d = self.data
         parts = []
-        aux = _alt(d.get("auxiliaries", []))
-        part = _alt(d.get("participles", []))
+        aux = _alt_nocase(d.get("auxiliaries", []))
+        part = _alt_nocase(d.get("participles", []))
         if aux and part:
             gap = r"(?:\w+\s+){0,12}?" if self.lang == "de" else r"(?:\w+\s+)?"
             parts.append(rf"(?:{aux})\s+{gap}(?:{part})")
@@ -129,18 +130,18 @@ class Lexicon:
             first, _, last = sep.partition(" * ")
             parts.append(rf"{re.escape(first)}\s+(?:[^\s,.;:]+\s+){{0,12}}?{re.escape(last)}")
         if d.get("verbs"):
-            parts.append(_alt(d["verbs"]))
+            parts.append(_alt_nocase(d["verbs"]))
         self.verb_re = re.compile(rf"(?<![\w'’-])(?:{'|'.join(parts)})(?![\w'’-])", re.I)
-        preps = _alt(d.get("prepositions", []))
+        preps = _alt_nocase(d.get("prepositions", []))
         self.prep_re = re.compile(rf"(?<![\w'’])(?:{preps})(?![\w'’])", re.I) if preps else None
-        postps = _alt(d.get("postpositions", []))
+        postps = _alt_nocase(d.get("postpositions", []))
         self.postp_re = re.compile(rf"(?<![\w'’])(?:{postps})(?!\w)", re.I) if postps else None
-        gers = _alt(d.get("gerunds", []))
+        gers = _alt_nocase(d.get("gerunds", []))
         self.gerund_re = re.compile(rf"(?<![\w'’])(?:{gers})(?!\w)", re.I) if gers else None
         names = _alt(self.common["outlets"])
         self.outlet_re = re.compile(rf"(?<!\w)(?:(?=[A-ZÀ-Ý])(?i:{names})|{names})(?!\w)")
         nouns = [n.lstrip("-") for n in self.common["outlet_nouns"]]
-        self.outlet_noun_re = re.compile(rf"(?:(?<![\w])|-)(?:{_alt(nouns)})(?!\w)", re.I)
+        self.outlet_noun_re = re.compile(rf"(?:(?<![\w])|-)(?:{_alt_nocase(nouns)})(?!\w)", re.I)
         self.outlet_names = frozenset(self.common["outlets"])
         self.outlet_folded = frozenset(n.casefold() for n in self.outlet_names)
         self.outlet_first_words = frozenset(n.split()[0].casefold() for n in self.outlet_names)
@@ -149,17 +150,17 @@ class Lexicon:
         self.inner_cue_re = re.compile(
             rf"\s[{DASHES}]\s*({self.verb_re.pattern})([^{DASHES}\n]{{0,80}}?)\s*[{DASHES}]", re.I
         )
-        citing = _alt(d.get("citing", []))
+        citing = _alt_nocase(d.get("citing", []))
         self.citing_re = (
             re.compile(rf"(?<!\w)(?:{citing})(?:\s+(?:a|al|à|la|le|the))?\s+", re.I)
             if citing
             else None
         )
-        relay_verbs = _alt(d.get("relay_verbs", []))
+        relay_verbs = _alt_nocase(d.get("relay_verbs", []))
         self.relay_re = (
             re.compile(
-                rf"\s*(?:{_alt(d.get('relay', []))})?\s*"
-                rf"(?:(?:{_alt(d.get('auxiliaries', []))})\s+)?(?:{relay_verbs})\b",
+                rf"\s*(?:{_alt_nocase(d.get('relay', []))})?\s*"
+                rf"(?:(?:{_alt_nocase(d.get('auxiliaries', []))})\s+)?(?:{relay_verbs})\b",
                 re.I,
             )
             if relay_verbs
@@ -186,20 +187,24 @@ class Lexicon:
     ) -> list[tuple[int, int]]:
         """Listed outlet names in ``text``, by word lookup (much faster than a huge regex);
         ``words`` are the word spans when the caller has them already."""
-        if words is None:
+        if words is None and "'" not in text and "’" not in text:
+            words = [m.span() for m in _WORD.finditer(text)]
+        elif words is None:
             spans: list[tuple[int, int]] = []
             for m in _WORD.finditer(text):
                 spans.append(m.span())
-                for k in range(m.start() + 1, m.end() - 1):
-                    if text[k] in "'’":  # "all'ANSA", "dell’Ansa"
-                        spans.append((k + 1, m.end()))
+                word = m.group()
+                if "'" in word or "’" in word:
+                    s, e = m.span()
+                    for k in range(s + 1, e - 1):
+                        if text[k] in "'’":  # "all'ANSA", "dell’Ansa"
+                            spans.append((k + 1, e))
             words = spans
         out: list[tuple[int, int]] = []
-        i = 0
-        while i < len(words):
-            first = text[words[i][0] : words[i][1]].casefold()
-            if first not in self.outlet_first_words:
-                i += 1
+        firsts = self.outlet_first_words
+        after_last = 0  # words of a name already found are not looked at again
+        for i in [i for i, (s, e) in enumerate(words) if text[s:e].casefold() in firsts]:
+            if i < after_last:
                 continue
             for n in range(min(self.outlet_max_words, len(words) - i), 0, -1):
                 s, e = words[i][0], words[i + n - 1][1]
@@ -208,9 +213,8 @@ class Lexicon:
                     raw[0].isupper() and raw.casefold() in self.outlet_folded
                 ):
                     out.append((s, e))
-                    i += n - 1
+                    after_last = i + n
                     break
-            i += 1
         return out
 
 
@@ -223,6 +227,26 @@ def _alt(items: Iterable[str]) -> str:
     for item in sorted(set(items), key=len, reverse=True):
         out.append(r"\s+".join(re.escape(w) for w in item.split()))
     return "|".join(out)
+
+
+def _alt_nocase(items: Iterable[str]) -> str:
+    """:func:`_alt` for a case-insensitive pattern, grouped by first letter.
+
+    Python's regex engine tries every alternative at every word start; grouping the phrases under
+    their first letter ("d(?:ichiarato|etto)") rejects most groups after one character. Phrases
+    with different first letters never match at the same place, and inside a group the order
+    stays longest first, so the match is the one the flat alternation finds.
+    """
+    phrases = sorted(set(items), key=len, reverse=True)
+    groups: dict[str, list[str]] = {}
+    for item in phrases:
+        words = item.split()
+        first = words[0][0].lower()
+        if len(first) != 1 or first.upper().lower() != first:
+            return _alt(phrases)  # a letter whose case folding is not one to one: stay flat
+        rest = r"\s+".join([re.escape(words[0][1:]), *(re.escape(w) for w in words[1:])])
+        groups.setdefault(first, []).append(rest)
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
 
 
 @cache
@@ -256,25 +280,35 @@ def _closing_context(text: str, i: int) -> bool:
     return not nxt.isalnum()
 
 
+_QUOTE_MARK = re.compile(f"[{re.escape(''.join(QUOTE_PAIRS))}]")
+_CLOSERS = {mark: re.compile(f"[{re.escape(closers)}]") for mark, closers in QUOTE_PAIRS.items()}
+_MASKABLE = re.compile(rf"[^\s{re.escape(''.join(QUOTE_PAIRS))}]")
+
+
 def find_quotes(text: str) -> list[Quote]:
     """Pair quotation marks into quotes; inner quotes of another style are left inside."""
     quotes: list[Quote] = []
     i, n = 0, len(text)
     while i < n:
+        mark = _QUOTE_MARK.search(text, i)  # jump to the next quotation mark
+        if mark is None:
+            break
+        i = mark.start()
         c = text[i]
-        if c not in QUOTE_PAIRS or not _opening_context(text, i):
+        if not _opening_context(text, i):
             i += 1
             continue
         if c in SINGLE_QUOTES and i > 0 and text[i - 1].isalnum():
             i += 1
             continue
-        closers = QUOTE_PAIRS[c]
+        closers = _CLOSERS[c]
         para_end = text.find("\n", i)
         para_end = n if para_end < 0 else para_end
         j = i + 1
         found = -1
-        while j < para_end:
-            if text[j] in closers and _closing_context(text, j):
+        while (closer := closers.search(text, j, para_end)) is not None:
+            j = closer.start()
+            if _closing_context(text, j):
                 found = j
                 break
             j += 1
@@ -308,6 +342,22 @@ def _quote(text: str, open_: int, content_end: int, close: int) -> Quote:
 
 
 def mask_quotes(text: str, quotes: Sequence[Quote]) -> str:
+    """``text`` with every character inside a quote but spaces and quotation marks masked."""
+    pieces: list[str] = []
+    last = 0
+    for q in quotes:
+        a, b = q.open + 1, min(q.close, len(text))
+        if b <= a:
+            continue
+        if a < last:  # overlapping quotes (find_quotes never makes them): mask char by char
+            return _mask_quotes_by_char(text, quotes)
+        pieces += (text[last:a], _MASKABLE.sub(MASK, text[a:b]))
+        last = b
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _mask_quotes_by_char(text: str, quotes: Sequence[Quote]) -> str:
     chars = list(text)
     for q in quotes:
         for k in range(q.open + 1, min(q.close, len(chars))):
@@ -335,16 +385,16 @@ def build_units(
     doc: Doc, quotes: Sequence[Quote], text: str | None = None
 ) -> list[tuple[int, int]]:
     """Sentence-like spans: sentence starts not inside a quote, plus paragraph breaks."""
-    text = doc.text if text is None else text  # Doc.text joins every token: pass it when known
+    text = doc_text(doc) if text is None else text
     inside = [False] * (len(text) + 1)
     for q in quotes:
-        for k in range(q.open + 1, q.close):
-            inside[k] = True
+        if q.close > q.open + 1:
+            inside[q.open + 1 : q.close] = [True] * (q.close - q.open - 1)
     starts = {0}
     sent_starts: list[int] = []
     if len(doc):
         flags = doc.to_array([SENT_START, IDX])
-        sent_starts = [int(idx) for flag, idx in flags if flag == 1]
+        sent_starts = [idx for flag, idx in flags.tolist() if flag == 1]
     if len(sent_starts) <= 1:  # no sentence boundaries set: a punctuation rule instead
         sent_starts = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-ZÀ-Ý«“„\"])", text)]
     for b in sent_starts:
@@ -379,25 +429,30 @@ def build_units(
 # ---------------------------------------------------------------- tokens and noun phrases
 
 _ABBREV = r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Prof|Sr|Sra|Mme|St|Gen|Lt|Col|Sen|Rep|Gov|Sig)\."
-_TOKEN_ELIDING = re.compile(rf"{_ABBREV}|\w+['’](?=\w)|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
-_TOKEN_PLAIN = re.compile(
-    rf"{_ABBREV}|['’]s\b|\w(?:[\w\-/&.]*\w)?(?=['’]s\b)|\w(?:[\w\-/&.]*\w)?|[^\w\s]"
-)
+# The abbreviation alternatives all open with a capital: the lookahead skips them elsewhere.
+_ABBREV_AT_CAPITAL = rf"(?=[A-Z])(?:{_ABBREV})"
+# "\w++" never backtracks: a shorter run would be followed by a letter, not an apostrophe.
+_TOKEN_ELIDING = re.compile(rf"{_ABBREV_AT_CAPITAL}|\w++['’](?=\w)|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+# A word before "'s" needs no alternative of its own: the plain word alternative ends there too.
+_TOKEN_PLAIN = re.compile(rf"{_ABBREV_AT_CAPITAL}|['’]s\b|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+_PARTICLE_NAME = re.compile(r"(?:al|el|bin|ibn|ben|van|von|de|di|da|le)-[A-Z]")
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build
 class Tok:
-    text: str
-    start: int
-    end: int
+    """A word or punctuation token with absolute offsets; ``low`` and ``is_word`` are read so
+    often that they are computed once, at construction."""
 
-    @property
-    def low(self) -> str:
-        return self.text.casefold()
+    __slots__ = ("end", "is_word", "low", "start", "text")
 
-    @property
-    def is_word(self) -> bool:
-        return self.text[0].isalnum()
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.low = text.casefold()
+        self.is_word = text[0].isalnum()
+
+    def __repr__(self) -> str:
+        return f"Tok({self.text!r}, {self.start}, {self.end})"
 
     @property
     def is_cap(self) -> bool:
@@ -405,7 +460,47 @@ class Tok:
         if t[0].isupper():
             return True
         # "al-Assad", "bin-Salman", "d'Alema"-like particles glued to a capitalised name
-        return bool(re.match(r"^(?:al|el|bin|ibn|ben|van|von|de|di|da|le)-[A-Z]", t))
+        return _PARTICLE_NAME.match(t) is not None
+
+
+class MaskTok(Tok):
+    """A masked character inside a quote, a third of a document's tokens: only its offsets are
+    stored, the rest is the same for all of them."""
+
+    __slots__ = ()
+    text = MASK
+    low = MASK
+    is_word = False
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.end = start + 1
+
+
+def tokenize_masked(masked: str, quotes: Sequence[Quote], lang: str) -> list[Tok]:
+    """``tokenize(masked, 0, len(masked), lang)`` of a text masked by :func:`mask_quotes`.
+
+    Inside a quote every character is a space, a mask or a quotation mark, so every other
+    character is a token of its own; no token crosses a quote's bounds (the marks are tokens on
+    their own), so the text between quotes tokenizes as it does in the whole text.
+    """
+    out: list[Tok] = []
+    last = 0
+    for q in quotes:
+        a, b = q.open + 1, min(q.close, len(masked))
+        if b <= a:
+            continue
+        if a < last:  # overlapping quotes (find_quotes never makes them)
+            return tokenize(masked, 0, len(masked), lang)
+        out += tokenize(masked, last, a, lang)
+        out += [
+            MaskTok(k) if c == MASK else Tok(c, k, k + 1)
+            for k, c in enumerate(masked[a:b], a)
+            if not c.isspace()
+        ]
+        last = b
+    out += tokenize(masked, last, len(masked), lang)
+    return out
 
 
 def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
@@ -413,6 +508,52 @@ def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
     split elided articles ("all'", "dell’") from the word they precede."""
     pattern = _TOKEN_ELIDING if lang in ("it", "fr") else _TOKEN_PLAIN
     return [Tok(m.group(), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
+
+
+_SPACE = re.compile(r"\s")
+
+
+class LazyTokens:
+    """The tokens of a whole text, tokenized block by block when a range is first asked for.
+
+    No token contains whitespace, so blocks cut at a whitespace character tokenize exactly as the
+    whole text does; most of a document's unmasked text is never looked at token by token.
+    """
+
+    BLOCK_CHARS = 80
+
+    def __init__(self, text: str, lang: str) -> None:
+        self.text = text
+        self.lang = lang
+        cuts = [0]
+        pos = self.BLOCK_CHARS
+        while pos < len(text):
+            m = _SPACE.search(text, pos)
+            if m is None:
+                break
+            cuts.append(m.start())
+            pos = m.start() + self.BLOCK_CHARS
+        cuts.append(len(text))
+        self.cuts = cuts
+        self.blocks: list[tuple[list[Tok], list[int], list[int]] | None] = [None] * (len(cuts) - 1)
+
+    def _block(self, k: int) -> tuple[list[Tok], list[int], list[int]]:
+        block = self.blocks[k]
+        if block is None:
+            toks = tokenize(self.text, self.cuts[k], self.cuts[k + 1], self.lang)
+            block = self.blocks[k] = (toks, [t.start for t in toks], [t.end for t in toks])
+        return block
+
+    def within(self, start: int, end: int) -> list[Tok]:
+        """The tokens inside ``[start, end)``."""
+        out: list[Tok] = []
+        first = max(0, bisect_right(self.cuts, start) - 1)
+        last = min(len(self.blocks), bisect_left(self.cuts, end))
+        for k in range(first, last):
+            toks, starts, ends = self._block(k)
+            i = bisect_left(starts, start)
+            out.extend(toks[i : bisect_right(ends, end, i)])
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,19 +580,20 @@ class DocumentReader:
         self.doc = doc
         self.lex = lex
         self.lang = lex.lang
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.quotes = find_quotes(self.text)
         self.masked = mask_quotes(self.text, self.quotes)
-        self._masked_toks = tokenize(self.masked, 0, len(self.masked), self.lang)
+        self._masked_toks = tokenize_masked(self.masked, self.quotes, self.lang)
         self._masked_starts = [t.start for t in self._masked_toks]
-        self._text_toks = tokenize(self.text, 0, len(self.text), self.lang)
-        self._text_starts = [t.start for t in self._text_toks]
+        self._masked_ends = [t.end for t in self._masked_toks]
+        self._text_tokens = LazyTokens(self.text, self.lang)  # rarely read: tokenized on demand
         self.units = [
             strip_dateline(self.text, u) for u in build_units(doc, self.quotes, self.text)
         ]
         self.drafts: list[Draft] = []
         self.used: list[tuple[int, int]] = []  # cue spans already attributed
         self.w = lex.words
+        self._entities: list[tuple[int, int, Any]] | None = None
         self._mentions = self._outlet_mentions()
         self._relayed = [p for p in self._mentions if self._introduced(p)]
 
@@ -459,17 +601,11 @@ class DocumentReader:
 
     def toks(self, start: int, end: int, masked: bool = True) -> list[Tok]:
         """The tokens inside ``[start, end)``, from one tokenisation of the whole text."""
-        toks, starts = (
-            (self._masked_toks, self._masked_starts)
-            if masked
-            else (self._text_toks, self._text_starts)
-        )
-        i = bisect_left(starts, start)
-        out = []
-        while i < len(toks) and toks[i].end <= end:
-            out.append(toks[i])
-            i += 1
-        return out
+        if not masked:
+            return self._text_tokens.within(start, end)
+        i = bisect_left(self._masked_starts, start)
+        # tokens don't overlap, so their ends ascend too: the run stops at the first end past it
+        return self._masked_toks[i : bisect_right(self._masked_ends, end, i)]
 
     def is_used(self, start: int, end: int) -> bool:
         return any(a < end and start < b for a, b in self.used)
@@ -478,7 +614,7 @@ class DocumentReader:
         """Outlet names: listed ones, and capitalised names beside an outlet noun."""
         # it/fr tokens split elided articles ("all'ANSA"); other languages re-split the text
         words = (
-            [(t.start, t.end) for t in self._text_toks if t.is_word]
+            [m.span() for m in _TOKEN_ELIDING.finditer(self.text) if m.group()[0].isalnum()]
             if self.lang in ("it", "fr")
             else None
         )
@@ -1574,15 +1710,22 @@ class DocumentReader:
                 self.drafts.append(d)
 
     def _entity_at(self, start: int, end: int) -> Any:
-        spans = self.doc.spans.get(ENTITIES_KEY) if ENTITIES_KEY in self.doc.spans else None
-        if not spans:
-            return None
-        best = None
-        for sp in spans:
-            overlaps = sp.start_char < end and start < sp.end_char and sp._.entity is not None
-            if overlaps and (best is None or sp.end_char > best.end_char):
-                best = sp
-        return best._.entity if best is not None else None
+        best: tuple[int, int, Any] | None = None
+        for found in self._entity_spans():
+            if found[0] < end and start < found[1] and (best is None or found[1] > best[1]):
+                best = found
+        return best[2] if best is not None else None
+
+    def _entity_spans(self) -> list[tuple[int, int, Any]]:
+        """(start, end, entity) of the entity spans, read once: a Span per lookup is costly."""
+        if self._entities is None:
+            spans = self.doc.spans.get(ENTITIES_KEY) if ENTITIES_KEY in self.doc.spans else None
+            self._entities = [
+                (sp.start_char, sp.end_char, sp._.entity)
+                for sp in spans or ()
+                if sp._.entity is not None
+            ]
+        return self._entities
 
     def full_name(self, surname: str) -> str:
         """ "Hofmann" -> "Jörg Hofmann" when the text names him in full somewhere."""

@@ -217,6 +217,14 @@ def _words(doc: Doc) -> list[str]:
     return words
 
 
+def _lowers(doc: Doc) -> list[str]:
+    """The tokens' ``lower_``, built once per doc (a lexeme's LOWER is ``text.lower()``)."""
+    lowers = doc.user_data.get("newsstream_lowers")
+    if lowers is None or len(lowers) != len(doc):
+        lowers = doc.user_data["newsstream_lowers"] = [w.lower() for w in _words(doc)]
+    return lowers
+
+
 def _is_cap(token: Token) -> bool:
     return _is_cap_text(token.text)
 
@@ -317,12 +325,11 @@ class EntityRecognizer:
         """Runs of capitalised tokens (with connectors, particles, hyphens) not already typed."""
         chunks = []
         # a capitalised token is rare: jump between them instead of walking every token
-        capitalised = [
-            i for i, word in enumerate(_words(doc)) if word[:1].isupper() and i not in covered
-        ]
+        words = _words(doc)
+        capitalised = [i for i, word in enumerate(words) if word[:1].isupper() and i not in covered]
         i = 0
         for i_cap in capitalised:
-            if i_cap < i or not _is_cap(doc[i_cap]):
+            if i_cap < i or not _is_cap_text(words[i_cap]):
                 continue
             i = i_cap
             j = i + 1
@@ -338,31 +345,37 @@ class EntityRecognizer:
     def _extend(self, doc: Doc, j: int, covered: set[int]) -> int | None:
         """Where a run of name tokens that reached token ``j`` continues to, or None to stop."""
         lex = self.lex
+        words, lowers = _words(doc), _lowers(doc)
 
         def name_at(k: int) -> bool:
-            return k < len(doc) and k not in covered and _is_cap(doc[k])
+            return k < len(words) and k not in covered and _is_cap_text(words[k])
 
-        tok = doc[j]
-        if _is_cap(tok):
+        if _is_cap_text(words[j]):
             return j + 1
-        low = tok.lower_
+        low = lowers[j]
         nxt = j + 1
-        glued_hyphen = tok.text == "-" and _glued(doc[j - 1], tok) and nxt < len(doc)
-        if glued_hyphen and _glued(tok, doc[nxt]) and doc[nxt].is_alpha and nxt not in covered:
-            return nxt + 1  # "Co-ordinating", "Jean-Marc"
+        if words[j] == "-" and nxt < len(words):
+            tok = doc[j]
+            if (
+                _glued(doc[j - 1], tok)
+                and _glued(tok, doc[nxt])
+                and doc[nxt].is_alpha
+                and nxt not in covered
+            ):
+                return nxt + 1  # "Co-ordinating", "Jean-Marc"
         particle = low in lex.particles and (
-            self.lang != "de" or (low in GERMAN_PARTICLES and doc[j - 1].text in lex.first_names)
+            self.lang != "de" or (low in GERMAN_PARTICLES and words[j - 1] in lex.first_names)
         )
-        if not (low in self.connectors or particle) or nxt >= len(doc):
+        if not (low in self.connectors or particle) or nxt >= len(words):
             return None
         if name_at(nxt):
             return nxt + 1
-        second = doc[nxt].lower_
+        second = lowers[nxt]
         if (second in self.connectors or (particle and second in lex.particles)) and name_at(
             nxt + 1
         ):
             return nxt + 2  # "per il", "of the", "de la", "von der"
-        if low in lex.particles and doc[nxt].text == "-" and name_at(nxt + 1):
+        if low in lex.particles and words[nxt] == "-" and name_at(nxt + 1):
             return nxt + 2  # "al-Assad"
         return None
 
@@ -370,11 +383,12 @@ class EntityRecognizer:
         """A role word ("ministro", "spokesman", "Sprecherin") a few words before ``start``."""
         k = start - 1
         skipped = 0
+        words, lowers = _words(doc), _lowers(doc)
         while k >= 0 and skipped <= 4:
-            low = doc[k].lower_
+            low = lowers[k]
             if low in self.lex.roles:
                 return True
-            if low in PREPOSITION_FILLERS and not _is_cap(doc[k]):
+            if low in PREPOSITION_FILLERS and not _is_cap_text(words[k]):
                 return False
             if low in self.lex.role_fillers or (doc[k].is_punct and doc[k].text in {",", "-"}):
                 k -= 1
@@ -422,7 +436,7 @@ class EntityRecognizer:
     def _classify(self, doc: Doc, start: int, end: int) -> Span | None:
         lex = self.lex
         words = [t for t in doc[start:end] if _is_cap(t)]
-        lowers = {t.lower_ for t in doc[start:end]}
+        lowers = set(_lowers(doc)[start:end])
         if lowers & lex.org_heads and (
             len(words) >= 2
             or (
@@ -486,20 +500,21 @@ class EntityRecognizer:
     def _trim_chunk(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
         """Drop a sentence-initial common word ("Dopo", "Secondo") and trailing non-names."""
         lex = self.lex
+        words, lowers = _words(doc), _lowers(doc)
         while start < end and (
-            doc[start].lower_ in lex.not_names
+            lowers[start] in lex.not_names
             or (
-                self._sentence_initial(doc[start])
-                and end - start > 1
-                and doc[start].text not in lex.first_names
-                and doc[start].lower_ not in lex.roles
-                and not _is_cap(doc[start + 1])
+                end - start > 1
+                and words[start] not in lex.first_names
+                and lowers[start] not in lex.roles
+                and not _is_cap_text(words[start + 1])
+                and self._sentence_initial(doc[start])
             )
         ):
             start += 1
-        while start < end and not _is_cap(doc[start]):
+        while start < end and not _is_cap_text(words[start]):
             start += 1
-        while end > start and not _is_cap(doc[end - 1]):
+        while end > start and not _is_cap_text(words[end - 1]):
             end -= 1
         return start, end
 
@@ -537,10 +552,11 @@ class EntityRecognizer:
     def _is_titled_name(self, doc: Doc, start: int, end: int) -> bool:
         """A capitalised article inside a sentence starts a newspaper's or a company's name:
         "ha scritto Il Manifesto", "informó El Financiero", "told The Guardian"."""
+        if _words(doc)[start] not in TITLE_ARTICLES:
+            return False  # the common case: no article, no need to look further
         words = [t for t in doc[start:end] if _is_cap(t)]
         return (
-            doc[start].text in TITLE_ARTICLES
-            and not self._sentence_initial(doc[start])
+            not self._sentence_initial(doc[start])
             and doc[start - 1].lower_ not in LOCATION_PREPOSITIONS.get(str(self.lang), ())
             and 2 <= len(words) <= 3
             and all(not t.is_upper for t in words[1:])
@@ -587,12 +603,11 @@ class EntityRecognizer:
     def _place_context(self, doc: Doc, start: int, end: int) -> bool:
         """ "the Pazarcik district", "provincia di Foggia", "city of Kharkiv"."""
         nouns = self.lex.place_nouns
-        if end < len(doc) and doc[end].lower_ in nouns and not _is_cap(doc[end]):
+        words, lowers = _words(doc), _lowers(doc)
+        if end < len(words) and lowers[end] in nouns and not _is_cap_text(words[end]):
             return True
         return (
-            start >= 2
-            and doc[start - 1].lower_ in self.lex.connectors
-            and doc[start - 2].lower_ in nouns
+            start >= 2 and lowers[start - 1] in self.lex.connectors and lowers[start - 2] in nouns
         )
 
     def _rule_spans(self, doc: Doc, covered: set[int], known: list[Span]) -> list[Span]:
@@ -787,6 +802,7 @@ class EntityRecognizer:
             (s for s in filter_spans(spans) if not self._names_a_thing(s)), key=lambda s: s.start
         )
         doc.user_data.pop("newsstream_words", None)
+        doc.user_data.pop("newsstream_lowers", None)
         doc.spans[ENTITIES_KEY] = spans
         doc._.entities = self._normalise(spans)
         try:

@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import raise_error
 
 from agents.annotations import Claim, Figure
+from agents.doctext import doc_text
 from agents.numbers import AtomKind, NumberWords, parse_digits
 
 SPANS_KEY = "newsstream_figures"
@@ -487,7 +488,7 @@ class _DocFinder:
 
     def __init__(self, doc: Doc, lex: FigureLexicon) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.lex = lex
         self.matches = list(lex.token_re.finditer(self.text))
         self.toks = _Tokens(self.matches)
@@ -503,15 +504,17 @@ class _DocFinder:
     def run(self) -> list[Figure]:
         consumed = 0
         word_starts = self.lex.word_starts
-        for i, m in enumerate(self.matches):
-            kind = m.lastgroup
-            if kind == "sym" or m.start() < consumed:
+        # numerals and words that may begin a number: one quick pass skips the other tokens
+        candidates = [
+            (i, kind == "num")
+            for i, m in enumerate(self.matches)
+            if (kind := m.lastgroup) == "num"
+            or (kind != "sym" and m.group()[:3].casefold() in word_starts)
+        ]
+        for i, is_num in candidates:
+            if self.matches[i].start() < consumed:
                 continue
-            fig = None
-            if kind == "num":
-                fig = self._from_digits(i)
-            elif m.group()[:3].casefold() in word_starts:
-                fig = self._from_words(i)
+            fig = self._from_digits(i) if is_num else self._from_words(i)
             if fig is not None:
                 self._finish(fig)
                 if not fig.extra.get("drop"):

@@ -130,9 +130,10 @@ async def test_worker_restarted_with_sigkill_indexes_every_article_once(
         assert "no text" in by_stage["enrich"].reason
         assert by_stage["index"].key == "art-901"
         assert by_stage["index"].original is not None
+        # at least once: the killed worker may have parked it before its offset was committed
         undecodable = [d for d in letters if d.error_type == "RecordInvalid"]
-        assert len(undecodable) == 1 and undecodable[0].raw is not None
-        assert undecodable[0].key == "garbage"
+        assert undecodable and all(d.key == "garbage" for d in undecodable)
+        assert undecodable[0].raw is not None
         assert "not json" in undecodable[0].raw
     finally:
         code = second.stop()
