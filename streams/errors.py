@@ -6,6 +6,7 @@
     ├── FetchError            an article page could not be had (the feed's own text is used)
     ├── ExtractionError       enrichment failed for one article (dead-lettered)
     ├── IndexingError         Elasticsearch rejected a document (dead-lettered)
+    ├── KibanaError           Kibana was not available in time, or refused an import
     └── RecordInvalid         a record on a topic does not match its model (dead-lettered)
 
 ``retriable`` says whether trying the same thing again later may succeed; the stage that catches
@@ -61,3 +62,12 @@ class RecordInvalid(NewsstreamError):
     def __init__(self, topic: str, message: str) -> None:
         super().__init__(message)
         self.topic = topic
+
+
+class KibanaError(NewsstreamError):
+    """Kibana could not be reached in time, or refused the import as a whole."""
+
+    def __init__(self, url: str, message: str, *, retriable: bool = False) -> None:
+        super().__init__(message)
+        self.url = url
+        self.retriable = retriable

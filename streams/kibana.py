@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from streams.errors import NewsstreamError
+from streams.errors import KibanaError
 from streams.settings import CONFIG_DIR
 
 log = logging.getLogger(__name__)
@@ -40,15 +40,6 @@ __all__ = [
     "parse_import_response",
     "wait_until_available",
 ]
-
-
-class KibanaError(NewsstreamError):
-    """Kibana could not be reached in time, or refused the import as a whole."""
-
-    def __init__(self, url: str, message: str, *, retriable: bool = False) -> None:
-        super().__init__(message)
-        self.url = url
-        self.retriable = retriable
 
 
 @dataclass(frozen=True, slots=True)
