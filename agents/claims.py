@@ -938,15 +938,20 @@ class DocumentReader:
             return True
         return bool(prev) and (prev[-1] in neg or prev[-1] in pas or prev[0] in neg)
 
-    def complementizer_after(self, pos: int, limit: int) -> int | None:
-        """The end of "that"/"che"/"que"/"dass" right after a cue (adverbs and a relay skipped)."""
-        toks = self.toks(pos, limit)
+    def past_adverbials_and_relay(self, toks: list[Tok], pos: int, limit: int) -> int:
+        """Index in ``toks`` (from ``pos``) past the adverbials and a relay ("told Reuters")."""
         i = self.skip_adverbials(toks, 0)
         via = self.via_in(pos, limit)
         if via is not None and self._via_at(toks, i, via):
             while i < len(toks) and toks[i].end <= via.end:
                 i += 1
             i = self.skip_adverbials(toks, i)
+        return i
+
+    def complementizer_after(self, pos: int, limit: int) -> int | None:
+        """The end of "that"/"che"/"que"/"dass" right after a cue (adverbs and a relay skipped)."""
+        toks = self.toks(pos, limit)
+        i = self.past_adverbials_and_relay(toks, pos, limit)
         while i < len(toks) and toks[i].text in (",", ":"):
             i += 1
         comps = self.w("complementizers")
@@ -963,12 +968,7 @@ class DocumentReader:
     def terminal_after(self, pos: int, limit: int) -> bool:
         """Nothing but adverbials, a relay or punctuation follows: the content is elsewhere."""
         toks = self.toks(pos, limit)
-        i = self.skip_adverbials(toks, 0)
-        via = self.via_in(pos, limit)
-        if via is not None and self._via_at(toks, i, via):
-            while i < len(toks) and toks[i].end <= via.end:
-                i += 1
-            i = self.skip_adverbials(toks, i)
+        i = self.past_adverbials_and_relay(toks, pos, limit)
         if i >= len(toks):
             return True
         t = toks[i]
