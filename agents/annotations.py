@@ -7,7 +7,7 @@ place. Extensions are registered once, at import.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -15,6 +15,12 @@ from spacy.tokens import Doc, Span
 
 ENTITIES_KEY = "newsstream_entities"
 """``doc.spans`` key of the normalised entity mentions."""
+
+
+def _as_dict(item: Any) -> dict[str, Any]:
+    """The fields of an annotation as a dict: a shallow copy, since every field but ``extra`` is
+    immutable (``dataclasses.asdict`` deep-copies each value and costs more than a rule pass)."""
+    return {name: getattr(item, name) for name in item.__dataclass_fields__}
 
 
 class EntityType(StrEnum):
@@ -46,7 +52,7 @@ class Entity:
     country: str | None = None  # ISO 3166 alpha-2, for countries and the places linked to one
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +69,7 @@ class Claim:
     cue: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +88,7 @@ class Figure:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**_as_dict(self), "extra": dict(self.extra)}
 
 
 def _register() -> None:

@@ -9,9 +9,10 @@ rejects (a 4xx for that document) goes to news.deadletter with the reason. The a
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,80 +23,89 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 
 from streams.app import Topics
+from streams.errors import RecordInvalid
 from streams.metrics import Metrics
-from streams.records import DeadLetter, EnrichedArticle, Stage
+from streams.records import DeadLetter, Stage
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
 _ENTITY_FACETS = {"PERSON": "person", "ORG": "org", "LOCATION": "location"}
+# What the nested claims and figures of a document keep (offsets stay in Kafka).
+_CLAIM_FIELDS = ("speaker", "speaker_key", "via", "kind", "text")
+_FIGURE_FIELDS = ("text", "value", "unit", "counts", "qualifier", "source", "kind")
 
 
 def _unique(values: Any) -> list[Any]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def to_document(enriched: EnrichedArticle, *, now: datetime | None = None) -> dict[str, Any]:
-    """The Elasticsearch document of an enriched article (schemas/index-template.json)."""
-    a = enriched.article
+def decode_enriched(value: bytes) -> dict[str, Any]:
+    """A news.enriched record as it travels: its JSON fields, checked for the shape indexing needs.
+
+    Decoding into ``EnrichedArticle`` re-validates every nested entity, claim and figure and costs
+    some twenty times the JSON parse, on the worker's event loop; the enricher built the record
+    through that model already, so the indexer reads the wire form.
+    """
+    try:
+        data = json.loads(value)
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+        raise RecordInvalid("news.enriched", f"not JSON: {exc}") from exc
+    article = data.get("article") if isinstance(data, dict) else None
+    if not isinstance(article, dict) or not article.get("article_id"):
+        raise RecordInvalid("news.enriched", "not an enriched article: no article.article_id")
+    return data
+
+
+def _isoformat(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def to_document(enriched: Mapping[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
+    """The Elasticsearch document (schemas/index-template.json) of an enriched article in its
+    wire form (see :func:`decode_enriched`)."""
+    a = enriched["article"]
+    found_entities = enriched.get("entities") or []
+    found_claims = enriched.get("claims") or []
+    found_figures = enriched.get("figures") or []
     entities: dict[str, list[str]] = {"person": [], "org": [], "location": [], "misc": []}
-    for e in enriched.entities:
-        entities[_ENTITY_FACETS.get(e.type, "misc")].append(e.canonical)
-    claims = [
-        {
-            "speaker": c.speaker,
-            "speaker_key": c.speaker_key,
-            "via": c.via,
-            "kind": c.kind,
-            "text": c.text,
-        }
-        for c in enriched.claims
-    ]
-    figures = [
-        {
-            "text": f.text,
-            "value": f.value,
-            "unit": f.unit,
-            "counts": f.counts,
-            "qualifier": f.qualifier,
-            "source": f.source,
-            "kind": f.kind,
-        }
-        for f in enriched.figures
-    ]
+    for e in found_entities:
+        entities[_ENTITY_FACETS.get(e["type"], "misc")].append(e["canonical"])
+    claims = [{k: c.get(k) for k in _CLAIM_FIELDS} for c in found_claims]
+    figures = [{k: f.get(k) for k in _FIGURE_FIELDS} for f in found_figures]
     return {
-        "article_id": a.article_id,
-        "url": a.url,
-        "title": a.title,
-        "body": a.text,
-        "lemmas": enriched.lemmas,
-        "lang": enriched.lang,
-        "text_source": a.text_source,
-        "source": {"name": a.feed_name, "domain": a.source},
-        "feed": {"url": a.feed_url, "name": a.feed_name},
-        "authors": a.authors,
-        "tags": a.tags,
+        "article_id": a["article_id"],
+        "url": a.get("url"),
+        "title": a.get("title"),
+        "body": a.get("text"),
+        "lemmas": enriched.get("lemmas"),
+        "lang": enriched.get("lang"),
+        "text_source": a.get("text_source"),
+        "source": {"name": a.get("feed_name"), "domain": a.get("source")},
+        "feed": {"url": a.get("feed_url"), "name": a.get("feed_name")},
+        "authors": a.get("authors") or [],
+        "tags": a.get("tags") or [],
         "entities": {
             **{k: _unique(v) for k, v in entities.items()},
-            "keys": _unique(e.key for e in enriched.entities),
-            "countries": _unique(e.country for e in enriched.entities),
-            "surface": _unique(e.text for e in enriched.entities),
+            "keys": _unique(e.get("key") for e in found_entities),
+            "countries": _unique(e.get("country") for e in found_entities),
+            "surface": _unique(e.get("text") for e in found_entities),
         },
         "claims": claims,
-        "speakers": _unique(c.speaker for c in enriched.claims),
-        "vias": _unique(c.via for c in enriched.claims),
+        "speakers": _unique(c["speaker"] for c in claims),
+        "vias": _unique(c["via"] for c in claims),
         "figures": figures,
-        "figure_units": _unique(f.unit for f in enriched.figures),
-        "figure_counts": _unique(f.counts for f in enriched.figures),
-        "figure_kinds": _unique(f.kind for f in enriched.figures),
-        "published_at": a.published_at.isoformat() if a.published_at else None,
-        "updated_at": a.updated_at.isoformat() if a.updated_at else None,
-        "fetched_at": a.fetched_at.isoformat() if a.fetched_at else None,
-        "enriched_at": enriched.enriched_at.isoformat() if enriched.enriched_at else None,
+        "figure_units": _unique(f["unit"] for f in figures),
+        "figure_counts": _unique(f["counts"] for f in figures),
+        "figure_kinds": _unique(f["kind"] for f in figures),
+        "published_at": _isoformat(a.get("published_at")),
+        "updated_at": _isoformat(a.get("updated_at")),
+        "fetched_at": _isoformat(a.get("fetched_at")),
+        "enriched_at": _isoformat(enriched.get("enriched_at")),
         "indexed_at": (now or datetime.now(UTC)).isoformat(),
-        "duplicate_of": a.duplicate_of,
-        "cluster_id": a.cluster_id,
-        "extractor_version": enriched.extractor_version,
+        "duplicate_of": a.get("duplicate_of"),
+        "cluster_id": a.get("cluster_id"),
+        "extractor_version": enriched.get("extractor_version"),
     }
 
 
@@ -114,10 +124,13 @@ class ArticleIndexer:
         self.alias = settings.elasticsearch.alias
         self.max_retries = settings.elasticsearch.bulk_max_retries
 
-    async def index(self, batch: Sequence[EnrichedArticle]) -> IndexOutcome:
-        """Index every article; return what was indexed and what Elasticsearch rejected."""
+    async def index(self, batch: Sequence[Mapping[str, Any]]) -> IndexOutcome:
+        """Index every enriched article (wire form); return what was indexed and what
+        Elasticsearch rejected."""
         outcome = IndexOutcome()
-        by_id = {e.article.article_id: e for e in batch}  # the last copy of an id wins
+        by_id = {e["article"]["article_id"]: e for e in batch}  # the last copy of an id wins
+        if not by_id:
+            return outcome
         actions = [
             {
                 "_op_type": "index",
@@ -177,9 +190,9 @@ class ArticleIndexer:
                     reason=str(reason.get("reason", reason))
                     if isinstance(reason, dict)
                     else str(reason),
-                    original=enriched.to_representation(),
+                    original=dict(enriched),
                     key=article_id,
-                    feed_url=enriched.article.feed_url,
+                    feed_url=enriched["article"].get("feed_url"),
                     failed_at=datetime.now(UTC),
                 )
             )
@@ -194,19 +207,43 @@ def register_index(
     indexer = ArticleIndexer(es, settings)
     worker = settings.worker
 
-    @app.agent(topics.enriched, name="index")
-    async def index_enriched(stream: faust.StreamT[EnrichedArticle]) -> None:
-        async for batch in stream.take(worker.index_batch, within=worker.index_within):
+    # Raw bytes, decoded here by decode_enriched: a record that is not an enriched article
+    # reaches the dead letters instead of stopping the stream.
+    enriched = app.topic(topics.enriched.get_topic_name(), value_type=bytes, value_serializer="raw")
+
+    @app.agent(enriched, name="index")
+    async def index_enriched(stream: faust.StreamT[bytes]) -> None:
+        # take_events (not take) keeps each record's key; StreamT does not declare it yet
+        batches = stream.take_events(worker.index_batch, within=worker.index_within)  # type: ignore[attr-defined]
+        async for events in batches:
+            batch, letters = [], []
+            for event in events:
+                try:
+                    batch.append(decode_enriched(event.value))
+                except RecordInvalid as exc:
+                    letters.append(_undecodable(event.key, event.value, exc))
             started = time.perf_counter()
             outcome = await indexer.index(batch)
             metrics.bulk_seconds.observe(time.perf_counter() - started)
             metrics.articles.labels(Stage.INDEX.value).inc(outcome.indexed)
             pending = []
-            for dead in outcome.rejected:
+            for dead in [*letters, *outcome.rejected]:
                 metrics.deadlettered.labels(Stage.INDEX.value).inc()
                 log.warning(
-                    "document rejected by Elasticsearch, dead-lettered",
+                    "not indexed, dead-lettered",
                     extra={"article_id": dead.key, "reason": dead.reason},
                 )
                 pending.append(await topics.deadletter.send(key=dead.key, value=dead))
             await asyncio.gather(*pending)
+
+
+def _undecodable(key: object, value: bytes, exc: RecordInvalid) -> DeadLetter:
+    return DeadLetter(
+        key=key.decode("utf-8", errors="replace") if isinstance(key, bytes) else key,
+        stage=Stage.INDEX.value,
+        error_type=type(exc).__name__,
+        reason=str(exc),
+        raw=value[:100_000].decode("utf-8", errors="replace"),
+        source_topic=exc.topic,
+        failed_at=datetime.now(UTC),
+    )

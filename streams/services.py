@@ -23,6 +23,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -387,6 +388,13 @@ async def kafka_metadata_ok(bootstrap: str, timeout: float = 5.0) -> tuple[bool,
     """Whether the broker answers a metadata request (what a client needs before anything else)."""
     from aiokafka import AIOKafkaClient  # a heavy import; only needed here
 
+    # aiokafka logs every refused connection as an error; while the broker is still starting,
+    # a closed port is the expected answer, so ask the socket first.
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout).close()
+    except OSError as exc:
+        return False, f"{bootstrap}: {exc.strerror or exc}"
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     try:
         await asyncio.wait_for(client.bootstrap(), timeout)

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from agents.index import ArticleIndexer, to_document
+from agents.index import ArticleIndexer, decode_enriched, to_document
+from streams.errors import RecordInvalid
 from streams.records import Article, ClaimRecord, EnrichedArticle, EntityRecord, FigureRecord
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 
-def enriched(article_id: str, *, url: str | None = None, text: str = "Testo.") -> EnrichedArticle:
+def enriched(article_id: str, *, url: str | None = None, text: str = "Testo.") -> dict[str, Any]:
+    """The record as the index agent reads it off news.enriched."""
+    return decode_enriched(enriched_record(article_id, url=url, text=text).dumps())
+
+
+def enriched_record(
+    article_id: str, *, url: str | None = None, text: str = "Testo."
+) -> EnrichedArticle:
     return EnrichedArticle(
         article=Article(
             article_id=article_id,
@@ -80,6 +90,29 @@ def test_document_has_the_facets_the_template_declares() -> None:
     assert doc["speakers"] == ["Maria Zakharova"] and doc["vias"] == ["TASS"]
     assert doc["figures"][0]["value"] == 3000.0
     assert doc["source"] == {"name": "Example News", "domain": "example.org"}
+    assert datetime.fromisoformat(doc["published_at"]) == datetime(2026, 11, 1, tzinfo=UTC)
+    assert doc["claims"] == [
+        {
+            "speaker": "Maria Zakharova",
+            "speaker_key": None,
+            "via": "TASS",
+            "kind": "reported",
+            "text": "è una provocazione",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        (b"\xff\xfe not json", "not JSON"),
+        (b'["a list"]', "no article.article_id"),
+        (json.dumps({"article": {"url": "https://x.org/"}}).encode(), "no article.article_id"),
+    ],
+)
+def test_a_record_that_is_not_an_enriched_article_is_invalid(value: bytes, why: str) -> None:
+    with pytest.raises(RecordInvalid, match=why):
+        decode_enriched(value)
 
 
 async def test_bulk_index_overwrites_by_id_and_rejects_bad_documents(provisioned: Settings) -> None:

@@ -99,6 +99,10 @@ async def test_worker_restarted_with_sigkill_indexes_every_article_once(
         await producer.send_and_wait(
             settings.kafka.topics.articles, key=b"garbage", value=b"\xff\xfe{not json"
         )
+        # and a record on news.enriched that is not an enriched article
+        await producer.send_and_wait(
+            settings.kafka.topics.enriched, key=b"garbage", value=b'{"lang": "it"}'
+        )
     finally:
         await producer.stop()
 
@@ -133,8 +137,10 @@ async def test_worker_restarted_with_sigkill_indexes_every_article_once(
         # at least once: the killed worker may have parked it before its offset was committed
         undecodable = [d for d in letters if d.error_type == "RecordInvalid"]
         assert undecodable and all(d.key == "garbage" for d in undecodable)
-        assert undecodable[0].raw is not None
-        assert "not json" in undecodable[0].raw
+        by_topic = {d.source_topic: d for d in undecodable}
+        assert "not json" in (by_topic["news.articles"].raw or "")
+        assert by_topic["news.enriched"].stage == "index"
+        assert by_topic["news.enriched"].raw == '{"lang": "it"}'
     finally:
         code = second.stop()
     assert code == 0, second.output()[-3000:]
