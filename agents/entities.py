@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from spacy.attrs import ORTH, SPACY
+from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.strings import StringStore
@@ -233,14 +233,16 @@ class _Lexicon:
         self.text: dict[int, str] = {}
         self.is_cap: dict[int, bool] = {}
 
-    def read(self, orths: list[int], strings: StringStore) -> tuple[list[str], list[int]]:
-        """The texts of ``orths`` and the positions of the capitalised ones."""
+    def texts(self, orths: list[int], strings: StringStore) -> list[str]:
         try:
-            words = list(map(self.text.__getitem__, orths))
+            return list(map(self.text.__getitem__, orths))
         except KeyError:  # words not seen before
             self._learn(orths, strings)
-            words = list(map(self.text.__getitem__, orths))
-        return words, list(compress(range(len(orths)), map(self.is_cap.__getitem__, orths)))
+            return list(map(self.text.__getitem__, orths))
+
+    def capitalised(self, orths: list[int]) -> list[int]:
+        """The positions of the capitalised words among ``orths`` (learnt by ``texts``)."""
+        return list(compress(range(len(orths)), map(self.is_cap.__getitem__, orths)))
 
     def _learn(self, orths: list[int], strings: StringStore) -> None:
         if len(self.text) >= self.LIMIT:
@@ -258,12 +260,14 @@ class _Tokens:
     A lexeme's ``lower_``, ``is_alpha`` and ``is_upper`` are ``str.lower``, ``isalpha`` and
     ``isupper`` of its text, so the rules read those off ``words``."""
 
-    __slots__ = ("cap_positions", "capitalised", "doc", "spaces", "words")
+    __slots__ = ("cap_positions", "capitalised", "doc", "lowers", "spaces", "words")
 
     def __init__(self, doc: Doc, lexicon: _Lexicon) -> None:
-        orths, spaces = doc.to_array([ORTH, SPACY]).T.tolist()
+        orths, lower_orths, spaces = doc.to_array([ORTH, LOWER, SPACY]).T.tolist()
         self.doc = doc
-        self.words, self.cap_positions = lexicon.read(orths, doc.vocab.strings)
+        self.words = lexicon.texts(orths, doc.vocab.strings)
+        self.lowers = lexicon.texts(lower_orths, doc.vocab.strings)
+        self.cap_positions = lexicon.capitalised(orths)
         self.spaces: list[int] = spaces  # 1 where whitespace follows the token
         self.capitalised = frozenset(self.cap_positions)
 
@@ -301,6 +305,7 @@ def _is_cap_text(text: str) -> bool:
     return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
 
 
+@lru_cache(maxsize=65536)
 def _is_acronym(word: str) -> bool:
     letters = [ch for ch in word if ch.isalpha()]
     return 2 <= len(letters) <= 6 and all(ch.isupper() for ch in letters) and word[0].isalpha()
@@ -342,6 +347,9 @@ class EntityRecognizer:
         self.connectors = (
             frozenset({"für", "&"}) if self.lang == "de" else self.lex.connectors | COORDINATORS
         )
+        self.prepositions = LOCATION_PREPOSITIONS.get(str(self.lang), frozenset())
+        self.joiners = self.connectors | self.lex.particles | {"-"}
+        """What can continue a run of names: a connector, a particle or a hyphen."""
         self.lexicon = _Lexicon()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         surfaces = list(self.lex.gazetteer)
@@ -370,11 +378,10 @@ class EntityRecognizer:
         return _longest_first(mentions)
 
     def _ner_mentions(self, tokens: _Tokens) -> list[Mention]:
-        doc = tokens.doc
-        if not self.use_ner or not doc.has_annotation("ENT_IOB"):
+        if not self.use_ner:
             return []
         mentions: list[Mention] = []
-        for ent in doc.ents:
+        for ent in tokens.doc.ents:  # none without entity annotation
             etype = NER_LABELS.get(ent.label_)
             if etype is None or etype is EntityType.MISC:
                 continue
@@ -385,9 +392,10 @@ class EntityRecognizer:
 
     def _trim(self, tokens: _Tokens, start: int, end: int) -> Bounds | None:
         """Drop leading articles/titles a model includes ("il Cremlino" -> "Cremlino")."""
+        lowers = tokens.lowers
         words = tokens.words
         while start < end and (
-            words[start].lower() in self.lex.not_names or start not in tokens.capitalised
+            lowers[start] in self.lex.not_names or start not in tokens.capitalised
         ):
             start += 1
         while end > start and not words[end - 1][:1].isalnum():
@@ -405,6 +413,9 @@ class EntityRecognizer:
                 continue
             end = start + 1
             while end < size and end not in covered:
+                if end in tokens.capitalised:
+                    end += 1
+                    continue
                 nxt = self._extend(tokens, end, covered)
                 if nxt is None:
                     break
@@ -413,19 +424,19 @@ class EntityRecognizer:
         return chunks
 
     def _extend(self, tokens: _Tokens, j: int, covered: set[int]) -> int | None:
-        """Where a run of name tokens that reached token ``j`` continues to, or None to stop."""
+        """Where a run of name tokens that reached the lower-case token ``j`` continues to, or
+        None to stop."""
+        lowers = tokens.lowers
         lex = self.lex
         words, spaces, capitalised = tokens.words, tokens.spaces, tokens.capitalised
 
         def name_at(k: int) -> bool:
             return k in capitalised and k not in covered
 
-        if j in capitalised:
-            return j + 1
-        low = words[j].lower()
+        low = lowers[j]
         nxt = j + 1
-        if nxt >= len(words):
-            return None
+        if nxt >= len(words) or low not in self.joiners:
+            return None  # the common case: a lower-case word ends the run
         if (
             words[j] == "-"
             and not spaces[j - 1]
@@ -441,7 +452,7 @@ class EntityRecognizer:
             return None
         if name_at(nxt):
             return nxt + 1
-        second = words[nxt].lower()
+        second = lowers[nxt]
         if (second in self.connectors or (particle and second in lex.particles)) and name_at(
             nxt + 1
         ):
@@ -452,11 +463,12 @@ class EntityRecognizer:
 
     def _role_before(self, tokens: _Tokens, start: int) -> bool:
         """A role word ("ministro", "spokesman", "Sprecherin") a few words before ``start``."""
+        lowers = tokens.lowers
         k = start - 1
         skipped = 0
         words = tokens.words
         while k >= 0 and skipped <= 4:
-            low = words[k].lower()
+            low = lowers[k]
             if low in self.lex.roles:
                 return True
             if low in PREPOSITION_FILLERS and k not in tokens.capitalised:
@@ -471,12 +483,13 @@ class EntityRecognizer:
     def _split_pieces(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """Split a run at connectors that join two names ("Tajani e Meloni"), keeping particles
         that belong to a name ("von der Leyen", "Di Giacomo", "al-Assad")."""
+        lowers = tokens.lowers
         lex = self.lex
         words, capitalised = tokens.words, tokens.capitalised
         pieces = []
         piece_start = start
         for k in range(start, end):
-            low = words[k].lower()
+            low = lowers[k]
             if (
                 k not in capitalised
                 and words[k] != "-"
@@ -486,8 +499,8 @@ class EntityRecognizer:
                 next_is_name = (
                     k + 1 < end
                     and k + 1 in capitalised
-                    and words[k + 1].lower() not in lex.org_heads
-                    and words[k + 1].lower() not in lex.not_names
+                    and lowers[k + 1] not in lex.org_heads
+                    and lowers[k + 1] not in lex.not_names
                 )
                 keep = (
                     low in {"von", "van", "der", "den", "ter", "zu", "dos", "das"}
@@ -505,33 +518,33 @@ class EntityRecognizer:
     def _classify(self, tokens: _Tokens, start: int, end: int) -> Mention | None:
         lex = self.lex
         words, capitalised = tokens.words, tokens.capitalised
-        names = [words[k] for k in range(start, end) if k in capitalised]
-        lowers = {word.lower() for word in words[start:end]}
-        if lowers & lex.org_heads and (
+        names = [k for k in range(start, end) if k in capitalised]
+        lowers = tokens.lowers
+        in_run = set(lowers[start:end])
+        if not lex.org_heads.isdisjoint(in_run) and (
             len(names) >= 2
             or (
                 self.lang != "de"  # "la Regione", "la Procura": one specific body
-                and names[0].lower() not in lex.not_names
+                and lowers[names[0]] not in lex.not_names
                 and not tokens.sentence_initial(start)  # the first name is the first token
             )
         ):
             return (start, end, EntityType.ORG)
-        if lowers & lex.loc_heads and len(names) >= 2:
+        if not lex.loc_heads.isdisjoint(in_run) and len(names) >= 2:
             return (start, end, EntityType.LOCATION)
         first = words[start]
-        prepositions = LOCATION_PREPOSITIONS.get(str(self.lang), frozenset())
         if (
             start > 0
-            and words[start - 1].lower() in prepositions
+            and lowers[start - 1] in self.prepositions
             and len(names) <= 4
             and first not in lex.first_names
             and not first.isupper()
             and not self._role_before(tokens, start)
-            and not any(name.lower() in lex.not_names for name in names)
+            and not any(lowers[k] in lex.not_names for k in names)
         ):  # "a Torre del Greco", "in Belgorod"
             return (start, end, EntityType.LOCATION)
-        pieces = self._split_pieces(tokens, start, end)
-        if len(pieces) != 1 or pieces[0] != (start, end):
+        # (one word, capitalised as the run starts trimmed, has no pieces)
+        if end - start > 1 and self._split_pieces(tokens, start, end) != [(start, end)]:
             return None  # caller classifies the pieces
         if first in lex.first_names and len(names) >= 2:
             return (start, end, EntityType.PERSON)
@@ -540,7 +553,7 @@ class EntityRecognizer:
         if (
             len(names) == 1
             and _is_acronym(first)
-            and first.lower() not in lex.not_acronyms
+            and lowers[start] not in lex.not_acronyms
             and not tokens.shouting(start)
             and not (
                 end == start + 1
@@ -552,16 +565,16 @@ class EntityRecognizer:
             return (start, end, EntityType.ORG)
         if tokens.sentence_initial(start):
             return None
-        if any(name.lower() in lex.not_names for name in names):
+        if any(lowers[k] in lex.not_names for k in names):
             return None
-        if self._place_context(tokens, start, end) and not any(name.isupper() for name in names):
+        if self._place_context(tokens, start, end) and not any(words[k].isupper() for k in names):
             return (start, end, EntityType.LOCATION)
-        if 2 <= len(names) <= 4 and any(name.lower() in lex.org_adjectives for name in names):
+        if 2 <= len(names) <= 4 and any(lowers[k] in lex.org_adjectives for k in names):
             return (start, end, EntityType.ORG)  # "Audiencia Nacional"
         if (
             self.lang in CAP_SEQUENCE_PERSON_LANGS
             and 2 <= len(names) <= 3
-            and all(not name.isupper() for name in names)
+            and all(not words[k].isupper() for k in names)
             and any(tokens.spaces[start : end - 1])  # "Proche-Orient" is one word
         ):
             return (start, end, EntityType.PERSON)
@@ -569,14 +582,15 @@ class EntityRecognizer:
 
     def _trim_chunk(self, tokens: _Tokens, start: int, end: int) -> Bounds:
         """Drop a sentence-initial common word ("Dopo", "Secondo") and trailing non-names."""
+        lowers = tokens.lowers
         lex = self.lex
         words, capitalised = tokens.words, tokens.capitalised
         while start < end and (
-            words[start].lower() in lex.not_names
+            lowers[start] in lex.not_names
             or (
                 end - start > 1
                 and words[start] not in lex.first_names
-                and words[start].lower() not in lex.roles
+                and lowers[start] not in lex.roles
                 and start + 1 not in capitalised
                 and tokens.sentence_initial(start)
             )
@@ -591,11 +605,11 @@ class EntityRecognizer:
     def _coordinated_parts(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """Split "Tajani e Meloni" in two, but keep one organisation whose head comes last:
         "Disaster and Emergency Management Agency", "Federation of Red Cross and ... Societies"."""
-        words = tokens.words
+        lowers = tokens.lowers
         cuts = [
             k
             for k in range(start, end)
-            if words[k].lower() in COORDINATORS and k not in tokens.capitalised
+            if lowers[k] in COORDINATORS and k not in tokens.capitalised
         ]
         if not cuts:
             return [(start, end)]
@@ -603,7 +617,7 @@ class EntityRecognizer:
         parts = [(bounds[0], bounds[1])] + [
             (bounds[i] + 1, bounds[i + 1]) for i in range(1, len(bounds) - 1)
         ]
-        heads = [any(words[k].lower() in self.lex.org_heads for k in range(a, b)) for a, b in parts]
+        heads = [any(lowers[k] in self.lex.org_heads for k in range(a, b)) for a, b in parts]
         if heads[-1] and not any(heads[:-1]):
             return [(start, end)]
         return [(a, b) for a, b in parts if a < b]
@@ -611,13 +625,14 @@ class EntityRecognizer:
     def _split_person_of_org(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """ "Dan Ives of Wedbush Securities", "Mario Rossi della Banca Alpina": a person, then
         the organisation they speak for."""
+        lowers = tokens.lowers
         words = tokens.words
         if words[start] not in self.lex.first_names:
             return [(start, end)]
         for k in range(start + 2, end - 1):
-            if k in tokens.capitalised or words[k].lower() not in self.lex.connectors:
+            if k in tokens.capitalised or lowers[k] not in self.lex.connectors:
                 continue
-            if any(words[i].lower() in self.lex.org_heads for i in range(k + 1, end)):
+            if any(lowers[i] in self.lex.org_heads for i in range(k + 1, end)):
                 return [(start, k), (k + 1, end)]
             return [(start, end)]
         return [(start, end)]
@@ -628,13 +643,13 @@ class EntityRecognizer:
         words = tokens.words
         if words[start] not in TITLE_ARTICLES:
             return False  # the common case: no article, no need to look further
-        names = [words[k] for k in range(start, end) if k in tokens.capitalised]
+        names = [k for k in range(start, end) if k in tokens.capitalised]
         return (
             not tokens.sentence_initial(start)
-            and words[start - 1].lower() not in LOCATION_PREPOSITIONS.get(str(self.lang), ())
+            and tokens.lowers[start - 1] not in self.prepositions
             and 2 <= len(names) <= 3
-            and all(not name.isupper() for name in names[1:])
-            and not any(name.lower() in self.lex.not_names for name in names[1:])
+            and all(not words[k].isupper() for k in names[1:])
+            and not any(tokens.lowers[k] in self.lex.not_names for k in names[1:])
         )
 
     def _is_title(self, tokens: _Tokens, start: int, end: int) -> bool:
@@ -642,20 +657,22 @@ class EntityRecognizer:
         "ministre de l'Intérieur") is a title, not a name."""
         return (
             end - start > 1
-            and _is_role(tokens.words[start].lower(), self.lex)
+            and _is_role(tokens.lowers[start], self.lex)
             and start + 1 not in tokens.capitalised
         )
 
     def _strip_roles(self, tokens: _Tokens, start: int, end: int) -> int:
         """Leading role words in a capitalised run ("Entwicklungsministerin Reem Alabali-Radovan",
         "Senate Majority Leader John Thune"), unless the run is an organisation's name."""
-        words = tokens.words
-        if any(words[k].lower() in self.lex.org_heads for k in range(start, end)):
+        lowers = tokens.lowers
+        if end - start < 2:
+            return start
+        if any(lowers[k] in self.lex.org_heads for k in range(start, end)):
             return start
         while (
             end - start > 1
             and start + 1 in tokens.capitalised
-            and _is_role(words[start].lower(), self.lex)
+            and _is_role(lowers[start], self.lex)
         ):
             start += 1
         return start
@@ -663,6 +680,7 @@ class EntityRecognizer:
     def _split_at_first_names(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """A known first name inside a run starts a new name: "degli Esteri Antonio Tajani",
         "Air Force Brigadier General Patrick Ryder"; role words before it are dropped."""
+        lowers = tokens.lowers
         lex = self.lex
         words = tokens.words
         for k in range(start + 1, end):
@@ -671,10 +689,10 @@ class EntityRecognizer:
                 words[k] in lex.first_names
                 and k - 1 in tokens.capitalised
                 and prev not in lex.first_names
-                and prev.lower() not in lex.particles  # "Di Giacomo" is a surname
+                and lowers[k - 1] not in lex.particles  # "Di Giacomo" is a surname
             ):
                 left_end = k
-                while left_end > start and words[left_end - 1].lower() in lex.roles:
+                while left_end > start and lowers[left_end - 1] in lex.roles:
                     left_end -= 1
                 left = [(start, left_end)] if left_end > start else []
                 return [*left, (k, end)]
@@ -682,19 +700,19 @@ class EntityRecognizer:
 
     def _place_context(self, tokens: _Tokens, start: int, end: int) -> bool:
         """ "the Pazarcik district", "provincia di Foggia", "city of Kharkiv"."""
+        lowers = tokens.lowers
         nouns = self.lex.place_nouns
         words = tokens.words
-        if end < len(words) and words[end].lower() in nouns and end not in tokens.capitalised:
+        if end < len(words) and lowers[end] in nouns and end not in tokens.capitalised:
             return True
         return (
-            start >= 2
-            and words[start - 1].lower() in self.lex.connectors
-            and words[start - 2].lower() in nouns
+            start >= 2 and lowers[start - 1] in self.lex.connectors and lowers[start - 2] in nouns
         )
 
     def _rule_mentions(
         self, tokens: _Tokens, covered: set[int], known: list[Mention]
     ) -> list[Mention]:
+        lowers = tokens.lowers
         mentions: list[Mention] = []
         type_ending_at = {end: etype for _, end, etype in known}
 
@@ -702,44 +720,30 @@ class EntityRecognizer:
             mentions.append(mention)
             type_ending_at[mention[1]] = mention[2]
 
-        words, capitalised = tokens.words, tokens.capitalised
+        capitalised = tokens.capitalised
         for chunk in self._chunks(tokens, covered):
             if self._is_titled_name(tokens, *chunk):  # "Il Manifesto", "El Financiero"
                 add((*chunk, EntityType.ORG))
                 continue
-            chunk_start, chunk_end = self._trim_chunk(tokens, *chunk)
-            if chunk_start >= chunk_end:
-                continue
-            for part_start, part_end in self._coordinated_parts(tokens, chunk_start, chunk_end):
-                part_start, part_end = self._trim_chunk(tokens, part_start, part_end)
-                if part_start >= part_end:
-                    continue
+            for part_start, part_end in self._run_parts(tokens, *chunk):
                 part_start = self._strip_roles(tokens, part_start, part_end)
                 if (
                     part_end - part_start > 1
-                    and words[part_start].lower() in self.lex.place_nouns
+                    and lowers[part_start] in self.lex.place_nouns
                     and part_start in capitalised
                 ):  # German "Provinz Kunar", "Stadt Köln"
                     add((part_start + 1, part_end, EntityType.LOCATION))
                     continue
                 if (
                     part_start >= 2
-                    and words[part_start - 1].lower() in COORDINATORS
+                    and lowers[part_start - 1] in COORDINATORS
                     and type_ending_at.get(part_start - 1) is EntityType.LOCATION
                     and self._classify(tokens, part_start, part_end) is None
                     and not tokens.sentence_initial(part_start)
                 ):  # "a Lampedusa e Augusta"
                     add((part_start, part_end, EntityType.LOCATION))
                     continue
-                named = [
-                    piece
-                    for bounds in self._split_at_first_names(tokens, part_start, part_end)
-                    for piece in self._split_person_of_org(tokens, *bounds)
-                ]
-                for start, end in named:
-                    start, end = self._trim_chunk(tokens, start, end)
-                    if start >= end or self._is_title(tokens, start, end):
-                        continue
+                for start, end in self._names_in_part(tokens, part_start, part_end):
                     typed = self._classify(tokens, start, end)
                     if typed is not None:
                         add(typed)
@@ -752,14 +756,43 @@ class EntityRecognizer:
                             add(piece)
         return mentions
 
+    def _one_word(self, tokens: _Tokens, i: int) -> list[Bounds]:
+        """What trimming and splitting leave of one capitalised word: itself, unless a common
+        word ("Dopo")."""
+        return [] if tokens.lowers[i] in self.lex.not_names else [(i, i + 1)]
+
+    def _run_parts(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
+        """A run of names, trimmed and split at coordinators ("Tajani e Meloni")."""
+        if end - start == 1:
+            return self._one_word(tokens, start)
+        start, end = self._trim_chunk(tokens, start, end)
+        if start >= end:
+            return []
+        parts = (
+            self._trim_chunk(tokens, *part) for part in self._coordinated_parts(tokens, start, end)
+        )
+        return [(a, b) for a, b in parts if a < b]
+
+    def _names_in_part(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
+        """A part of a run split at known first names and between a person and their
+        organisation, trimmed; titles ("Secretary of State") dropped."""
+        if end - start == 1:
+            return self._one_word(tokens, start)
+        pieces = [
+            self._trim_chunk(tokens, *piece)
+            for bounds in self._split_at_first_names(tokens, start, end)
+            for piece in self._split_person_of_org(tokens, *bounds)
+        ]
+        return [(a, b) for a, b in pieces if a < b and not self._is_title(tokens, a, b)]
+
     def _org_over_places(self, tokens: _Tokens, mentions: list[Mention]) -> list[Mention]:
         """Organisation names that contain a place ("Syria Civil Defense", "Bank of England",
         "Coordinamento per il Mediterraneo") win over the place: nested names aren't entities."""
+        lowers = tokens.lowers
         places = _tokens_of(m for m in mentions if m[2] is EntityType.LOCATION)
         if not places:
             return mentions
         others = _tokens_of(m for m in mentions if m[2] is not EntityType.LOCATION)
-        words = tokens.words
         orgs: list[Mention] = []
         for chunk_start, chunk_end in self._chunks(tokens, others):
             if chunk_end - chunk_start < 2 or not any(
@@ -777,9 +810,7 @@ class EntityRecognizer:
             inside = range(start, end)
             if not places & set(inside) or places >= set(inside):
                 continue
-            heads = [
-                i for i in inside if words[i].lower() in self.lex.org_heads and i not in places
-            ]
+            heads = [i for i in inside if lowers[i] in self.lex.org_heads and i not in places]
             caps = [i for i in inside if i in tokens.capitalised]
             if heads and len(caps) >= 2:
                 orgs.append((start, end, EntityType.ORG))
@@ -825,7 +856,7 @@ class EntityRecognizer:
     def _names_a_thing(self, tokens: _Tokens, start: int) -> bool:
         """ "la nave Canarias", "operazione Sophia", "hurricane Milton": ships, operations and
         storms named after places and people are not entities."""
-        return start > 0 and tokens.words[start - 1].lower() in self.lex.not_entity_after
+        return start > 0 and tokens.lowers[start - 1] in self.lex.not_entity_after
 
     # -- normalisation ---------------------------------------------------------------------------
 
