@@ -234,6 +234,7 @@ class _Lexicon:
         self.is_cap: dict[int, bool] = {}
 
     def texts(self, orths: list[int], strings: StringStore) -> list[str]:
+        """The texts of ``orths`` (ORTH or LOWER ids)."""
         try:
             return list(map(self.text.__getitem__, orths))
         except KeyError:  # words not seen before
@@ -255,10 +256,10 @@ class _Lexicon:
 
 
 class _Tokens:
-    """A document's token texts and spacing, read once per call from spaCy's C arrays (walking
-    ``Token`` objects costs more than all the rules together), and where its capitalised tokens are.
-    A lexeme's ``lower_``, ``is_alpha`` and ``is_upper`` are ``str.lower``, ``isalpha`` and
-    ``isupper`` of its text, so the rules read those off ``words``."""
+    """A document's token texts (as written and lower-cased) and spacing, read once per call from
+    spaCy's C arrays (walking ``Token`` objects costs more than all the rules together), and where
+    its capitalised tokens are. A lexeme's ``is_alpha`` and ``is_upper`` are ``str.isalpha`` and
+    ``str.isupper`` of its text, so the rules read those off ``words`` too."""
 
     __slots__ = ("cap_positions", "capitalised", "doc", "lowers", "spaces", "words")
 
@@ -275,10 +276,8 @@ class _Tokens:
         """``doc[start:end].text``, without making the ``Span``."""
         words, spaces = self.words, self.spaces
         last = end - 1
-        return (
-            "".join([words[k] + " " if spaces[k] else words[k] for k in range(start, last)])
-            + (words[last])
-        )
+        spaced = [words[k] + " " if spaces[k] else words[k] for k in range(start, last)]
+        return "".join(spaced) + words[last]
 
     def name_words(self, start: int, end: int) -> list[str]:
         """The words of a name, without its hyphens ("Jean-Marc" -> "Jean", "Marc")."""
@@ -392,8 +391,7 @@ class EntityRecognizer:
 
     def _trim(self, tokens: _Tokens, start: int, end: int) -> Bounds | None:
         """Drop leading articles/titles a model includes ("il Cremlino" -> "Cremlino")."""
-        lowers = tokens.lowers
-        words = tokens.words
+        words, lowers = tokens.words, tokens.lowers
         while start < end and (
             lowers[start] in self.lex.not_names or start not in tokens.capitalised
         ):
@@ -426,9 +424,9 @@ class EntityRecognizer:
     def _extend(self, tokens: _Tokens, j: int, covered: set[int]) -> int | None:
         """Where a run of name tokens that reached the lower-case token ``j`` continues to, or
         None to stop."""
-        lowers = tokens.lowers
         lex = self.lex
-        words, spaces, capitalised = tokens.words, tokens.spaces, tokens.capitalised
+        words, lowers, spaces = tokens.words, tokens.lowers, tokens.spaces
+        capitalised = tokens.capitalised
 
         def name_at(k: int) -> bool:
             return k in capitalised and k not in covered
@@ -463,10 +461,9 @@ class EntityRecognizer:
 
     def _role_before(self, tokens: _Tokens, start: int) -> bool:
         """A role word ("ministro", "spokesman", "Sprecherin") a few words before ``start``."""
-        lowers = tokens.lowers
         k = start - 1
         skipped = 0
-        words = tokens.words
+        words, lowers = tokens.words, tokens.lowers
         while k >= 0 and skipped <= 4:
             low = lowers[k]
             if low in self.lex.roles:
@@ -483,9 +480,8 @@ class EntityRecognizer:
     def _split_pieces(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """Split a run at connectors that join two names ("Tajani e Meloni"), keeping particles
         that belong to a name ("von der Leyen", "Di Giacomo", "al-Assad")."""
-        lowers = tokens.lowers
         lex = self.lex
-        words, capitalised = tokens.words, tokens.capitalised
+        words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
         pieces = []
         piece_start = start
         for k in range(start, end):
@@ -517,9 +513,8 @@ class EntityRecognizer:
 
     def _classify(self, tokens: _Tokens, start: int, end: int) -> Mention | None:
         lex = self.lex
-        words, capitalised = tokens.words, tokens.capitalised
+        words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
         names = [k for k in range(start, end) if k in capitalised]
-        lowers = tokens.lowers
         in_run = set(lowers[start:end])
         if not lex.org_heads.isdisjoint(in_run) and (
             len(names) >= 2
@@ -543,7 +538,7 @@ class EntityRecognizer:
             and not any(lowers[k] in lex.not_names for k in names)
         ):  # "a Torre del Greco", "in Belgorod"
             return (start, end, EntityType.LOCATION)
-        # (one word, capitalised as the run starts trimmed, has no pieces)
+        # one word has no pieces (runs come trimmed: it is capitalised)
         if end - start > 1 and self._split_pieces(tokens, start, end) != [(start, end)]:
             return None  # caller classifies the pieces
         if first in lex.first_names and len(names) >= 2:
@@ -582,9 +577,8 @@ class EntityRecognizer:
 
     def _trim_chunk(self, tokens: _Tokens, start: int, end: int) -> Bounds:
         """Drop a sentence-initial common word ("Dopo", "Secondo") and trailing non-names."""
-        lowers = tokens.lowers
         lex = self.lex
-        words, capitalised = tokens.words, tokens.capitalised
+        words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
         while start < end and (
             lowers[start] in lex.not_names
             or (
@@ -625,8 +619,7 @@ class EntityRecognizer:
     def _split_person_of_org(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """ "Dan Ives of Wedbush Securities", "Mario Rossi della Banca Alpina": a person, then
         the organisation they speak for."""
-        lowers = tokens.lowers
-        words = tokens.words
+        words, lowers = tokens.words, tokens.lowers
         if words[start] not in self.lex.first_names:
             return [(start, end)]
         for k in range(start + 2, end - 1):
@@ -680,9 +673,8 @@ class EntityRecognizer:
     def _split_at_first_names(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """A known first name inside a run starts a new name: "degli Esteri Antonio Tajani",
         "Air Force Brigadier General Patrick Ryder"; role words before it are dropped."""
-        lowers = tokens.lowers
         lex = self.lex
-        words = tokens.words
+        words, lowers = tokens.words, tokens.lowers
         for k in range(start + 1, end):
             prev = words[k - 1]
             if (
@@ -700,9 +692,8 @@ class EntityRecognizer:
 
     def _place_context(self, tokens: _Tokens, start: int, end: int) -> bool:
         """ "the Pazarcik district", "provincia di Foggia", "city of Kharkiv"."""
-        lowers = tokens.lowers
         nouns = self.lex.place_nouns
-        words = tokens.words
+        words, lowers = tokens.words, tokens.lowers
         if end < len(words) and lowers[end] in nouns and end not in tokens.capitalised:
             return True
         return (
