@@ -786,10 +786,9 @@ class EntityRecognizer:
         others = _tokens_of(m for m in mentions if m[2] is not EntityType.LOCATION)
         orgs: list[Mention] = []
         for chunk_start, chunk_end in self._chunks(tokens, others):
-            if chunk_end - chunk_start < 2 or not any(
-                i in places for i in range(chunk_start, chunk_end)
-            ):
-                continue  # the common case: no place inside, nothing to decide
+            chunk = range(chunk_start, chunk_end)
+            if places.isdisjoint(chunk) or places.issuperset(chunk):
+                continue  # the common case: no place inside, or a place alone: nothing to decide
             chunk_start, chunk_end = self._trim_chunk(tokens, chunk_start, chunk_end)
             if chunk_start >= chunk_end:
                 continue
