@@ -276,6 +276,8 @@ class _Tokens:
         """``doc[start:end].text``, without making the ``Span``."""
         words, spaces = self.words, self.spaces
         last = end - 1
+        if start == last:  # most names are one word
+            return words[last]
         spaced = [words[k] + " " if spaces[k] else words[k] for k in range(start, last)]
         return "".join(spaced) + words[last]
 
