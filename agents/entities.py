@@ -221,7 +221,7 @@ ROLE_GAP_MARKS = frozenset({",", "-"})
 """Punctuation between a role and a name: "ministro, Antonio Tajani", "spokesman - John Kirby"."""
 
 
-class _Lexicon:
+class _TextsByOrth:
     """Token texts and whether they are capitalised, by ORTH id, kept across documents so that a
     document's ORTH array maps to them at C speed. An ORTH id is the hash of the text, the same in
     every ``Vocab``: unseen ones are learnt from the document's own ``StringStore``. Emptied when
@@ -263,12 +263,12 @@ class _Tokens:
 
     __slots__ = ("cap_positions", "capitalised", "doc", "lowers", "spaces", "words")
 
-    def __init__(self, doc: Doc, lexicon: _Lexicon) -> None:
+    def __init__(self, doc: Doc, texts_by_orth: _TextsByOrth) -> None:
         orths, lower_orths, spaces = doc.to_array([ORTH, LOWER, SPACY]).T.tolist()
         self.doc = doc
-        self.words = lexicon.texts(orths, doc.vocab.strings)
-        self.lowers = lexicon.texts(lower_orths, doc.vocab.strings)
-        self.cap_positions = lexicon.capitalised(orths)
+        self.words = texts_by_orth.texts(orths, doc.vocab.strings)
+        self.lowers = texts_by_orth.texts(lower_orths, doc.vocab.strings)
+        self.cap_positions = texts_by_orth.capitalised(orths)
         self.spaces: list[int] = spaces  # 1 where whitespace follows the token
         self.capitalised = frozenset(self.cap_positions)
 
@@ -351,7 +351,7 @@ class EntityRecognizer:
         self.prepositions = LOCATION_PREPOSITIONS.get(str(self.lang), frozenset())
         self.joiners = self.connectors | self.lex.particles | {"-"}
         """What can continue a run of names: a connector, a particle or a hyphen."""
-        self.lexicon = _Lexicon()
+        self.texts_by_orth = _TextsByOrth()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         surfaces = list(self.lex.gazetteer)
         self.matcher.add("GAZETTEER", [nlp.make_doc(surface) for surface in surfaces])
@@ -903,7 +903,7 @@ class EntityRecognizer:
     # -- the component ---------------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = _Tokens(doc, self.lexicon)
+        tokens = _Tokens(doc, self.texts_by_orth)
         mentions = self._org_over_places(tokens, self._gazetteer_mentions(tokens))
         covered = _tokens_of(mentions)
         for start, end, etype in self._ner_mentions(tokens):
