@@ -15,14 +15,16 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
 import yaml
+from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
+from spacy.strings import StringStore
+from spacy.tokens import Doc, Span
 
 from agents.annotations import ENTITIES_KEY, Entity, EntityType
 
@@ -209,36 +211,105 @@ def load_lexicons(lang: str) -> Lexicons:
     )
 
 
-def _words(doc: Doc) -> list[str]:
-    """The token texts, built once per doc (walking a Doc's tokens is the costly part)."""
-    words = doc.user_data.get("newsstream_words")
-    if words is None or len(words) != len(doc):
-        words = doc.user_data["newsstream_words"] = [t.text for t in doc]
-    return words
+Bounds = tuple[int, int]
+"""A run of tokens ``[start, end)``."""
+Mention = tuple[int, int, EntityType]
+"""A typed run of tokens; ``Span`` objects, costly to make, are made for the final mentions only."""
+
+SENTENCE_END_MARKS = frozenset({".", "!", "?", "…"})
+ROLE_GAP_MARKS = frozenset({",", "-"})
+"""Punctuation between a role and a name: "ministro, Antonio Tajani", "spokesman - John Kirby"."""
 
 
-def _lowers(doc: Doc) -> list[str]:
-    """The tokens' ``lower_``, built once per doc (a lexeme's LOWER is ``text.lower()``)."""
-    lowers = doc.user_data.get("newsstream_lowers")
-    if lowers is None or len(lowers) != len(doc):
-        lowers = doc.user_data["newsstream_lowers"] = [w.lower() for w in _words(doc)]
-    return lowers
+class _TextsByOrth:
+    """Token texts and whether they are capitalised, by ORTH id, kept across documents so that a
+    document's ORTH array maps to them at C speed. An ORTH id is the hash of the text, the same in
+    every ``Vocab``: unseen ones are learnt from the document's own ``StringStore``. Emptied when
+    it outgrows ``LIMIT`` entries (a stream's vocabulary keeps growing)."""
+
+    LIMIT = 1 << 20
+
+    def __init__(self) -> None:
+        self.text: dict[int, str] = {}
+        self.is_cap: dict[int, bool] = {}
+
+    def texts(self, orths: list[int], strings: StringStore) -> list[str]:
+        """The texts of ``orths`` (ORTH or LOWER ids)."""
+        try:
+            return list(map(self.text.__getitem__, orths))
+        except KeyError:  # words not seen before
+            self._learn(orths, strings)
+            return list(map(self.text.__getitem__, orths))
+
+    def capitalised(self, orths: list[int]) -> list[int]:
+        """The positions of the capitalised words among ``orths`` (learnt by ``texts``)."""
+        return list(compress(range(len(orths)), map(self.is_cap.__getitem__, orths)))
+
+    def _learn(self, orths: list[int], strings: StringStore) -> None:
+        if len(self.text) >= self.LIMIT:
+            self.text.clear()
+            self.is_cap.clear()
+        for orth in orths:
+            if orth not in self.text:
+                text = self.text[orth] = strings[orth]
+                self.is_cap[orth] = _is_cap_text(text)
 
 
-def _is_cap(token: Token) -> bool:
-    return _is_cap_text(token.text)
+class _Tokens:
+    """A document's token texts (as written and lower-cased) and spacing, read once per call from
+    spaCy's C arrays (walking ``Token`` objects costs more than all the rules together), and where
+    its capitalised tokens are. A lexeme's ``is_alpha`` and ``is_upper`` are ``str.isalpha`` and
+    ``str.isupper`` of its text, so the rules read those off ``words`` too."""
+
+    __slots__ = ("cap_positions", "capitalised", "doc", "lowers", "spaces", "words")
+
+    def __init__(self, doc: Doc, texts_by_orth: _TextsByOrth) -> None:
+        orths, lower_orths, spaces = doc.to_array([ORTH, LOWER, SPACY]).T.tolist()
+        self.doc = doc
+        self.words = texts_by_orth.texts(orths, doc.vocab.strings)
+        self.lowers = texts_by_orth.texts(lower_orths, doc.vocab.strings)
+        self.cap_positions = texts_by_orth.capitalised(orths)
+        self.spaces: list[int] = spaces  # 1 where whitespace follows the token
+        self.capitalised = frozenset(self.cap_positions)
+
+    def text(self, start: int, end: int) -> str:
+        """``doc[start:end].text``, without making the ``Span``."""
+        words, spaces = self.words, self.spaces
+        last = end - 1
+        if start == last:  # most names are one word
+            return words[last]
+        spaced = [words[k] + " " if spaces[k] else words[k] for k in range(start, last)]
+        return "".join(spaced) + words[last]
+
+    def name_words(self, start: int, end: int) -> list[str]:
+        """The words of a name, without its hyphens ("Jean-Marc" -> "Jean", "Marc")."""
+        return [word for word in self.words[start:end] if word != "-"]
+
+    def sentence_initial(self, i: int) -> bool:
+        if i == 0 or self.doc[i].is_sent_start:
+            return True
+        prev = self.words[i - 1]  # the end marks are punctuation: no need to ask the lexeme
+        return prev in QUOTE_OPENERS or prev in SENTENCE_END_MARKS
+
+    def shouting(self, i: int) -> bool:
+        """Inside an all-caps stretch (a headline or dateline), capitals say nothing."""
+        first = max(0, i - 3)
+        window = [
+            word
+            for k, word in enumerate(self.words[first : i + 4], start=first)
+            if word.isalpha() and k != i
+        ]
+        return bool(window) and sum(word.isupper() for word in window) >= max(2, len(window) - 1)
 
 
-@lru_cache(maxsize=65536)
 def _is_cap_text(text: str) -> bool:
     return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
 
 
-def _is_acronym(token: Token) -> bool:
-    letters = [ch for ch in token.text if ch.isalpha()]
-    return (
-        2 <= len(letters) <= 6 and all(ch.isupper() for ch in letters) and token.text[0].isalpha()
-    )
+@lru_cache(maxsize=65536)
+def _is_acronym(word: str) -> bool:
+    letters = [ch for ch in word if ch.isalpha()]
+    return 2 <= len(letters) <= 6 and all(ch.isupper() for ch in letters) and word[0].isalpha()
 
 
 def _is_role(word: str, lex: Lexicons) -> bool:
@@ -248,9 +319,21 @@ def _is_role(word: str, lex: Lexicons) -> bool:
     )
 
 
-def _glued(a: Token, b: Token) -> bool:
-    """``b`` follows ``a`` with no space between ("al-Assad", "Jean-Marc")."""
-    return not a.whitespace_ and b.i == a.i + 1
+def _tokens_of(mentions: Iterable[Mention]) -> set[int]:
+    return {i for start, end, _ in mentions for i in range(start, end)}
+
+
+def _longest_first(mentions: Iterable[Mention]) -> list[Mention]:
+    """spaCy's ``filter_spans`` on mentions: of overlapping ones the (first) longest wins; in
+    text order."""
+    by_length = sorted(mentions, key=lambda m: (m[1] - m[0], -m[0]), reverse=True)
+    kept = []
+    seen: set[int] = set()
+    for start, end, etype in by_length:
+        if start not in seen and end - 1 not in seen:
+            kept.append((start, end, etype))
+            seen.update(range(start, end))
+    return sorted(kept, key=lambda m: m[0])
 
 
 class EntityRecognizer:
@@ -262,111 +345,110 @@ class EntityRecognizer:
         self.use_ner = use_ner
         self.lex = load_lexicons(self.lang)
         # German capitalises nouns: "Vorsitzende der Gewerkschaft" is no name, so no articles
-        # German capitalises nouns: "Vorsitzende der Gewerkschaft" is no name, so no articles
         self.connectors = (
             frozenset({"für", "&"}) if self.lang == "de" else self.lex.connectors | COORDINATORS
         )
+        self.prepositions = LOCATION_PREPOSITIONS.get(str(self.lang), frozenset())
+        self.joiners = self.connectors | self.lex.particles | {"-"}
+        """What can continue a run of names: a connector, a particle or a hyphen."""
+        self.texts_by_orth = _TextsByOrth()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         surfaces = list(self.lex.gazetteer)
         self.matcher.add("GAZETTEER", [nlp.make_doc(surface) for surface in surfaces])
 
-    # -- candidate spans -------------------------------------------------------------------------
+    # -- candidate mentions ----------------------------------------------------------------------
 
-    def _gazetteer_spans(self, doc: Doc) -> list[Span]:
-        spans = []
-        for _, start, end in self.matcher(doc):
-            span = doc[start:end]
-            entry = self.lex.gazetteer.get(span.text)
+    def _gazetteer_mentions(self, tokens: _Tokens) -> list[Mention]:
+        words, spaces = tokens.words, tokens.spaces
+        mentions = []
+        for _, start, end in self.matcher(tokens.doc):
+            text = tokens.text(start, end)
+            entry = self.lex.gazetteer.get(text)
             if entry is None:
                 continue
-            if start > 0 and _glued(doc[start - 1], doc[start]) and doc[start - 1].is_alpha:
+            if start > 0 and not spaces[start - 1] and words[start - 1].isalpha():
                 continue  # part of a longer word the tokenizer split
             if (
-                end < len(doc)
-                and doc[end].text == "-"
-                and _glued(doc[end - 1], doc[end])
-                and span.text.replace(".", "").isupper()
+                end < len(words)
+                and words[end] == "-"
+                and not spaces[end - 1]
+                and text.replace(".", "").isupper()
             ):
                 continue  # "US-Mexico", "U.S.-Mexico": an abbreviation in a compound modifier
-            spans.append(Span(doc, start, end, label=entry.type.value))
-        return filter_spans(spans)
+            mentions.append((start, end, entry.type))
+        return _longest_first(mentions)
 
-    def _ner_spans(self, doc: Doc) -> list[Span]:
-        if not self.use_ner or not doc.has_annotation("ENT_IOB"):
+    def _ner_mentions(self, tokens: _Tokens) -> list[Mention]:
+        if not self.use_ner:
             return []
-        spans = []
-        for ent in doc.ents:
+        mentions: list[Mention] = []
+        for ent in tokens.doc.ents:  # none without entity annotation
             etype = NER_LABELS.get(ent.label_)
             if etype is None or etype is EntityType.MISC:
                 continue
-            trimmed = self._trim(ent)
-            if trimmed is not None and len(trimmed):
-                spans.append(Span(doc, trimmed.start, trimmed.end, label=etype.value))
-        return spans
+            trimmed = self._trim(tokens, ent.start, ent.end)
+            if trimmed is not None:
+                mentions.append((*trimmed, etype))
+        return mentions
 
-    def _trim(self, span: Span) -> Span | None:
+    def _trim(self, tokens: _Tokens, start: int, end: int) -> Bounds | None:
         """Drop leading articles/titles a model includes ("il Cremlino" -> "Cremlino")."""
-        start, end = span.start, span.end
+        words, lowers = tokens.words, tokens.lowers
         while start < end and (
-            span.doc[start].lower_ in self.lex.not_names or not _is_cap(span.doc[start])
+            lowers[start] in self.lex.not_names or start not in tokens.capitalised
         ):
             start += 1
-        while end > start and not span.doc[end - 1].text[:1].isalnum():
+        while end > start and not words[end - 1][:1].isalnum():
             end -= 1
-        return span.doc[start:end] if end > start else None
+        return (start, end) if end > start else None
 
-    def _sentence_initial(self, token: Token) -> bool:
-        if token.i == 0 or token.is_sent_start:
-            return True
-        prev = token.doc[token.i - 1]
-        return prev.text in QUOTE_OPENERS or (prev.is_punct and prev.text in {".", "!", "?", "…"})
-
-    def _chunks(self, doc: Doc, covered: set[int]) -> list[tuple[int, int]]:
+    def _chunks(self, tokens: _Tokens, covered: set[int]) -> list[Bounds]:
         """Runs of capitalised tokens (with connectors, particles, hyphens) not already typed."""
         chunks = []
+        size = len(tokens.words)
+        end = 0
         # a capitalised token is rare: jump between them instead of walking every token
-        words = _words(doc)
-        capitalised = [i for i, word in enumerate(words) if word[:1].isupper() and i not in covered]
-        i = 0
-        for i_cap in capitalised:
-            if i_cap < i or not _is_cap_text(words[i_cap]):
+        for start in tokens.cap_positions:
+            if start < end or start in covered:
                 continue
-            i = i_cap
-            j = i + 1
-            while j < len(doc) and j not in covered:
-                nxt = self._extend(doc, j, covered)
+            end = start + 1
+            while end < size and end not in covered:
+                if end in tokens.capitalised:
+                    end += 1
+                    continue
+                nxt = self._extend(tokens, end, covered)
                 if nxt is None:
                     break
-                j = nxt
-            chunks.append((i, j))
-            i = j
+                end = nxt
+            chunks.append((start, end))
         return chunks
 
-    def _extend(self, doc: Doc, j: int, covered: set[int]) -> int | None:
-        """Where a run of name tokens that reached token ``j`` continues to, or None to stop."""
+    def _extend(self, tokens: _Tokens, j: int, covered: set[int]) -> int | None:
+        """Where a run of name tokens that reached the lower-case token ``j`` continues to, or
+        None to stop."""
         lex = self.lex
-        words, lowers = _words(doc), _lowers(doc)
+        words, lowers, spaces = tokens.words, tokens.lowers, tokens.spaces
+        capitalised = tokens.capitalised
 
         def name_at(k: int) -> bool:
-            return k < len(words) and k not in covered and _is_cap_text(words[k])
+            return k in capitalised and k not in covered
 
-        if _is_cap_text(words[j]):
-            return j + 1
         low = lowers[j]
         nxt = j + 1
-        if words[j] == "-" and nxt < len(words):
-            tok = doc[j]
-            if (
-                _glued(doc[j - 1], tok)
-                and _glued(tok, doc[nxt])
-                and doc[nxt].is_alpha
-                and nxt not in covered
-            ):
-                return nxt + 1  # "Co-ordinating", "Jean-Marc"
+        if nxt >= len(words) or low not in self.joiners:
+            return None  # the common case: a lower-case word ends the run
+        if (
+            words[j] == "-"
+            and not spaces[j - 1]
+            and not spaces[j]
+            and words[nxt].isalpha()
+            and nxt not in covered
+        ):
+            return nxt + 1  # "Co-ordinating", "Jean-Marc"
         particle = low in lex.particles and (
             self.lang != "de" or (low in GERMAN_PARTICLES and words[j - 1] in lex.first_names)
         )
-        if not (low in self.connectors or particle) or nxt >= len(words):
+        if not (low in self.connectors or particle):
             return None
         if name_at(nxt):
             return nxt + 1
@@ -379,45 +461,44 @@ class EntityRecognizer:
             return nxt + 2  # "al-Assad"
         return None
 
-    def _role_before(self, doc: Doc, start: int) -> bool:
+    def _role_before(self, tokens: _Tokens, start: int) -> bool:
         """A role word ("ministro", "spokesman", "Sprecherin") a few words before ``start``."""
         k = start - 1
         skipped = 0
-        words, lowers = _words(doc), _lowers(doc)
+        words, lowers = tokens.words, tokens.lowers
         while k >= 0 and skipped <= 4:
             low = lowers[k]
             if low in self.lex.roles:
                 return True
-            if low in PREPOSITION_FILLERS and not _is_cap_text(words[k]):
+            if low in PREPOSITION_FILLERS and k not in tokens.capitalised:
                 return False
-            if low in self.lex.role_fillers or (doc[k].is_punct and doc[k].text in {",", "-"}):
+            if low in self.lex.role_fillers or words[k] in ROLE_GAP_MARKS:
                 k -= 1
                 skipped += 1
                 continue
             return _is_role(low, self.lex) or low.endswith("ministro")
         return False
 
-    def _split_pieces(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    def _split_pieces(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """Split a run at connectors that join two names ("Tajani e Meloni"), keeping particles
         that belong to a name ("von der Leyen", "Di Giacomo", "al-Assad")."""
         lex = self.lex
+        words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
         pieces = []
         piece_start = start
-        k = start
-        while k < end:
-            tok = doc[k]
-            low = tok.lower_
+        for k in range(start, end):
+            low = lowers[k]
             if (
-                not _is_cap(tok)
-                and tok.text != "-"
+                k not in capitalised
+                and words[k] != "-"
                 and low not in {"al", "el", "bin", "ibn", "abu"}
             ):
-                person_piece = doc[piece_start].text in lex.first_names
+                person_piece = words[piece_start] in lex.first_names
                 next_is_name = (
                     k + 1 < end
-                    and _is_cap(doc[k + 1])
-                    and doc[k + 1].lower_ not in lex.org_heads
-                    and doc[k + 1].lower_ not in lex.not_names
+                    and k + 1 in capitalised
+                    and lowers[k + 1] not in lex.org_heads
+                    and lowers[k + 1] not in lex.not_names
                 )
                 keep = (
                     low in {"von", "van", "der", "den", "ter", "zu", "dos", "das"}
@@ -428,101 +509,103 @@ class EntityRecognizer:
                     if k > piece_start:
                         pieces.append((piece_start, k))
                     piece_start = k + 1
-            k += 1
         if piece_start < end:
             pieces.append((piece_start, end))
         return pieces
 
-    def _classify(self, doc: Doc, start: int, end: int) -> Span | None:
+    def _classify(self, tokens: _Tokens, start: int, end: int) -> Mention | None:
         lex = self.lex
-        words = [t for t in doc[start:end] if _is_cap(t)]
-        lowers = set(_lowers(doc)[start:end])
-        if lowers & lex.org_heads and (
-            len(words) >= 2
+        words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
+        names = [k for k in range(start, end) if k in capitalised]
+        in_run = set(lowers[start:end])
+        if not lex.org_heads.isdisjoint(in_run) and (
+            len(names) >= 2
             or (
                 self.lang != "de"  # "la Regione", "la Procura": one specific body
-                and words[0].lower_ not in lex.not_names
-                and not self._sentence_initial(words[0])
+                and lowers[names[0]] not in lex.not_names
+                and not tokens.sentence_initial(start)  # the first name is the first token
             )
         ):
-            return Span(doc, start, end, label=EntityType.ORG.value)
-        if lowers & lex.loc_heads and len(words) >= 2:
-            return Span(doc, start, end, label=EntityType.LOCATION.value)
-        first = doc[start]
-        prepositions = LOCATION_PREPOSITIONS.get(str(self.lang), frozenset())
+            return (start, end, EntityType.ORG)
+        if not lex.loc_heads.isdisjoint(in_run) and len(names) >= 2:
+            return (start, end, EntityType.LOCATION)
+        first = words[start]
         if (
             start > 0
-            and doc[start - 1].lower_ in prepositions
-            and len(words) <= 4
-            and first.text not in lex.first_names
-            and not first.is_upper
-            and not self._role_before(doc, start)
-            and not any(t.lower_ in lex.not_names for t in words)
+            and lowers[start - 1] in self.prepositions
+            and len(names) <= 4
+            and first not in lex.first_names
+            and not first.isupper()
+            and not self._role_before(tokens, start)
+            and not any(lowers[k] in lex.not_names for k in names)
         ):  # "a Torre del Greco", "in Belgorod"
-            return Span(doc, start, end, label=EntityType.LOCATION.value)
-        pieces = self._split_pieces(doc, start, end)
-        if len(pieces) != 1 or pieces[0] != (start, end):
+            return (start, end, EntityType.LOCATION)
+        # one word has no pieces (runs come trimmed: it is capitalised)
+        if end - start > 1 and self._split_pieces(tokens, start, end) != [(start, end)]:
             return None  # caller classifies the pieces
-        if first.text in lex.first_names and len(words) >= 2:
-            return Span(doc, start, end, label=EntityType.PERSON.value)
-        if self._role_before(doc, start) and len(words) <= 4 and not first.is_upper:
-            return Span(doc, start, end, label=EntityType.PERSON.value)
+        if first in lex.first_names and len(names) >= 2:
+            return (start, end, EntityType.PERSON)
+        if self._role_before(tokens, start) and len(names) <= 4 and not first.isupper():
+            return (start, end, EntityType.PERSON)
         if (
-            len(words) == 1
+            len(names) == 1
             and _is_acronym(first)
-            and first.lower_ not in lex.not_acronyms
-            and not self._shouting(doc, start)
-            and not (end < len(doc) and doc[end].text == "-" and _glued(first, doc[end]))
+            and lowers[start] not in lex.not_acronyms
+            and not tokens.shouting(start)
+            and not (
+                end == start + 1
+                and end < len(words)
+                and words[end] == "-"
+                and not tokens.spaces[start]
+            )
         ):
-            return Span(doc, start, end, label=EntityType.ORG.value)
-        if self._sentence_initial(first):
+            return (start, end, EntityType.ORG)
+        if tokens.sentence_initial(start):
             return None
-        if any(t.lower_ in lex.not_names for t in words):
+        if any(lowers[k] in lex.not_names for k in names):
             return None
-        if self._place_context(doc, start, end) and not any(t.is_upper for t in words):
-            return Span(doc, start, end, label=EntityType.LOCATION.value)
-        if 2 <= len(words) <= 4 and any(t.lower_ in lex.org_adjectives for t in words):
-            return Span(doc, start, end, label=EntityType.ORG.value)  # "Audiencia Nacional"
+        if self._place_context(tokens, start, end) and not any(words[k].isupper() for k in names):
+            return (start, end, EntityType.LOCATION)
+        if 2 <= len(names) <= 4 and any(lowers[k] in lex.org_adjectives for k in names):
+            return (start, end, EntityType.ORG)  # "Audiencia Nacional"
         if (
             self.lang in CAP_SEQUENCE_PERSON_LANGS
-            and 2 <= len(words) <= 3
-            and all(not t.is_upper for t in words)
-            and any(t.whitespace_ for t in doc[start : end - 1])  # "Proche-Orient" is one word
+            and 2 <= len(names) <= 3
+            and all(not words[k].isupper() for k in names)
+            and any(tokens.spaces[start : end - 1])  # "Proche-Orient" is one word
         ):
-            return Span(doc, start, end, label=EntityType.PERSON.value)
+            return (start, end, EntityType.PERSON)
         return None
 
-    def _shouting(self, doc: Doc, i: int) -> bool:
-        """Inside an all-caps stretch (a headline or dateline), capitals say nothing."""
-        window = [t for t in doc[max(0, i - 3) : i + 4] if t.is_alpha and t.i != i]
-        return bool(window) and sum(t.is_upper for t in window) >= max(2, len(window) - 1)
-
-    def _trim_chunk(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+    def _trim_chunk(self, tokens: _Tokens, start: int, end: int) -> Bounds:
         """Drop a sentence-initial common word ("Dopo", "Secondo") and trailing non-names."""
         lex = self.lex
-        words, lowers = _words(doc), _lowers(doc)
+        words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
         while start < end and (
             lowers[start] in lex.not_names
             or (
                 end - start > 1
                 and words[start] not in lex.first_names
                 and lowers[start] not in lex.roles
-                and not _is_cap_text(words[start + 1])
-                and self._sentence_initial(doc[start])
+                and start + 1 not in capitalised
+                and tokens.sentence_initial(start)
             )
         ):
             start += 1
-        while start < end and not _is_cap_text(words[start]):
+        while start < end and start not in capitalised:
             start += 1
-        while end > start and not _is_cap_text(words[end - 1]):
+        while end > start and end - 1 not in capitalised:
             end -= 1
         return start, end
 
-    def _coordinated_parts(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    def _coordinated_parts(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """Split "Tajani e Meloni" in two, but keep one organisation whose head comes last:
         "Disaster and Emergency Management Agency", "Federation of Red Cross and ... Societies"."""
+        lowers = tokens.lowers
         cuts = [
-            k for k in range(start, end) if doc[k].lower_ in COORDINATORS and not _is_cap(doc[k])
+            k
+            for k in range(start, end)
+            if lowers[k] in COORDINATORS and k not in tokens.capitalised
         ]
         if not cuts:
             return [(start, end)]
@@ -530,238 +613,270 @@ class EntityRecognizer:
         parts = [(bounds[0], bounds[1])] + [
             (bounds[i] + 1, bounds[i + 1]) for i in range(1, len(bounds) - 1)
         ]
-        heads = [any(doc[k].lower_ in self.lex.org_heads for k in range(a, b)) for a, b in parts]
+        heads = [any(lowers[k] in self.lex.org_heads for k in range(a, b)) for a, b in parts]
         if heads[-1] and not any(heads[:-1]):
             return [(start, end)]
         return [(a, b) for a, b in parts if a < b]
 
-    def _split_person_of_org(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    def _split_person_of_org(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """ "Dan Ives of Wedbush Securities", "Mario Rossi della Banca Alpina": a person, then
         the organisation they speak for."""
-        if doc[start].text not in self.lex.first_names:
+        words, lowers = tokens.words, tokens.lowers
+        if words[start] not in self.lex.first_names:
             return [(start, end)]
         for k in range(start + 2, end - 1):
-            if _is_cap(doc[k]) or doc[k].lower_ not in self.lex.connectors:
+            if k in tokens.capitalised or lowers[k] not in self.lex.connectors:
                 continue
-            rest = range(k + 1, end)
-            if any(doc[i].lower_ in self.lex.org_heads for i in rest):
+            if any(lowers[i] in self.lex.org_heads for i in range(k + 1, end)):
                 return [(start, k), (k + 1, end)]
             return [(start, end)]
         return [(start, end)]
 
-    def _is_titled_name(self, doc: Doc, start: int, end: int) -> bool:
+    def _is_titled_name(self, tokens: _Tokens, start: int, end: int) -> bool:
         """A capitalised article inside a sentence starts a newspaper's or a company's name:
         "ha scritto Il Manifesto", "informó El Financiero", "told The Guardian"."""
-        if _words(doc)[start] not in TITLE_ARTICLES:
+        words = tokens.words
+        if words[start] not in TITLE_ARTICLES:
             return False  # the common case: no article, no need to look further
-        words = [t for t in doc[start:end] if _is_cap(t)]
+        names = [k for k in range(start, end) if k in tokens.capitalised]
         return (
-            not self._sentence_initial(doc[start])
-            and doc[start - 1].lower_ not in LOCATION_PREPOSITIONS.get(str(self.lang), ())
-            and 2 <= len(words) <= 3
-            and all(not t.is_upper for t in words[1:])
-            and not any(t.lower_ in self.lex.not_names for t in words[1:])
+            not tokens.sentence_initial(start)
+            and tokens.lowers[start - 1] not in self.prepositions
+            and 2 <= len(names) <= 3
+            and all(not words[k].isupper() for k in names[1:])
+            and not any(tokens.lowers[k] in self.lex.not_names for k in names[1:])
         )
 
-    def _is_title(self, doc: Doc, start: int, end: int) -> bool:
+    def _is_title(self, tokens: _Tokens, start: int, end: int) -> bool:
         """A role and its portfolio ("Presidente del Consiglio", "Secretary of State",
         "ministre de l'Intérieur") is a title, not a name."""
         return (
             end - start > 1
-            and _is_role(doc[start].lower_, self.lex)
-            and not _is_cap(doc[start + 1])
+            and _is_role(tokens.lowers[start], self.lex)
+            and start + 1 not in tokens.capitalised
         )
 
-    def _strip_roles(self, doc: Doc, start: int, end: int) -> int:
+    def _strip_roles(self, tokens: _Tokens, start: int, end: int) -> int:
         """Leading role words in a capitalised run ("Entwicklungsministerin Reem Alabali-Radovan",
         "Senate Majority Leader John Thune"), unless the run is an organisation's name."""
-        if any(doc[k].lower_ in self.lex.org_heads for k in range(start, end)):
+        lowers = tokens.lowers
+        if end - start < 2:
             return start
-        while end - start > 1 and _is_cap(doc[start + 1]) and _is_role(doc[start].lower_, self.lex):
+        if any(lowers[k] in self.lex.org_heads for k in range(start, end)):
+            return start
+        while (
+            end - start > 1
+            and start + 1 in tokens.capitalised
+            and _is_role(lowers[start], self.lex)
+        ):
             start += 1
         return start
 
-    def _split_at_first_names(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    def _split_at_first_names(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
         """A known first name inside a run starts a new name: "degli Esteri Antonio Tajani",
         "Air Force Brigadier General Patrick Ryder"; role words before it are dropped."""
         lex = self.lex
+        words, lowers = tokens.words, tokens.lowers
         for k in range(start + 1, end):
-            prev = doc[k - 1]
+            prev = words[k - 1]
             if (
-                doc[k].text in lex.first_names
-                and _is_cap(prev)
-                and prev.text not in lex.first_names
-                and prev.lower_ not in lex.particles  # "Di Giacomo" is a surname
+                words[k] in lex.first_names
+                and k - 1 in tokens.capitalised
+                and prev not in lex.first_names
+                and lowers[k - 1] not in lex.particles  # "Di Giacomo" is a surname
             ):
                 left_end = k
-                while left_end > start and doc[left_end - 1].lower_ in lex.roles:
+                while left_end > start and lowers[left_end - 1] in lex.roles:
                     left_end -= 1
                 left = [(start, left_end)] if left_end > start else []
                 return [*left, (k, end)]
         return [(start, end)]
 
-    def _place_context(self, doc: Doc, start: int, end: int) -> bool:
+    def _place_context(self, tokens: _Tokens, start: int, end: int) -> bool:
         """ "the Pazarcik district", "provincia di Foggia", "city of Kharkiv"."""
         nouns = self.lex.place_nouns
-        words, lowers = _words(doc), _lowers(doc)
-        if end < len(words) and lowers[end] in nouns and not _is_cap_text(words[end]):
+        words, lowers = tokens.words, tokens.lowers
+        if end < len(words) and lowers[end] in nouns and end not in tokens.capitalised:
             return True
         return (
             start >= 2 and lowers[start - 1] in self.lex.connectors and lowers[start - 2] in nouns
         )
 
-    def _rule_spans(self, doc: Doc, covered: set[int], known: list[Span]) -> list[Span]:
-        spans: list[Span] = []
-        label_ending_at = {s.end: s.label_ for s in known}
+    def _rule_mentions(
+        self, tokens: _Tokens, covered: set[int], known: list[Mention]
+    ) -> list[Mention]:
+        lowers = tokens.lowers
+        mentions: list[Mention] = []
+        type_ending_at = {end: etype for _, end, etype in known}
 
-        def add(span: Span) -> None:
-            spans.append(span)
-            label_ending_at[span.end] = span.label_
+        def add(mention: Mention) -> None:
+            mentions.append(mention)
+            type_ending_at[mention[1]] = mention[2]
 
-        for chunk in self._chunks(doc, covered):
-            if self._is_titled_name(doc, *chunk):  # "Il Manifesto", "El Financiero"
-                add(Span(doc, chunk[0], chunk[1], label=EntityType.ORG.value))
+        capitalised = tokens.capitalised
+        for chunk in self._chunks(tokens, covered):
+            if self._is_titled_name(tokens, *chunk):  # "Il Manifesto", "El Financiero"
+                add((*chunk, EntityType.ORG))
                 continue
-            chunk_start, chunk_end = self._trim_chunk(doc, *chunk)
-            if chunk_start >= chunk_end:
-                continue
-            for part_start, part_end in self._coordinated_parts(doc, chunk_start, chunk_end):
-                part_start, part_end = self._trim_chunk(doc, part_start, part_end)
-                if part_start >= part_end:
-                    continue
-                part_start = self._strip_roles(doc, part_start, part_end)
+            for part_start, part_end in self._run_parts(tokens, *chunk):
+                part_start = self._strip_roles(tokens, part_start, part_end)
                 if (
                     part_end - part_start > 1
-                    and doc[part_start].lower_ in self.lex.place_nouns
-                    and _is_cap(doc[part_start])
+                    and lowers[part_start] in self.lex.place_nouns
+                    and part_start in capitalised
                 ):  # German "Provinz Kunar", "Stadt Köln"
-                    add(Span(doc, part_start + 1, part_end, label=EntityType.LOCATION.value))
+                    add((part_start + 1, part_end, EntityType.LOCATION))
                     continue
                 if (
                     part_start >= 2
-                    and doc[part_start - 1].lower_ in COORDINATORS
-                    and label_ending_at.get(part_start - 1) == EntityType.LOCATION.value
-                    and self._classify(doc, part_start, part_end) is None
-                    and not self._sentence_initial(doc[part_start])
+                    and lowers[part_start - 1] in COORDINATORS
+                    and type_ending_at.get(part_start - 1) is EntityType.LOCATION
+                    and self._classify(tokens, part_start, part_end) is None
+                    and not tokens.sentence_initial(part_start)
                 ):  # "a Lampedusa e Augusta"
-                    add(Span(doc, part_start, part_end, label=EntityType.LOCATION.value))
+                    add((part_start, part_end, EntityType.LOCATION))
                     continue
-                named = [
-                    piece
-                    for bounds in self._split_at_first_names(doc, part_start, part_end)
-                    for piece in self._split_person_of_org(doc, *bounds)
-                ]
-                for start, end in named:
-                    start, end = self._trim_chunk(doc, start, end)
-                    if start >= end or self._is_title(doc, start, end):
-                        continue
-                    typed = self._classify(doc, start, end)
+                for start, end in self._names_in_part(tokens, part_start, part_end):
+                    typed = self._classify(tokens, start, end)
                     if typed is not None:
                         add(typed)
                         continue
-                    for p_start, p_end in self._split_pieces(doc, start, end):
+                    for p_start, p_end in self._split_pieces(tokens, start, end):
                         if (p_start, p_end) == (start, end):
                             continue
-                        p_start, p_end = self._trim_chunk(doc, p_start, p_end)
-                        if p_start < p_end and (piece := self._classify(doc, p_start, p_end)):
+                        p_start, p_end = self._trim_chunk(tokens, p_start, p_end)
+                        if p_start < p_end and (piece := self._classify(tokens, p_start, p_end)):
                             add(piece)
-        return spans
+        return mentions
 
-    def _org_over_places(self, doc: Doc, spans: list[Span]) -> list[Span]:
+    def _one_word(self, tokens: _Tokens, i: int) -> list[Bounds]:
+        """What trimming and splitting leave of one capitalised word: itself, unless a common
+        word ("Dopo")."""
+        return [] if tokens.lowers[i] in self.lex.not_names else [(i, i + 1)]
+
+    def _run_parts(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
+        """A run of names, trimmed and split at coordinators ("Tajani e Meloni")."""
+        if end - start == 1:
+            return self._one_word(tokens, start)
+        start, end = self._trim_chunk(tokens, start, end)
+        if start >= end:
+            return []
+        parts = (
+            self._trim_chunk(tokens, *part) for part in self._coordinated_parts(tokens, start, end)
+        )
+        return [(a, b) for a, b in parts if a < b]
+
+    def _names_in_part(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:
+        """A part of a run split at known first names and between a person and their
+        organisation, trimmed; titles ("Secretary of State") dropped."""
+        if end - start == 1:
+            return self._one_word(tokens, start)
+        pieces = [
+            self._trim_chunk(tokens, *piece)
+            for bounds in self._split_at_first_names(tokens, start, end)
+            for piece in self._split_person_of_org(tokens, *bounds)
+        ]
+        return [(a, b) for a, b in pieces if a < b and not self._is_title(tokens, a, b)]
+
+    def _org_over_places(self, tokens: _Tokens, mentions: list[Mention]) -> list[Mention]:
         """Organisation names that contain a place ("Syria Civil Defense", "Bank of England",
         "Coordinamento per il Mediterraneo") win over the place: nested names aren't entities."""
-        places = {
-            i for s in spans if s.label_ == EntityType.LOCATION.value for i in range(s.start, s.end)
-        }
-        others = {
-            i for s in spans if s.label_ != EntityType.LOCATION.value for i in range(s.start, s.end)
-        }
+        lowers = tokens.lowers
+        places = _tokens_of(m for m in mentions if m[2] is EntityType.LOCATION)
         if not places:
-            return spans
-        orgs = []
-        for chunk_start, chunk_end in self._chunks(doc, others):
-            if chunk_end - chunk_start < 2 or not any(
-                i in places for i in range(chunk_start, chunk_end)
-            ):
-                continue  # the common case: no place inside, nothing to decide
-            chunk_start, chunk_end = self._trim_chunk(doc, chunk_start, chunk_end)
+            return mentions
+        others = _tokens_of(m for m in mentions if m[2] is not EntityType.LOCATION)
+        orgs: list[Mention] = []
+        for chunk_start, chunk_end in self._chunks(tokens, others):
+            chunk = range(chunk_start, chunk_end)
+            if places.isdisjoint(chunk) or places.issuperset(chunk):
+                continue  # the common case: no place inside, or a place alone: nothing to decide
+            chunk_start, chunk_end = self._trim_chunk(tokens, chunk_start, chunk_end)
             if chunk_start >= chunk_end:
                 continue
-            start, end = self._coordinated_parts(doc, chunk_start, chunk_end)[0]
-            start, end = self._split_at_first_names(doc, start, end)[0]
-            start, end = self._trim_chunk(doc, start, end)
-            if self._is_title(doc, start, end):
+            start, end = self._coordinated_parts(tokens, chunk_start, chunk_end)[0]
+            start, end = self._split_at_first_names(tokens, start, end)[0]
+            start, end = self._trim_chunk(tokens, start, end)
+            if self._is_title(tokens, start, end):
                 continue
-            tokens = range(start, end)
-            if not places & set(tokens) or places >= set(tokens):
+            inside = range(start, end)
+            if not places & set(inside) or places >= set(inside):
                 continue
-            heads = [i for i in tokens if doc[i].lower_ in self.lex.org_heads and i not in places]
-            caps = [i for i in tokens if _is_cap(doc[i])]
+            heads = [i for i in inside if lowers[i] in self.lex.org_heads and i not in places]
+            caps = [i for i in inside if i in tokens.capitalised]
             if heads and len(caps) >= 2:
-                orgs.append(Span(doc, start, end, label=EntityType.ORG.value))
+                orgs.append((start, end, EntityType.ORG))
         if not orgs:
-            return spans
-        taken = {i for s in orgs for i in range(s.start, s.end)}
-        kept = [s for s in spans if not taken & set(range(s.start, s.end))]
+            return mentions
+        taken = _tokens_of(orgs)
+        kept = [m for m in mentions if not taken & set(range(m[0], m[1]))]
         return kept + orgs
 
-    def _surname_spans(self, doc: Doc, persons: list[Span], covered: set[int]) -> list[Span]:
+    def _surname_mentions(
+        self, tokens: _Tokens, persons: list[Mention], covered: set[int]
+    ) -> list[Mention]:
         """Bare surnames ("Zelensky", "Di Giacomo") of people named in full elsewhere."""
+        words = tokens.words
         surnames: set[tuple[str, ...]] = set()
-        for span in persons:
-            tokens = [t.text for t in span if t.text != "-"]
-            if len(tokens) >= 2:
-                surnames.add((tokens[-1],))
-                if len(tokens) >= 3:
-                    surnames.add(tuple(tokens[1:]))
-                    surnames.add(tuple(tokens[-2:]))
+        for start, end, _ in persons:
+            names = [word for word in words[start:end] if word != "-"]
+            if len(names) >= 2:
+                surnames.add((names[-1],))
+                if len(names) >= 3:
+                    surnames.add(tuple(names[1:]))
+                    surnames.add(tuple(names[-2:]))
         if not surnames:
             return []
         starts = {name[0] for name in surnames}
-        words = _words(doc)
-        spans = []
-        i = 0
-        while i < len(words):
-            if words[i] in starts and _is_cap(doc[i]):
-                for size in (3, 2, 1):
-                    window = tuple(words[i : i + size])
-                    if (
-                        len(window) == size
-                        and window in surnames
-                        and not any(k in covered for k in range(i, i + size))
-                    ):
-                        spans.append(Span(doc, i, i + size, label=EntityType.PERSON.value))
-                        i += size - 1
-                        break
-            i += 1
-        return spans
+        mentions: list[Mention] = []
+        free_from = 0  # a surname found is not the start of another
+        for i in tokens.cap_positions:
+            if i < free_from or words[i] not in starts:
+                continue
+            for size in (3, 2, 1):
+                window = tuple(words[i : i + size])
+                if (
+                    len(window) == size
+                    and window in surnames
+                    and not any(k in covered for k in range(i, i + size))
+                ):
+                    mentions.append((i, i + size, EntityType.PERSON))
+                    free_from = i + size
+                    break
+        return mentions
 
-    def _names_a_thing(self, span: Span) -> bool:
+    def _names_a_thing(self, tokens: _Tokens, start: int) -> bool:
         """ "la nave Canarias", "operazione Sophia", "hurricane Milton": ships, operations and
         storms named after places and people are not entities."""
-        return span.start > 0 and span.doc[span.start - 1].lower_ in self.lex.not_entity_after
+        return start > 0 and tokens.lowers[start - 1] in self.lex.not_entity_after
 
     # -- normalisation ---------------------------------------------------------------------------
 
-    def _normalise(self, spans: list[Span]) -> list[Entity]:
-        persons = [s for s in spans if s.label_ == EntityType.PERSON.value]
-        entities = []
-        for span in spans:
-            etype = EntityType(span.label_)
-            entry = self.lex.gazetteer.get(span.text)
+    def _normalise(
+        self, tokens: _Tokens, mentions: list[Mention]
+    ) -> tuple[list[Span], list[Entity]]:
+        """A ``Span`` and an ``Entity`` per mention (also in ``span._.entity``)."""
+        texts = [tokens.text(start, end) for start, end, _ in mentions]
+        persons = [
+            (text, tokens.name_words(start, end))
+            for text, (start, end, etype) in zip(texts, mentions, strict=True)
+            if etype is EntityType.PERSON
+        ]
+        spans, entities = [], []
+        for text, (start, end, etype) in zip(texts, mentions, strict=True):
+            entry = self.lex.gazetteer.get(text)
             if entry is not None and entry.type is etype:
                 canonical, key, country = entry.canonical, entry.key, entry.country
             elif etype is EntityType.PERSON:
-                canonical = self._fullest(span, persons)
+                canonical = self._fullest(text, tokens.name_words(start, end), persons)
                 key, country = f"person:{canonical.lower()}", None
             else:
-                canonical = (
-                    span.text.title() if span.text.isupper() and len(span.text) > 6 else span.text
-                )
+                canonical = text.title() if text.isupper() and len(text) > 6 else text
                 prefix = "org" if etype is EntityType.ORG else "place"
                 key, country = f"{prefix}:{canonical.lower()}", None
+            span = Span(tokens.doc, start, end, label=etype.value)
             entity = Entity(
-                text=span.text,
+                text=text,
                 type=etype,
                 start=span.start_char,
                 end=span.end_char,
@@ -770,43 +885,41 @@ class EntityRecognizer:
                 country=country,
             )
             span._.entity = entity
+            spans.append(span)
             entities.append(entity)
-        return entities
+        return spans, entities
 
     @staticmethod
-    def _fullest(span: Span, persons: list[Span]) -> str:
-        words = [t.text for t in span if t.text != "-"]
-        best = span.text
+    def _fullest(text: str, words: list[str], persons: list[tuple[str, list[str]]]) -> str:
+        """The longest person mention ending in the same ``words`` ("Maria Zakharova" for
+        "Zakharova")."""
+        best = text
         best_len = len(words)
-        for other in persons:
-            other_words = [t.text for t in other if t.text != "-"]
+        for other_text, other_words in persons:
             if len(other_words) > best_len and other_words[-len(words) :] == words:
-                best, best_len = other.text, len(other_words)
+                best, best_len = other_text, len(other_words)
         return best
 
     # -- the component ---------------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = self._org_over_places(doc, self._gazetteer_spans(doc))
-        covered = {i for s in spans for i in range(s.start, s.end)}
-        for span in self._ner_spans(doc):
-            if not covered & set(range(span.start, span.end)):
-                spans.append(span)
-                covered.update(range(span.start, span.end))
-        rules = self._rule_spans(doc, covered, spans)
-        spans.extend(rules)
-        covered.update(i for s in rules for i in range(s.start, s.end))
-        persons = [s for s in spans if s.label_ == EntityType.PERSON.value]
-        spans.extend(self._surname_spans(doc, persons, covered))
-        spans = sorted(
-            (s for s in filter_spans(spans) if not self._names_a_thing(s)), key=lambda s: s.start
-        )
-        doc.user_data.pop("newsstream_words", None)
-        doc.user_data.pop("newsstream_lowers", None)
+        tokens = _Tokens(doc, self.texts_by_orth)
+        mentions = self._org_over_places(tokens, self._gazetteer_mentions(tokens))
+        covered = _tokens_of(mentions)
+        for start, end, etype in self._ner_mentions(tokens):
+            if not covered & set(range(start, end)):
+                mentions.append((start, end, etype))
+                covered.update(range(start, end))
+        rules = self._rule_mentions(tokens, covered, mentions)
+        mentions.extend(rules)
+        covered |= _tokens_of(rules)
+        persons = [m for m in mentions if m[2] is EntityType.PERSON]
+        mentions.extend(self._surname_mentions(tokens, persons, covered))
+        final = [m for m in _longest_first(mentions) if not self._names_a_thing(tokens, m[0])]
+        spans, doc._.entities = self._normalise(tokens, final)
         doc.spans[ENTITIES_KEY] = spans
-        doc._.entities = self._normalise(spans)
         try:
-            doc.ents = spans
+            doc.set_ents(spans)  # what ``doc.ents = spans`` does, without copying the spans
         except ValueError:  # a component before us set conflicting ents; keep theirs
             log.debug("could not set doc.ents")
         return doc
