@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -53,6 +53,22 @@ TIME_UNITS = frozenset({"h", "min", "s", "day", "week", "month", "year"})
 
 _LETTER = r"[^\W\d_]"
 _WORD_RE = re.compile(rf"(?:[A-Z]\.){{2,}}|{_LETTER}+(?:[-‑]{_LETTER}+)*|\d[\d.,]*|[^\w\s]")
+# Patterns used at every candidate, compiled once rather than looked up in re's cache each time.
+_LETTER_RE = re.compile(_LETTER)
+_SPACES_RE = re.compile(r"\s+")
+_STEM_WORD_RE = re.compile(r"\w+")
+_INITIALS_RE = re.compile(r"(?:[A-Z]\.){2,}")
+_SPACED_DIGIT_RE = re.compile(r"[ \u00a0]\d")
+_DASHED_DIGIT_RE = re.compile(r"[-‑]\d")
+_ISO_DATE_RE = re.compile(r"[-‑]\d+[-‑]\d")
+_FRENCH_CLOCK_RE = re.compile(r"h\d\d")
+_CLOCK_DIGITS_RE = re.compile(r"\d{1,2}[.,]\d{2}")
+_SCORE_AFTER_RE = re.compile(r"[-–:](\d{1,2})(?![\d.,%])")
+_SCORE_BEFORE_RE = re.compile(r"(?<![\d.,])(\d{1,2})[-–:]$")
+_NAME_BEFORE_RE = re.compile(rf"(?<![\w.])({_LETTER}+)[ \u00a0]$")
+_ORDINAL_DOT_RE = re.compile(r"\.[ \u00a0]+(\S)")
+_WORD_AFTER_SPACE_RE = re.compile(rf"[ \u00a0]({_LETTER}+)")
+_WORD_AFTER_SPACES_RE = re.compile(rf"[ \u00a0]+({_LETTER}+)")
 
 
 class Phrases:
@@ -76,7 +92,7 @@ class Phrases:
         self.pattern = "|".join(alternatives) if alternatives else r"(?!x)x"
 
     def payload(self, surface: str) -> Any:
-        key = re.sub(r"\s+", " ", surface)
+        key = _SPACES_RE.sub(" ", surface)
         return self._exact.get(key, self._folded.get(key.casefold()))
 
     def __contains__(self, word: str) -> bool:
@@ -93,7 +109,7 @@ class Phrases:
 
 def _share_stem(a: str | None, b: str | None) -> bool:
     def stems(s: str | None) -> set[str]:
-        return {w.casefold()[:5] for w in re.findall(r"\w+", s or "") if len(w) >= 3}
+        return {w.casefold()[:5] for w in _STEM_WORD_RE.findall(s or "") if len(w) >= 3}
 
     return bool(stems(a) & stems(b))
 
@@ -396,6 +412,7 @@ class _Tokens(Sequence[_Tok]):
 
     def __init__(self, matches: list[re.Match[str]]) -> None:
         self._matches = matches
+        self._made: dict[int, _Tok] = {}  # the finder reads the same few tokens repeatedly
 
     def __len__(self) -> int:
         return len(self._matches)
@@ -407,8 +424,11 @@ class _Tokens(Sequence[_Tok]):
     def __getitem__(self, i: int | slice) -> _Tok | list[_Tok]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
-        m = self._matches[i]
-        return _Tok(m.lastgroup or "sym", m.start(), m.end(), m.group())
+        tok = self._made.get(i)
+        if tok is None:
+            m = self._matches[i]
+            tok = self._made[i] = _Tok(m.lastgroup or "sym", m.start(), m.end(), m.group())
+        return tok
 
 
 class FigureExtractor:
@@ -462,7 +482,8 @@ class FigureExtractor:
     def find(self, doc: Doc) -> list[Figure]:
         lex = self.lexicon(doc.lang_)
         finder = _DocFinder(doc, lex)
-        return [self._with_source(doc, f) for f in finder.run()]
+        claims: list[Claim] = (doc._.claims if Doc.has_extension("claims") else None) or []
+        return [finder.freeze(f, _source(claims, f)) for f in finder.run()]
 
     def set_annotations(self, doc: Doc, figures: list[Figure]) -> None:
         doc._.figures = figures
@@ -474,13 +495,13 @@ class FigureExtractor:
                 spans.append(span)
         doc.spans[self.spans_key] = spans
 
-    @staticmethod
-    def _with_source(doc: Doc, fig: Figure) -> Figure:
-        claims: list[Claim] | None = doc._.claims if Doc.has_extension("claims") else None
-        for claim in claims or []:
-            if claim.start <= fig.start and fig.end <= claim.end and claim.speaker:
-                return replace(fig, source=claim.speaker)
-        return fig
+
+def _source(claims: list[Claim], fig: _Found) -> str | None:
+    """The speaker of the claim a figure sits in."""
+    for claim in claims:
+        if claim.start <= fig.start and fig.end <= claim.end and claim.speaker:
+            return claim.speaker
+    return None
 
 
 class _DocFinder:
@@ -501,7 +522,7 @@ class _DocFinder:
         self.found: list[_Found] = []
 
     # -- driver ---------------------------------------------------------------------------------
-    def run(self) -> list[Figure]:
+    def run(self) -> list[_Found]:
         consumed = 0
         word_starts = self.lex.word_starts
         # numerals and words that may begin a number: one quick pass skips the other tokens
@@ -521,7 +542,12 @@ class _DocFinder:
                     self.found.append(fig)
                 consumed = fig.end
         self._link_ranges()
-        return [self._freeze(f) for f in self.found if not self._bare(f)]
+        return [f for f in self.found if not self._bare(f)]
+
+    @cached_property
+    def _parsed(self) -> bool:
+        """Whether a parser ran; asked once per document (spaCy scans the tokens to answer)."""
+        return self.doc.has_annotation("DEP")
 
     @staticmethod
     def _bare(fig: _Found) -> bool:
@@ -555,17 +581,15 @@ class _DocFinder:
             if prev.text in "'’" and adjacent_before and len(raw) == 2:
                 return None  # "dall'83"
             if prev.text == "+":
-                if re.match(r"[ \u00a0]\d", text[tok.end : tok.end + 2]):
+                if _SPACED_DIGIT_RE.match(text, tok.end, tok.end + 2):
                     return None  # "+39 06 ..."
                 start = prev.start
             elif prev.text in "-−" and not adjacent_before:
                 value = -value
                 start = prev.start
-        if re.match(r"[-‑]\d", text[tok.end : tok.end + 2]) and re.match(
-            r"[-‑]\d+[-‑]\d", text[tok.end :]
-        ):
+        if _DASHED_DIGIT_RE.match(text, tok.end, tok.end + 2) and _ISO_DATE_RE.match(text, tok.end):
             return None  # "2022-10-03"
-        if re.match(r"h\d\d", text[tok.end : tok.end + 3]):
+        if _FRENCH_CLOCK_RE.match(text, tok.end, tok.end + 3):
             return None  # "14h30"
         fig = _Found(start=start, end=tok.end, value=value, core_start=tok.start, core_end=tok.end)
         fig.extra["raw"] = raw
@@ -779,7 +803,7 @@ class _DocFinder:
         if fig.unit is None and fig.kind is FigureKind.COUNT and self._excluded(fig):
             fig.extra["drop"] = True
             return
-        if re.match(_LETTER, text[fig.end : fig.end + 1] or " "):
+        if _LETTER_RE.match(text, fig.end, fig.end + 1):
             fig.extra["drop"] = True  # "5G", "3rd"
             return
         if fig.unit is None and self._is_score(fig):
@@ -860,7 +884,7 @@ class _DocFinder:
         m = self.lex.attached_multiplier_after.match(self.text, fig.end)
         if m is None:
             return False
-        nxt = re.match(rf"[ \u00a0]+({_LETTER}+)", self.text[m.end() : m.end() + 40])
+        nxt = _WORD_AFTER_SPACES_RE.match(self.text[m.end() : m.end() + 40])
         if nxt is None or not self._is_content(nxt.group(1)):
             return False
         low = nxt.group(1).casefold()
@@ -911,8 +935,8 @@ class _DocFinder:
     def _is_score(self, fig: _Found) -> bool:
         """Scores ("won 3-2"): two small numbers joined by a dash, followed by no noun."""
         text = self.text
-        m = re.match(r"[-–:](\d{1,2})(?![\d.,%])", text[fig.end : fig.end + 4])
-        n = re.search(r"(?<![\d.,])(\d{1,2})[-–:]$", text[max(0, fig.start - 4) : fig.start])
+        m = _SCORE_AFTER_RE.match(text[fig.end : fig.end + 4])
+        n = _SCORE_BEFORE_RE.search(text[max(0, fig.start - 4) : fig.start])
         if not (m or n) or fig.value > 30 or fig.multiplier > 1:
             return False
         after_end = fig.end + (m.end() if m else 0)
@@ -929,16 +953,14 @@ class _DocFinder:
         if lex.clock_after.match(text, fig.end):
             return True
         raw = str(fig.extra.get("raw", ""))
-        if re.fullmatch(r"\d{1,2}[.,]\d{2}", raw) and lex.clock_before.search(before):
+        if _CLOCK_DIGITS_RE.fullmatch(raw) and lex.clock_before.search(before):
             return True
         small = fig.value <= 24 and float(fig.value).is_integer()
         return small and bool(lex.clock_before_strict.search(before))
 
     def _after_a_name(self, fig: _Found) -> bool:
         """Names with numbers ("Channel 4", "iOS 10"): after a capital, counting nothing."""
-        m = re.search(
-            rf"(?<![\w.])({_LETTER}+)[ \u00a0]$", self.text[max(0, fig.start - 40) : fig.start]
-        )
+        m = _NAME_BEFORE_RE.search(self.text[max(0, fig.start - 40) : fig.start])
         if m is None or not any(c.isupper() for c in m.group(1)):
             return False  # "Channel 4", "iOS 10"
         word_start = fig.start - len(m.group(0))
@@ -955,7 +977,7 @@ class _DocFinder:
         articles = self.lex.word_set("ordinal_articles")
         if not articles or not str(fig.extra.get("raw", "")).isdigit():
             return False
-        m = re.match(r"\.[ \u00a0]+(\S)", self.text[fig.end : fig.end + 4])
+        m = _ORDINAL_DOT_RE.match(self.text[fig.end : fig.end + 4])
         if m is None:
             return False
         if m.group(1).islower():
@@ -1015,7 +1037,7 @@ class _DocFinder:
 
     def _noun_from_parse(self, fig: _Found) -> str | None:
         doc = self.doc
-        if not doc.has_annotation("DEP"):
+        if not self._parsed:
             return None
         span = doc.char_span(fig.core_start, fig.core_end, alignment_mode="expand")
         if span is None:
@@ -1039,7 +1061,7 @@ class _DocFinder:
         return out
 
     def _noun_directly_after(self, fig: _Found) -> bool:
-        m = re.match(rf"[ \u00a0]({_LETTER}+)", self.text[fig.end : fig.end + 40])
+        m = _WORD_AFTER_SPACE_RE.match(self.text[fig.end : fig.end + 40])
         if m is None or not self._is_content(m.group(1)):
             return False
         capital = m.group(1)[:1].isupper()
@@ -1101,7 +1123,7 @@ class _DocFinder:
         run: list[re.Match[str]] = []
         for m in words[:4]:
             w = m.group()
-            if re.fullmatch(r"(?:[A-Z]\.){2,}", w):
+            if _INITIALS_RE.fullmatch(w):
                 continue
             if not self._is_content(w) or (run and self._is_participle(w.casefold())):
                 break
@@ -1232,7 +1254,7 @@ class _DocFinder:
                 second.extra["range_qualifier"] = first.qualifier
 
     # -- helpers --------------------------------------------------------------------------------
-    def _freeze(self, f: _Found) -> Figure:
+    def freeze(self, f: _Found, source: str | None) -> Figure:
         extra = {k: v for k, v in f.extra.items() if k in ("age", "magnitude")}
         return Figure(
             text=self.text[f.start : f.end],
@@ -1242,6 +1264,7 @@ class _DocFinder:
             unit=f.unit,
             counts=f.counts,
             qualifier=f.qualifier,
+            source=source,
             kind=str(f.kind),
             extra=extra,
         )
