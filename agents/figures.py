@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import yaml
 from spacy.attrs import IDX, SENT_START
@@ -105,6 +105,32 @@ class Phrases:
     def compile_before(self, trail: str = r"[\s\u00a0]*") -> re.Pattern[str]:
         """A pattern matching one of the forms at the end of a window of text before a number."""
         return re.compile(rf"(?<!{_LETTER})(?P<w>{self.pattern}){trail}$")
+
+
+def _after_first_letter(starts: Iterable[str]) -> list[str]:
+    """Alternatives matching ``starts`` (lowercase ASCII) once their first letter is consumed.
+
+    Keyed on the second letter, so the engine compares one character to rule most of them out;
+    a start shorter than three letters must be a whole word (the lexer's token is that short).
+    """
+    whole_word = rf"(?!{_LETTER}|[-‑]{_LETTER})"
+    by_second: dict[str, list[str]] = {}
+    single: list[str] = []
+    for start in sorted(starts):
+        if len(start) == 1:
+            single.append(start)
+        else:
+            by_second.setdefault(start[1], []).append(start)
+    alternatives = []
+    for second, words in by_second.items():
+        ends = [
+            rf"(?<={re.escape(w[:2])}){re.escape(w[2:]) if len(w) > 2 else whole_word}"
+            for w in words
+        ]
+        alternatives.append(rf"{re.escape(second)}(?:{'|'.join(ends)})")
+    if single:
+        alternatives.append(rf"(?<=[{re.escape(''.join(single))}]){whole_word}")
+    return alternatives
 
 
 def _share_stem(a: str | None, b: str | None) -> bool:
@@ -350,6 +376,34 @@ class FigureLexicon:
         return frozenset(starts)
 
     @cached_property
+    def candidate_scan(self) -> re.Pattern[str]:
+        """Where a numeral or a word of ``word_starts`` may begin, searched in lowercased text.
+
+        A superset, checked exactly on the token found there (see ``_DocFinder._candidates``),
+        but one that never misses: every digit is a hit; so is every word start (no letter
+        before it, nor a letter and hyphen, since the lexer glues "quattro-cento") that spells
+        the ASCII start of a number word, or has a non-ASCII letter among its first three,
+        whose case folding the exact check settles. It begins with one character set, so the
+        regex engine skips to the few places worth a look instead of trying every position,
+        and a letter before the hit rejects most of those at once.
+        """
+        ascii_starts = [w for w in self.word_starts if w.isascii() and w.isalpha()]
+        # "zéro" starts with an ASCII letter too, so every first letter is worth a look
+        firsts = re.escape("".join(sorted({w[0] for w in self.word_starts if w[0].isascii()})))
+        spelled = "|".join(_after_first_letter(ascii_starts))
+        return re.compile(
+            rf"[0-9{firsts}\x80-\U0010ffff]"
+            rf"(?:(?<=[0-9])|(?<=[^\x00-\x7f])(?<=\d)"
+            rf"|(?<![a-z].)(?<={_LETTER})(?<!{_LETTER}.)(?<!{_LETTER}[-‑].)"
+            rf"(?:(?<=[^\x00-\x7f])|{_LETTER}?[^\x00-\x7f]|{spelled}))"
+        )
+
+    @cached_property
+    def candidate_scan_any_case(self) -> re.Pattern[str]:
+        """``candidate_scan`` for text whose lowercase is longer ("İ"), run on the text itself."""
+        return re.compile(self.candidate_scan.pattern, re.IGNORECASE)
+
+    @cached_property
     def stopwords(self) -> frozenset[str]:
         return _set(
             [
@@ -407,28 +461,37 @@ class _Tok(NamedTuple):
     text: str
 
 
-class _Tokens(Sequence[_Tok]):
-    """The lexer's matches, turned into tokens only where the finder looks."""
+def _end_of_text_before(text: str, pos: int) -> int:
+    """Where the last token before ``pos`` ends: tokens hold no whitespace at their ends."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return pos
 
-    def __init__(self, matches: list[re.Match[str]]) -> None:
-        self._matches = matches
-        self._made: dict[int, _Tok] = {}  # the finder reads the same few tokens repeatedly
 
-    def __len__(self) -> int:
-        return len(self._matches)
+def _tok(m: re.Match[str]) -> _Tok:
+    return _Tok(m.lastgroup or "sym", m.start(), m.end(), m.group())
 
-    @overload
-    def __getitem__(self, i: int) -> _Tok: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[_Tok]: ...
-    def __getitem__(self, i: int | slice) -> _Tok | list[_Tok]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        tok = self._made.get(i)
-        if tok is None:
-            m = self._matches[i]
-            tok = self._made[i] = _Tok(m.lastgroup or "sym", m.start(), m.end(), m.group())
-        return tok
+
+class _Ahead:
+    """A candidate token and the lexer's tokens after it, lexed only as far as the finder reads.
+
+    Lexing on from the candidate's end gives the tokens a lexer run over the whole text gives:
+    no token straddles the end of another.
+    """
+
+    def __init__(self, first: _Tok, lexer: re.Pattern[str], text: str) -> None:
+        self.first = first
+        self._toks = [first]
+        self._rest = lexer.finditer(text, first.end)
+
+    def at(self, k: int) -> _Tok | None:
+        """The ``k``-th token from the candidate (0 is the candidate), None past the text."""
+        while len(self._toks) <= k:
+            m = next(self._rest, None)
+            if m is None:
+                return None
+            self._toks.append(_tok(m))
+        return self._toks[k]
 
 
 class FigureExtractor:
@@ -511,11 +574,9 @@ class _DocFinder:
         self.doc = doc
         self.text = doc_text(doc)
         self.lex = lex
-        self.matches = list(lex.token_re.finditer(self.text))
-        self.toks = _Tokens(self.matches)
         if doc.has_annotation("SENT_START"):
             arr = doc.to_array([SENT_START, IDX])
-            self.sent_starts = [idx for flag, idx in arr.tolist() if flag == 1] or [0]
+            self.sent_starts: list[int] = arr[arr[:, 0] == 1, 1].tolist() or [0]
             self.sent_starts[0] = 0
         else:
             self.sent_starts = [0]
@@ -524,18 +585,13 @@ class _DocFinder:
     # -- driver ---------------------------------------------------------------------------------
     def run(self) -> list[_Found]:
         consumed = 0
-        word_starts = self.lex.word_starts
-        # numerals and words that may begin a number: one quick pass skips the other tokens
-        candidates = [
-            (i, kind == "num")
-            for i, m in enumerate(self.matches)
-            if (kind := m.lastgroup) == "num"
-            or (kind != "sym" and m.group()[:3].casefold() in word_starts)
-        ]
-        for i, is_num in candidates:
-            if self.matches[i].start() < consumed:
+        for tok, last_numeral in self._candidates():
+            if tok.start < consumed:
                 continue
-            fig = self._from_digits(i) if is_num else self._from_words(i)
+            if tok.kind == "num":
+                fig = self._from_digits(tok, last_numeral)
+            else:
+                fig = self._from_words(_Ahead(tok, self.lex.token_re, self.text))
             if fig is not None:
                 self._finish(fig)
                 if not fig.extra.get("drop"):
@@ -543,6 +599,33 @@ class _DocFinder:
                 consumed = fig.end
         self._link_ranges()
         return [f for f in self.found if not self._bare(f)]
+
+    def _candidates(self) -> Iterator[tuple[_Tok, _Tok | None]]:
+        """The lexer's numerals and words that may begin a number, in order, each with the
+        numeral lexed before it; only these tokens are lexed.
+
+        Every search starts where the last token found ends, so the first digit it meets begins
+        a numeral (a numeral's other digits follow its first one), and word starts need no
+        context beyond the two characters before them.
+        """
+        text, lex = self.text, self.lex
+        haystack, scan = text.lower(), lex.candidate_scan
+        if len(haystack) != len(text):
+            haystack, scan = text, lex.candidate_scan_any_case
+        word_starts = lex.word_starts
+        last_numeral: _Tok | None = None
+        pos = 0
+        while (hit := scan.search(haystack, pos)) is not None:
+            m = lex.token_re.match(text, hit.start())
+            if m is None:
+                break
+            tok = _tok(m)
+            pos = tok.end
+            if tok.kind == "num":
+                yield tok, last_numeral
+                last_numeral = tok
+            elif tok.kind == "word" and tok.text[:3].casefold() in word_starts:
+                yield tok, last_numeral
 
     @cached_property
     def _parsed(self) -> bool:
@@ -556,8 +639,8 @@ class _DocFinder:
         return nothing and fig.multiplier == 1.0 and not fig.word_number
 
     # -- numerals -------------------------------------------------------------------------------
-    def _from_digits(self, i: int) -> _Found | None:
-        tok, text, lex = self.toks[i], self.text, self.lex
+    def _from_digits(self, tok: _Tok, last_numeral: _Tok | None) -> _Found | None:
+        text, lex = self.text, self.lex
         raw = tok.text
         if ":" in raw or "/" in raw:
             return None
@@ -566,27 +649,34 @@ class _DocFinder:
         value = parse_digits(raw, decimal=lex.decimal)
         if value is None:
             return None
-        prev = self.toks[i - 1] if i else None
         start = tok.start
-        if prev is not None and prev.kind == "num" and prev.text.startswith(("0", "+")):
+        # The token before is the last numeral when that ends where the token before ends.
+        if (
+            last_numeral is not None
+            and last_numeral.end == _end_of_text_before(text, start)
+            and last_numeral.text.startswith(("0", "+"))
+        ):
             return None  # "06 1234567"
-        if prev is not None and prev.end == tok.start:
-            if prev.kind == "word":
-                return None  # "G7", "Q1", "MH17"
-            before = self.toks[i - 2] if i >= 2 else None
-            adjacent_before = before is not None and before.end == prev.start
-            dash_code = prev.text in "-‑" and adjacent_before
-            if dash_code and before is not None and before.kind == "word":
+        # Glued to the token before: a word ends in a letter, a numeral in a digit, and any
+        # other character is a symbol token of its own.
+        glued = start > 0 and not text[start - 1].isspace()
+        if glued and _LETTER_RE.match(text, start - 1):
+            return None  # "G7", "Q1", "MH17"
+        if glued and not text[start - 1].isdecimal():
+            sym, sym_start = text[start - 1], start - 1
+            adjacent_before = sym_start > 0 and not text[sym_start - 1].isspace()
+            dash_code = sym in "-‑" and adjacent_before
+            if dash_code and _LETTER_RE.match(text, sym_start - 1):
                 return None  # "F-16", "COVID-19"
-            if prev.text in "'’" and adjacent_before and len(raw) == 2:
+            if sym in "'’" and adjacent_before and len(raw) == 2:
                 return None  # "dall'83"
-            if prev.text == "+":
+            if sym == "+":
                 if _SPACED_DIGIT_RE.match(text, tok.end, tok.end + 2):
                     return None  # "+39 06 ..."
-                start = prev.start
-            elif prev.text in "-−" and not adjacent_before:
+                start = sym_start
+            elif sym in "-−" and not adjacent_before:
                 value = -value
-                start = prev.start
+                start = sym_start
         if _DASHED_DIGIT_RE.match(text, tok.end, tok.end + 2) and _ISO_DATE_RE.match(text, tok.end):
             return None  # "2022-10-03"
         if _FRENCH_CLOCK_RE.match(text, tok.end, tok.end + 3):
@@ -597,19 +687,18 @@ class _DocFinder:
         self._and_a_half(fig)
         return fig
 
-    def _from_words(self, i: int) -> _Found | None:
-        lex, tok = self.lex, self.toks[i]
+    def _from_words(self, toks: _Ahead) -> _Found | None:
+        lex, tok = self.lex, toks.first
         low = tok.text.casefold()
         age = self._age_word(tok)
         if age is not None:
             return age
         if low in lex.word_set("indefinite"):
-            return self._from_indefinite(i)
+            return self._from_indefinite(toks)
         words: list[_Tok] = []
-        best: tuple[float, int] | None = None
-        j = i
-        while j < len(self.toks) and len(words) < 8:
-            t = self.toks[j]
+        best: tuple[float, int, _Tok] | None = None
+        j = 0
+        while len(words) < 8 and (t := toks.at(j)) is not None:
             if t.kind != "word" or (words and not self._gap_is_space(words[-1].end, t.start)):
                 break
             if lex.words.segment(t.text) is None:
@@ -617,11 +706,11 @@ class _DocFinder:
             words.append(t)
             value = lex.words.value([w.text for w in words])
             if value is not None:
-                best = (value, j)
+                best = (value, j, t)
             j += 1
         if best is None:
             return None
-        value, last = best
+        value, last, last_tok = best
         first_atom = lex.words.atom(tok.text)
         if (
             first_atom is not None
@@ -629,7 +718,7 @@ class _DocFinder:
             and (first_atom.value != 1000 or low == "mila")
         ):
             return None  # "milioni", "Millionen" alone are vague
-        if last == i and low in lex.word_set("indefinite"):
+        if last == 0 and low in lex.word_set("indefinite"):
             return None
         if first_atom is not None and first_atom.kind in (AtomKind.HUNDRED, AtomKind.POWER):
             prev = self._prev_words(tok.start, 1)
@@ -637,22 +726,22 @@ class _DocFinder:
                 return None  # "mehrere hundert", "several thousand"
         fig = _Found(
             start=tok.start,
-            end=self.toks[last].end,
+            end=last_tok.end,
             value=value,
             core_start=tok.start,
-            core_end=self.toks[last].end,
+            core_end=last_tok.end,
             word_number=True,
         )
-        if last == i and low in lex.word_set("ambiguous"):
+        if last == 0 and low in lex.word_set("ambiguous"):
             prev = self._prev_words(tok.start, 1)
             if prev and prev[0].casefold() in lex.word_set("ambiguous_blockers"):
                 return None  # "tu sei", "il est neuf"
             fig.extra["ambiguous"] = True
-        tail = self._digit_tail(last)
+        tail = self._digit_tail(last_tok, toks.at(last + 1))
         if tail is not None:
             fig.value += tail.extra_value
             fig.end = fig.core_end = tail.end
-        last_atoms = lex.words.segment(self.toks[last].text) or ()
+        last_atoms = lex.words.segment(last_tok.text) or ()
         if tail is None and last_atoms and last_atoms[-1].kind is AtomKind.POWER:
             if last_atoms[-1].value >= 1e6:
                 fig.multiplier = last_atoms[-1].value
@@ -678,26 +767,25 @@ class _DocFinder:
             fig.end = fig.core_end = after.end()
             fig.extra["multiplied"] = True
 
-    def _digit_tail(self, last: int) -> _Tail | None:
+    def _digit_tail(self, last: _Tok, nxt: _Tok | None) -> _Tail | None:
         """Spanish writes "tres mil 494": digits after a thousand word add to it."""
         lex = self.lex
-        seg = lex.words.segment(self.toks[last].text)
+        seg = lex.words.segment(last.text)
         if not seg or seg[-1].kind is not AtomKind.POWER or seg[-1].value != 1000:
             return None
-        if last + 1 >= len(self.toks):
+        if nxt is None:
             return None
-        nxt = self.toks[last + 1]
         if nxt.kind != "num" or not nxt.text.isdigit() or len(nxt.text) > 3:
             return None
-        if not self._gap_is_space(self.toks[last].end, nxt.start):
+        if not self._gap_is_space(last.end, nxt.start):
             return None
         return _Tail(nxt.end, float(nxt.text))
 
-    def _from_indefinite(self, i: int) -> _Found | None:
+    def _from_indefinite(self, toks: _Ahead) -> _Found | None:
         """Indefinite numbers ("un milione", "a dozen", "un centenar"); a lone "una" only as a
         casualty count ("una persona è morta")."""
-        lex, tok = self.lex, self.toks[i]
-        nxt = self._next_word(i)
+        lex, tok = self.lex, toks.first
+        nxt = self._next_word(tok, toks.at(1))
         if nxt is not None:
             value = lex.round_nouns.get(nxt.text.casefold())
             if value is not None:
@@ -714,7 +802,7 @@ class _DocFinder:
                     fig.multiplier = value
                 self._and_a_half(fig)
                 return fig
-        if nxt is None or not self._is_casualty(i + 1, nxt):
+        if nxt is None or not self._is_casualty(toks, 1, nxt):
             return None
         fig = _Found(
             start=tok.start, end=tok.end, value=1.0, core_start=tok.start, core_end=tok.end
@@ -723,7 +811,7 @@ class _DocFinder:
         fig.word_number = True
         return fig
 
-    def _is_casualty(self, noun_index: int, noun: _Tok) -> bool:
+    def _is_casualty(self, toks: _Ahead, noun_index: int, noun: _Tok) -> bool:
         casualty = self.lex.word_set("casualty_words")
         low = noun.text.casefold()
         if low in self.lex.stopwords or self.lex.words.segment(noun.text) is not None:
@@ -732,8 +820,7 @@ class _DocFinder:
             return True
         k = noun_index + 1
         seen = 0
-        while k < len(self.toks) and seen < 4:
-            t = self.toks[k]
+        while seen < 4 and (t := toks.at(k)) is not None:
             if t.kind != "word":
                 if t.text in '.;:!?»”"':
                     return False
@@ -1273,11 +1360,9 @@ class _DocFinder:
         gap = self.text[a:b]
         return 0 < len(gap) <= 2 and gap.isspace()
 
-    def _next_word(self, i: int) -> _Tok | None:
-        if i + 1 < len(self.toks):
-            t = self.toks[i + 1]
-            if t.kind == "word" and self._gap_is_space(self.toks[i].end, t.start):
-                return t
+    def _next_word(self, tok: _Tok, nxt: _Tok | None) -> _Tok | None:
+        if nxt is not None and nxt.kind == "word" and self._gap_is_space(tok.end, nxt.start):
+            return nxt
         return None
 
     def _prev_words(self, pos: int, n: int) -> list[str]:
