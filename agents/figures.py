@@ -104,7 +104,20 @@ class Phrases:
 
     def compile_before(self, trail: str = r"[\s\u00a0]*") -> re.Pattern[str]:
         """A pattern matching one of the forms at the end of a window of text before a number."""
-        return re.compile(rf"(?<!{_LETTER})(?P<w>{self.pattern}){trail}$")
+        return re.compile(rf"{self.first_char}(?<!{_LETTER})(?P<w>{self.pattern}){trail}$")
+
+    @property
+    def first_char(self) -> str:
+        """A lookahead for the first character of a form, in any case, to put before the forms.
+
+        A search for a window's last words tries every position; this one quick test passes
+        over the positions where no form starts before the lookbehind and all the forms are
+        tried. Empty when some form could start anywhere.
+        """
+        firsts = {form[:1] for form in self._exact}
+        if not firsts or any(not c or c.isspace() for c in firsts):
+            return ""
+        return "(?=(?i:[" + "".join(re.escape(c) for c in sorted(firsts)) + "]))"
 
 
 def _after_first_letter(starts: Iterable[str]) -> list[str]:
@@ -283,10 +296,13 @@ class FigureLexicon:
     # -- context --------------------------------------------------------------------------------
     @cached_property
     def qualifier_before(self) -> re.Pattern[str]:
-        quals = Phrases(self.data.get("qualifiers") or []).pattern
+        quals = Phrases(self.data.get("qualifiers") or [])
         skip = Phrases(self.data.get("skip_after_qualifier") or []).pattern
         sep = r"(?:[\s\u00a0]+|(?<=['’]))"
-        return re.compile(rf"(?<!{_LETTER})(?P<w>{quals}){sep}(?:(?:{skip}){sep})*$", re.IGNORECASE)
+        return re.compile(
+            rf"{quals.first_char}(?<!{_LETTER})(?P<w>{quals.pattern}){sep}(?:(?:{skip}){sep})*$",
+            re.IGNORECASE,
+        )
 
     @cached_property
     def between_before(self) -> re.Pattern[str]:
@@ -314,8 +330,8 @@ class FigureLexicon:
     @cached_property
     def month_before(self) -> re.Pattern[str]:
         days = [*(self.data.get("months") or []), *(self.data.get("weekdays") or [])]
-        months = Phrases(days).pattern
-        return re.compile(rf"(?<!{_LETTER})(?:{months})\.?,?[ \u00a0]*$")
+        months = Phrases(days)
+        return re.compile(rf"{months.first_char}(?<!{_LETTER})(?:{months.pattern})\.?,?[ \u00a0]*$")
 
     @cached_property
     def year_cue_before(self) -> re.Pattern[str]:
@@ -335,9 +351,11 @@ class FigureLexicon:
 
     @cached_property
     def label_before(self) -> re.Pattern[str]:
-        labels = Phrases(self.data.get("labels") or []).pattern
+        labels = Phrases(self.data.get("labels") or [])
         return re.compile(
-            rf"(?<!{_LETTER})(?:{labels})\.?[ \u00a0]*(?:n[°º.][ \u00a0]*)?$", re.IGNORECASE
+            rf"{labels.first_char}(?<!{_LETTER})(?:{labels.pattern})"
+            rf"\.?[ \u00a0]*(?:n[°º.][ \u00a0]*)?$",
+            re.IGNORECASE,
         )
 
     @cached_property
