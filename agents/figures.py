@@ -627,6 +627,8 @@ class _DocFinder:
         context beyond the two characters before them.
         """
         text, lex = self.text, self.lex
+        # Lowercasing keeps each character's position (and whether it is a letter) unless some
+        # character lowercases to two; only "İ" does, and then the text is searched as it is.
         haystack, scan = text.lower(), lex.candidate_scan
         if len(haystack) != len(text):
             haystack, scan = text, lex.candidate_scan_any_case
@@ -635,7 +637,7 @@ class _DocFinder:
         pos = 0
         while (hit := scan.search(haystack, pos)) is not None:
             m = lex.token_re.match(text, hit.start())
-            if m is None:
+            if m is None:  # never: a digit or a letter always starts a token
                 break
             tok = _tok(m)
             pos = tok.end
