@@ -84,12 +84,45 @@ class Phrases:
         items = dict(forms) if isinstance(forms, Mapping) else {f: f for f in forms}
         self._exact = {str(k): v for k, v in items.items()}
         self._folded = {str(k).casefold(): v for k, v in items.items()}
-        alternatives = []
+        self._alternatives: list[tuple[str, str]] = []  # (form, its pattern), longest first
         for form in sorted(self._exact, key=len, reverse=True):
             escaped = re.escape(form).replace(r"\ ", r"\s+")
             fold = _case_free(form) and not case_sensitive
-            alternatives.append(f"(?i:{escaped})" if fold else escaped)
+            self._alternatives.append((form, f"(?i:{escaped})" if fold else escaped))
+        alternatives = [alternative for _, alternative in self._alternatives]
         self.pattern = "|".join(alternatives) if alternatives else r"(?!x)x"
+
+    @property
+    def grouped_pattern(self) -> str:
+        """``pattern`` with the forms grouped by first letter, each group behind a lookahead.
+
+        A position then tries the few forms that can start there rather than all of them, in
+        their usual order; forms starting with different letters never match at the same
+        position, so the match found is the same. ``pattern`` itself when two first letters
+        could match the same character (like "s" and "ſ") or some form starts with a space.
+        """
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for form, alternative in self._alternatives:
+            if not form or form[0].isspace():
+                return self.pattern
+            groups.setdefault(form[0].lower(), []).append((form, alternative))
+        for a in groups:
+            if len(a) != 1:  # "İ" lowercases to two characters
+                return self.pattern
+            for b in groups:
+                if a != b and re.fullmatch(f"(?i:{re.escape(a)})", b):
+                    return self.pattern
+        return (
+            "|".join(
+                "(?=(?i:["
+                + "".join(sorted({re.escape(form[0]) for form, _ in members}))
+                + "]))(?:"
+                + "|".join(alternative for _, alternative in members)
+                + ")"
+                for members in groups.values()
+            )
+            or self.pattern
+        )
 
     def payload(self, surface: str) -> Any:
         key = _SPACES_RE.sub(" ", surface)
@@ -104,7 +137,8 @@ class Phrases:
 
     def compile_before(self, trail: str = r"[\s\u00a0]*") -> re.Pattern[str]:
         """A pattern matching one of the forms at the end of a window of text before a number."""
-        return re.compile(rf"{self.first_char}(?<!{_LETTER})(?P<w>{self.pattern}){trail}$")
+        forms = self.grouped_pattern
+        return re.compile(rf"{self.first_char}(?<!{_LETTER})(?P<w>{forms}){trail}$")
 
     @property
     def first_char(self) -> str:
@@ -300,7 +334,8 @@ class FigureLexicon:
         skip = Phrases(self.data.get("skip_after_qualifier") or []).pattern
         sep = r"(?:[\s\u00a0]+|(?<=['’]))"
         return re.compile(
-            rf"{quals.first_char}(?<!{_LETTER})(?P<w>{quals.pattern}){sep}(?:(?:{skip}){sep})*$",
+            rf"{quals.first_char}(?<!{_LETTER})(?P<w>{quals.grouped_pattern})"
+            rf"{sep}(?:(?:{skip}){sep})*$",
             re.IGNORECASE,
         )
 
@@ -331,7 +366,9 @@ class FigureLexicon:
     def month_before(self) -> re.Pattern[str]:
         days = [*(self.data.get("months") or []), *(self.data.get("weekdays") or [])]
         months = Phrases(days)
-        return re.compile(rf"{months.first_char}(?<!{_LETTER})(?:{months.pattern})\.?,?[ \u00a0]*$")
+        return re.compile(
+            rf"{months.first_char}(?<!{_LETTER})(?:{months.grouped_pattern})\.?,?[ \u00a0]*$"
+        )
 
     @cached_property
     def year_cue_before(self) -> re.Pattern[str]:
@@ -353,7 +390,7 @@ class FigureLexicon:
     def label_before(self) -> re.Pattern[str]:
         labels = Phrases(self.data.get("labels") or [])
         return re.compile(
-            rf"{labels.first_char}(?<!{_LETTER})(?:{labels.pattern})"
+            rf"{labels.first_char}(?<!{_LETTER})(?:{labels.grouped_pattern})"
             rf"\.?[ \u00a0]*(?:n[°º.][ \u00a0]*)?$",
             re.IGNORECASE,
         )
