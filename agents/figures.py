@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import yaml
 from spacy.attrs import IDX, SENT_START
@@ -53,6 +53,22 @@ TIME_UNITS = frozenset({"h", "min", "s", "day", "week", "month", "year"})
 
 _LETTER = r"[^\W\d_]"
 _WORD_RE = re.compile(rf"(?:[A-Z]\.){{2,}}|{_LETTER}+(?:[-‑]{_LETTER}+)*|\d[\d.,]*|[^\w\s]")
+# Patterns used at every candidate, compiled once rather than looked up in re's cache each time.
+_LETTER_RE = re.compile(_LETTER)
+_SPACES_RE = re.compile(r"\s+")
+_STEM_WORD_RE = re.compile(r"\w+")
+_INITIALS_RE = re.compile(r"(?:[A-Z]\.){2,}")
+_SPACED_DIGIT_RE = re.compile(r"[ \u00a0]\d")
+_DASHED_DIGIT_RE = re.compile(r"[-‑]\d")
+_ISO_DATE_RE = re.compile(r"[-‑]\d+[-‑]\d")
+_FRENCH_CLOCK_RE = re.compile(r"h\d\d")
+_CLOCK_DIGITS_RE = re.compile(r"\d{1,2}[.,]\d{2}")
+_SCORE_AFTER_RE = re.compile(r"[-–:](\d{1,2})(?![\d.,%])")
+_SCORE_BEFORE_RE = re.compile(r"(?<![\d.,])(\d{1,2})[-–:]$")
+_NAME_BEFORE_RE = re.compile(rf"(?<![\w.])({_LETTER}+)[ \u00a0]$")
+_ORDINAL_DOT_RE = re.compile(r"\.[ \u00a0]+(\S)")
+_WORD_AFTER_SPACE_RE = re.compile(rf"[ \u00a0]({_LETTER}+)")
+_WORD_AFTER_SPACES_RE = re.compile(rf"[ \u00a0]+({_LETTER}+)")
 
 
 class Phrases:
@@ -68,15 +84,48 @@ class Phrases:
         items = dict(forms) if isinstance(forms, Mapping) else {f: f for f in forms}
         self._exact = {str(k): v for k, v in items.items()}
         self._folded = {str(k).casefold(): v for k, v in items.items()}
-        alternatives = []
+        self._alternatives: list[tuple[str, str]] = []  # (form, its pattern), longest first
         for form in sorted(self._exact, key=len, reverse=True):
             escaped = re.escape(form).replace(r"\ ", r"\s+")
             fold = _case_free(form) and not case_sensitive
-            alternatives.append(f"(?i:{escaped})" if fold else escaped)
+            self._alternatives.append((form, f"(?i:{escaped})" if fold else escaped))
+        alternatives = [alternative for _, alternative in self._alternatives]
         self.pattern = "|".join(alternatives) if alternatives else r"(?!x)x"
 
+    @property
+    def grouped_pattern(self) -> str:
+        """``pattern`` with the forms grouped by first letter, each group behind a lookahead.
+
+        A position then tries the few forms that can start there rather than all of them, in
+        their usual order; forms starting with different letters never match at the same
+        position, so the match found is the same. ``pattern`` itself when two first letters
+        could match the same character (like "s" and "ſ") or some form starts with a space.
+        """
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for form, alternative in self._alternatives:
+            if not form or form[0].isspace():
+                return self.pattern
+            groups.setdefault(form[0].lower(), []).append((form, alternative))
+        for a in groups:
+            if len(a) != 1:  # "İ" lowercases to two characters
+                return self.pattern
+            for b in groups:
+                if a != b and re.fullmatch(f"(?i:{re.escape(a)})", b):
+                    return self.pattern
+        return (
+            "|".join(
+                "(?=(?i:["
+                + "".join(sorted({re.escape(form[0]) for form, _ in members}))
+                + "]))(?:"
+                + "|".join(alternative for _, alternative in members)
+                + ")"
+                for members in groups.values()
+            )
+            or self.pattern
+        )
+
     def payload(self, surface: str) -> Any:
-        key = re.sub(r"\s+", " ", surface)
+        key = _SPACES_RE.sub(" ", surface)
         return self._exact.get(key, self._folded.get(key.casefold()))
 
     def __contains__(self, word: str) -> bool:
@@ -88,12 +137,52 @@ class Phrases:
 
     def compile_before(self, trail: str = r"[\s\u00a0]*") -> re.Pattern[str]:
         """A pattern matching one of the forms at the end of a window of text before a number."""
-        return re.compile(rf"(?<!{_LETTER})(?P<w>{self.pattern}){trail}$")
+        forms = self.grouped_pattern
+        return re.compile(rf"{self.first_char}(?<!{_LETTER})(?P<w>{forms}){trail}$")
+
+    @property
+    def first_char(self) -> str:
+        """A lookahead for the first character of a form, in any case, to put before the forms.
+
+        A search for a window's last words tries every position; this one quick test passes
+        over the positions where no form starts before the lookbehind and all the forms are
+        tried. Empty when some form could start anywhere.
+        """
+        firsts = {form[:1] for form in self._exact}
+        if not firsts or any(not c or c.isspace() for c in firsts):
+            return ""
+        return "(?=(?i:[" + "".join(re.escape(c) for c in sorted(firsts)) + "]))"
+
+
+def _after_first_letter(starts: Iterable[str]) -> list[str]:
+    """Alternatives matching ``starts`` (lowercase ASCII) once their first letter is consumed.
+
+    Keyed on the second letter, so the engine compares one character to rule most of them out;
+    a start shorter than three letters must be a whole word (the lexer's token is that short).
+    """
+    whole_word = rf"(?!{_LETTER}|[-‑]{_LETTER})"
+    by_second: dict[str, list[str]] = {}
+    single: list[str] = []
+    for start in sorted(starts):
+        if len(start) == 1:
+            single.append(start)
+        else:
+            by_second.setdefault(start[1], []).append(start)
+    alternatives = []
+    for second, words in by_second.items():
+        ends = [
+            rf"(?<={re.escape(w[:2])}){re.escape(w[2:]) if len(w) > 2 else whole_word}"
+            for w in words
+        ]
+        alternatives.append(rf"{re.escape(second)}(?:{'|'.join(ends)})")
+    if single:
+        alternatives.append(rf"(?<=[{re.escape(''.join(single))}]){whole_word}")
+    return alternatives
 
 
 def _share_stem(a: str | None, b: str | None) -> bool:
     def stems(s: str | None) -> set[str]:
-        return {w.casefold()[:5] for w in re.findall(r"\w+", s or "") if len(w) >= 3}
+        return {w.casefold()[:5] for w in _STEM_WORD_RE.findall(s or "") if len(w) >= 3}
 
     return bool(stems(a) & stems(b))
 
@@ -241,10 +330,14 @@ class FigureLexicon:
     # -- context --------------------------------------------------------------------------------
     @cached_property
     def qualifier_before(self) -> re.Pattern[str]:
-        quals = Phrases(self.data.get("qualifiers") or []).pattern
+        quals = Phrases(self.data.get("qualifiers") or [])
         skip = Phrases(self.data.get("skip_after_qualifier") or []).pattern
         sep = r"(?:[\s\u00a0]+|(?<=['’]))"
-        return re.compile(rf"(?<!{_LETTER})(?P<w>{quals}){sep}(?:(?:{skip}){sep})*$", re.IGNORECASE)
+        return re.compile(
+            rf"{quals.first_char}(?<!{_LETTER})(?P<w>{quals.grouped_pattern})"
+            rf"{sep}(?:(?:{skip}){sep})*$",
+            re.IGNORECASE,
+        )
 
     @cached_property
     def between_before(self) -> re.Pattern[str]:
@@ -272,8 +365,10 @@ class FigureLexicon:
     @cached_property
     def month_before(self) -> re.Pattern[str]:
         days = [*(self.data.get("months") or []), *(self.data.get("weekdays") or [])]
-        months = Phrases(days).pattern
-        return re.compile(rf"(?<!{_LETTER})(?:{months})\.?,?[ \u00a0]*$")
+        months = Phrases(days)
+        return re.compile(
+            rf"{months.first_char}(?<!{_LETTER})(?:{months.grouped_pattern})\.?,?[ \u00a0]*$"
+        )
 
     @cached_property
     def year_cue_before(self) -> re.Pattern[str]:
@@ -293,9 +388,11 @@ class FigureLexicon:
 
     @cached_property
     def label_before(self) -> re.Pattern[str]:
-        labels = Phrases(self.data.get("labels") or []).pattern
+        labels = Phrases(self.data.get("labels") or [])
         return re.compile(
-            rf"(?<!{_LETTER})(?:{labels})\.?[ \u00a0]*(?:n[°º.][ \u00a0]*)?$", re.IGNORECASE
+            rf"{labels.first_char}(?<!{_LETTER})(?:{labels.grouped_pattern})"
+            rf"\.?[ \u00a0]*(?:n[°º.][ \u00a0]*)?$",
+            re.IGNORECASE,
         )
 
     @cached_property
@@ -332,6 +429,34 @@ class FigureLexicon:
         bound = n.get("bound") or {}
         starts |= {w.casefold()[:3] for w in bound}
         return frozenset(starts)
+
+    @cached_property
+    def candidate_scan(self) -> re.Pattern[str]:
+        """Where a numeral or a word of ``word_starts`` may begin, searched in lowercased text.
+
+        A superset, checked exactly on the token found there (see ``_DocFinder._candidates``),
+        but one that never misses: every digit is a hit; so is every word start (no letter
+        before it, nor a letter and hyphen, since the lexer glues "quattro-cento") that spells
+        the ASCII start of a number word, or has a non-ASCII letter among its first three,
+        whose case folding the exact check settles. It begins with one character set, so the
+        regex engine skips to the few places worth a look instead of trying every position,
+        and a letter before the hit rejects most of those at once.
+        """
+        ascii_starts = [w for w in self.word_starts if w.isascii() and w.isalpha()]
+        # "zéro" starts with an ASCII letter too, so every first letter is worth a look
+        firsts = re.escape("".join(sorted({w[0] for w in self.word_starts if w[0].isascii()})))
+        spelled = "|".join(_after_first_letter(ascii_starts))
+        return re.compile(
+            rf"[0-9{firsts}\x80-\U0010ffff]"
+            rf"(?:(?<=[0-9])|(?<=[^\x00-\x7f])(?<=\d)"
+            rf"|(?<![a-z].)(?<={_LETTER})(?<!{_LETTER}.)(?<!{_LETTER}[-‑].)"
+            rf"(?:(?<=[^\x00-\x7f])|{_LETTER}?[^\x00-\x7f]|{spelled}))"
+        )
+
+    @cached_property
+    def candidate_scan_any_case(self) -> re.Pattern[str]:
+        """``candidate_scan`` for text whose lowercase is longer ("İ"), run on the text itself."""
+        return re.compile(self.candidate_scan.pattern, re.IGNORECASE)
 
     @cached_property
     def stopwords(self) -> frozenset[str]:
@@ -391,24 +516,37 @@ class _Tok(NamedTuple):
     text: str
 
 
-class _Tokens(Sequence[_Tok]):
-    """The lexer's matches, turned into tokens only where the finder looks."""
+def _end_of_text_before(text: str, pos: int) -> int:
+    """Where the last token before ``pos`` ends: tokens hold no whitespace at their ends."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return pos
 
-    def __init__(self, matches: list[re.Match[str]]) -> None:
-        self._matches = matches
 
-    def __len__(self) -> int:
-        return len(self._matches)
+def _tok(m: re.Match[str]) -> _Tok:
+    return _Tok(m.lastgroup or "sym", m.start(), m.end(), m.group())
 
-    @overload
-    def __getitem__(self, i: int) -> _Tok: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[_Tok]: ...
-    def __getitem__(self, i: int | slice) -> _Tok | list[_Tok]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        m = self._matches[i]
-        return _Tok(m.lastgroup or "sym", m.start(), m.end(), m.group())
+
+class _Ahead:
+    """A candidate token and the lexer's tokens after it, lexed only as far as the finder reads.
+
+    Lexing on from the candidate's end gives the tokens a lexer run over the whole text gives:
+    no token straddles the end of another.
+    """
+
+    def __init__(self, first: _Tok, lexer: re.Pattern[str], text: str) -> None:
+        self.first = first
+        self._toks = [first]
+        self._rest = lexer.finditer(text, first.end)
+
+    def at(self, k: int) -> _Tok | None:
+        """The ``k``-th token from the candidate (0 is the candidate), None past the text."""
+        while len(self._toks) <= k:
+            m = next(self._rest, None)
+            if m is None:
+                return None
+            self._toks.append(_tok(m))
+        return self._toks[k]
 
 
 class FigureExtractor:
@@ -462,7 +600,8 @@ class FigureExtractor:
     def find(self, doc: Doc) -> list[Figure]:
         lex = self.lexicon(doc.lang_)
         finder = _DocFinder(doc, lex)
-        return [self._with_source(doc, f) for f in finder.run()]
+        claims: list[Claim] = (doc._.claims if Doc.has_extension("claims") else None) or []
+        return [finder.freeze(f, _source(claims, f)) for f in finder.run()]
 
     def set_annotations(self, doc: Doc, figures: list[Figure]) -> None:
         doc._.figures = figures
@@ -474,13 +613,13 @@ class FigureExtractor:
                 spans.append(span)
         doc.spans[self.spans_key] = spans
 
-    @staticmethod
-    def _with_source(doc: Doc, fig: Figure) -> Figure:
-        claims: list[Claim] | None = doc._.claims if Doc.has_extension("claims") else None
-        for claim in claims or []:
-            if claim.start <= fig.start and fig.end <= claim.end and claim.speaker:
-                return replace(fig, source=claim.speaker)
-        return fig
+
+def _source(claims: list[Claim], fig: _Found) -> str | None:
+    """The speaker of the claim a figure sits in."""
+    for claim in claims:
+        if claim.start <= fig.start and fig.end <= claim.end and claim.speaker:
+            return claim.speaker
+    return None
 
 
 class _DocFinder:
@@ -490,38 +629,65 @@ class _DocFinder:
         self.doc = doc
         self.text = doc_text(doc)
         self.lex = lex
-        self.matches = list(lex.token_re.finditer(self.text))
-        self.toks = _Tokens(self.matches)
         if doc.has_annotation("SENT_START"):
             arr = doc.to_array([SENT_START, IDX])
-            self.sent_starts = [idx for flag, idx in arr.tolist() if flag == 1] or [0]
+            self.sent_starts: list[int] = arr[arr[:, 0] == 1, 1].tolist() or [0]
             self.sent_starts[0] = 0
         else:
             self.sent_starts = [0]
         self.found: list[_Found] = []
 
     # -- driver ---------------------------------------------------------------------------------
-    def run(self) -> list[Figure]:
+    def run(self) -> list[_Found]:
         consumed = 0
-        word_starts = self.lex.word_starts
-        # numerals and words that may begin a number: one quick pass skips the other tokens
-        candidates = [
-            (i, kind == "num")
-            for i, m in enumerate(self.matches)
-            if (kind := m.lastgroup) == "num"
-            or (kind != "sym" and m.group()[:3].casefold() in word_starts)
-        ]
-        for i, is_num in candidates:
-            if self.matches[i].start() < consumed:
+        for tok, last_numeral in self._candidates():
+            if tok.start < consumed:
                 continue
-            fig = self._from_digits(i) if is_num else self._from_words(i)
+            if tok.kind == "num":
+                fig = self._from_digits(tok, last_numeral)
+            else:
+                fig = self._from_words(_Ahead(tok, self.lex.token_re, self.text))
             if fig is not None:
                 self._finish(fig)
                 if not fig.extra.get("drop"):
                     self.found.append(fig)
                 consumed = fig.end
         self._link_ranges()
-        return [self._freeze(f) for f in self.found if not self._bare(f)]
+        return [f for f in self.found if not self._bare(f)]
+
+    def _candidates(self) -> Iterator[tuple[_Tok, _Tok | None]]:
+        """The lexer's numerals and words that may begin a number, in order, each with the
+        numeral lexed before it; only these tokens are lexed.
+
+        Every search starts where the last token found ends, so the first digit it meets begins
+        a numeral (a numeral's other digits follow its first one), and word starts need no
+        context beyond the two characters before them.
+        """
+        text, lex = self.text, self.lex
+        # Lowercasing keeps each character's position (and whether it is a letter) unless some
+        # character lowercases to two; only "İ" does, and then the text is searched as it is.
+        haystack, scan = text.lower(), lex.candidate_scan
+        if len(haystack) != len(text):
+            haystack, scan = text, lex.candidate_scan_any_case
+        word_starts = lex.word_starts
+        last_numeral: _Tok | None = None
+        pos = 0
+        while (hit := scan.search(haystack, pos)) is not None:
+            m = lex.token_re.match(text, hit.start())
+            if m is None:  # never: a digit or a letter always starts a token
+                break
+            tok = _tok(m)
+            pos = tok.end
+            if tok.kind == "num":
+                yield tok, last_numeral
+                last_numeral = tok
+            elif tok.kind == "word" and tok.text[:3].casefold() in word_starts:
+                yield tok, last_numeral
+
+    @cached_property
+    def _parsed(self) -> bool:
+        """Whether a parser ran; asked once per document (spaCy scans the tokens to answer)."""
+        return self.doc.has_annotation("DEP")
 
     @staticmethod
     def _bare(fig: _Found) -> bool:
@@ -530,8 +696,8 @@ class _DocFinder:
         return nothing and fig.multiplier == 1.0 and not fig.word_number
 
     # -- numerals -------------------------------------------------------------------------------
-    def _from_digits(self, i: int) -> _Found | None:
-        tok, text, lex = self.toks[i], self.text, self.lex
+    def _from_digits(self, tok: _Tok, last_numeral: _Tok | None) -> _Found | None:
+        text, lex = self.text, self.lex
         raw = tok.text
         if ":" in raw or "/" in raw:
             return None
@@ -540,32 +706,37 @@ class _DocFinder:
         value = parse_digits(raw, decimal=lex.decimal)
         if value is None:
             return None
-        prev = self.toks[i - 1] if i else None
         start = tok.start
-        if prev is not None and prev.kind == "num" and prev.text.startswith(("0", "+")):
-            return None  # "06 1234567"
-        if prev is not None and prev.end == tok.start:
-            if prev.kind == "word":
-                return None  # "G7", "Q1", "MH17"
-            before = self.toks[i - 2] if i >= 2 else None
-            adjacent_before = before is not None and before.end == prev.start
-            dash_code = prev.text in "-‑" and adjacent_before
-            if dash_code and before is not None and before.kind == "word":
-                return None  # "F-16", "COVID-19"
-            if prev.text in "'’" and adjacent_before and len(raw) == 2:
-                return None  # "dall'83"
-            if prev.text == "+":
-                if re.match(r"[ \u00a0]\d", text[tok.end : tok.end + 2]):
-                    return None  # "+39 06 ..."
-                start = prev.start
-            elif prev.text in "-−" and not adjacent_before:
-                value = -value
-                start = prev.start
-        if re.match(r"[-‑]\d", text[tok.end : tok.end + 2]) and re.match(
-            r"[-‑]\d+[-‑]\d", text[tok.end :]
+        # The token before is the last numeral when that ends where the token before ends.
+        if (
+            last_numeral is not None
+            and last_numeral.end == _end_of_text_before(text, start)
+            and last_numeral.text.startswith(("0", "+"))
         ):
+            return None  # "06 1234567"
+        # Glued to the token before: a word ends in a letter, a numeral in a digit, and any
+        # other character is a symbol token of its own.
+        glued = start > 0 and not text[start - 1].isspace()
+        if glued and _LETTER_RE.match(text, start - 1):
+            return None  # "G7", "Q1", "MH17"
+        if glued and not text[start - 1].isdecimal():
+            sym, sym_start = text[start - 1], start - 1
+            adjacent_before = sym_start > 0 and not text[sym_start - 1].isspace()
+            dash_code = sym in "-‑" and adjacent_before
+            if dash_code and _LETTER_RE.match(text, sym_start - 1):
+                return None  # "F-16", "COVID-19"
+            if sym in "'’" and adjacent_before and len(raw) == 2:
+                return None  # "dall'83"
+            if sym == "+":
+                if _SPACED_DIGIT_RE.match(text, tok.end, tok.end + 2):
+                    return None  # "+39 06 ..."
+                start = sym_start
+            elif sym in "-−" and not adjacent_before:
+                value = -value
+                start = sym_start
+        if _DASHED_DIGIT_RE.match(text, tok.end, tok.end + 2) and _ISO_DATE_RE.match(text, tok.end):
             return None  # "2022-10-03"
-        if re.match(r"h\d\d", text[tok.end : tok.end + 3]):
+        if _FRENCH_CLOCK_RE.match(text, tok.end, tok.end + 3):
             return None  # "14h30"
         fig = _Found(start=start, end=tok.end, value=value, core_start=tok.start, core_end=tok.end)
         fig.extra["raw"] = raw
@@ -573,19 +744,18 @@ class _DocFinder:
         self._and_a_half(fig)
         return fig
 
-    def _from_words(self, i: int) -> _Found | None:
-        lex, tok = self.lex, self.toks[i]
+    def _from_words(self, toks: _Ahead) -> _Found | None:
+        lex, tok = self.lex, toks.first
         low = tok.text.casefold()
         age = self._age_word(tok)
         if age is not None:
             return age
         if low in lex.word_set("indefinite"):
-            return self._from_indefinite(i)
+            return self._from_indefinite(toks)
         words: list[_Tok] = []
-        best: tuple[float, int] | None = None
-        j = i
-        while j < len(self.toks) and len(words) < 8:
-            t = self.toks[j]
+        best: tuple[float, int, _Tok] | None = None
+        j = 0
+        while len(words) < 8 and (t := toks.at(j)) is not None:
             if t.kind != "word" or (words and not self._gap_is_space(words[-1].end, t.start)):
                 break
             if lex.words.segment(t.text) is None:
@@ -593,11 +763,11 @@ class _DocFinder:
             words.append(t)
             value = lex.words.value([w.text for w in words])
             if value is not None:
-                best = (value, j)
+                best = (value, j, t)
             j += 1
         if best is None:
             return None
-        value, last = best
+        value, last, last_tok = best
         first_atom = lex.words.atom(tok.text)
         if (
             first_atom is not None
@@ -605,7 +775,7 @@ class _DocFinder:
             and (first_atom.value != 1000 or low == "mila")
         ):
             return None  # "milioni", "Millionen" alone are vague
-        if last == i and low in lex.word_set("indefinite"):
+        if last == 0 and low in lex.word_set("indefinite"):
             return None
         if first_atom is not None and first_atom.kind in (AtomKind.HUNDRED, AtomKind.POWER):
             prev = self._prev_words(tok.start, 1)
@@ -613,22 +783,22 @@ class _DocFinder:
                 return None  # "mehrere hundert", "several thousand"
         fig = _Found(
             start=tok.start,
-            end=self.toks[last].end,
+            end=last_tok.end,
             value=value,
             core_start=tok.start,
-            core_end=self.toks[last].end,
+            core_end=last_tok.end,
             word_number=True,
         )
-        if last == i and low in lex.word_set("ambiguous"):
+        if last == 0 and low in lex.word_set("ambiguous"):
             prev = self._prev_words(tok.start, 1)
             if prev and prev[0].casefold() in lex.word_set("ambiguous_blockers"):
                 return None  # "tu sei", "il est neuf"
             fig.extra["ambiguous"] = True
-        tail = self._digit_tail(last)
+        tail = self._digit_tail(last_tok, toks.at(last + 1))
         if tail is not None:
             fig.value += tail.extra_value
             fig.end = fig.core_end = tail.end
-        last_atoms = lex.words.segment(self.toks[last].text) or ()
+        last_atoms = lex.words.segment(last_tok.text) or ()
         if tail is None and last_atoms and last_atoms[-1].kind is AtomKind.POWER:
             if last_atoms[-1].value >= 1e6:
                 fig.multiplier = last_atoms[-1].value
@@ -654,26 +824,25 @@ class _DocFinder:
             fig.end = fig.core_end = after.end()
             fig.extra["multiplied"] = True
 
-    def _digit_tail(self, last: int) -> _Tail | None:
+    def _digit_tail(self, last: _Tok, nxt: _Tok | None) -> _Tail | None:
         """Spanish writes "tres mil 494": digits after a thousand word add to it."""
         lex = self.lex
-        seg = lex.words.segment(self.toks[last].text)
+        seg = lex.words.segment(last.text)
         if not seg or seg[-1].kind is not AtomKind.POWER or seg[-1].value != 1000:
             return None
-        if last + 1 >= len(self.toks):
+        if nxt is None:
             return None
-        nxt = self.toks[last + 1]
         if nxt.kind != "num" or not nxt.text.isdigit() or len(nxt.text) > 3:
             return None
-        if not self._gap_is_space(self.toks[last].end, nxt.start):
+        if not self._gap_is_space(last.end, nxt.start):
             return None
         return _Tail(nxt.end, float(nxt.text))
 
-    def _from_indefinite(self, i: int) -> _Found | None:
+    def _from_indefinite(self, toks: _Ahead) -> _Found | None:
         """Indefinite numbers ("un milione", "a dozen", "un centenar"); a lone "una" only as a
         casualty count ("una persona è morta")."""
-        lex, tok = self.lex, self.toks[i]
-        nxt = self._next_word(i)
+        lex, tok = self.lex, toks.first
+        nxt = self._next_word(tok, toks.at(1))
         if nxt is not None:
             value = lex.round_nouns.get(nxt.text.casefold())
             if value is not None:
@@ -690,7 +859,7 @@ class _DocFinder:
                     fig.multiplier = value
                 self._and_a_half(fig)
                 return fig
-        if nxt is None or not self._is_casualty(i + 1, nxt):
+        if nxt is None or not self._is_casualty(toks, 1, nxt):
             return None
         fig = _Found(
             start=tok.start, end=tok.end, value=1.0, core_start=tok.start, core_end=tok.end
@@ -699,7 +868,7 @@ class _DocFinder:
         fig.word_number = True
         return fig
 
-    def _is_casualty(self, noun_index: int, noun: _Tok) -> bool:
+    def _is_casualty(self, toks: _Ahead, noun_index: int, noun: _Tok) -> bool:
         casualty = self.lex.word_set("casualty_words")
         low = noun.text.casefold()
         if low in self.lex.stopwords or self.lex.words.segment(noun.text) is not None:
@@ -708,8 +877,7 @@ class _DocFinder:
             return True
         k = noun_index + 1
         seen = 0
-        while k < len(self.toks) and seen < 4:
-            t = self.toks[k]
+        while seen < 4 and (t := toks.at(k)) is not None:
             if t.kind != "word":
                 if t.text in '.;:!?»”"':
                     return False
@@ -779,7 +947,7 @@ class _DocFinder:
         if fig.unit is None and fig.kind is FigureKind.COUNT and self._excluded(fig):
             fig.extra["drop"] = True
             return
-        if re.match(_LETTER, text[fig.end : fig.end + 1] or " "):
+        if _LETTER_RE.match(text, fig.end, fig.end + 1):
             fig.extra["drop"] = True  # "5G", "3rd"
             return
         if fig.unit is None and self._is_score(fig):
@@ -860,7 +1028,7 @@ class _DocFinder:
         m = self.lex.attached_multiplier_after.match(self.text, fig.end)
         if m is None:
             return False
-        nxt = re.match(rf"[ \u00a0]+({_LETTER}+)", self.text[m.end() : m.end() + 40])
+        nxt = _WORD_AFTER_SPACES_RE.match(self.text[m.end() : m.end() + 40])
         if nxt is None or not self._is_content(nxt.group(1)):
             return False
         low = nxt.group(1).casefold()
@@ -911,8 +1079,8 @@ class _DocFinder:
     def _is_score(self, fig: _Found) -> bool:
         """Scores ("won 3-2"): two small numbers joined by a dash, followed by no noun."""
         text = self.text
-        m = re.match(r"[-–:](\d{1,2})(?![\d.,%])", text[fig.end : fig.end + 4])
-        n = re.search(r"(?<![\d.,])(\d{1,2})[-–:]$", text[max(0, fig.start - 4) : fig.start])
+        m = _SCORE_AFTER_RE.match(text[fig.end : fig.end + 4])
+        n = _SCORE_BEFORE_RE.search(text[max(0, fig.start - 4) : fig.start])
         if not (m or n) or fig.value > 30 or fig.multiplier > 1:
             return False
         after_end = fig.end + (m.end() if m else 0)
@@ -929,16 +1097,14 @@ class _DocFinder:
         if lex.clock_after.match(text, fig.end):
             return True
         raw = str(fig.extra.get("raw", ""))
-        if re.fullmatch(r"\d{1,2}[.,]\d{2}", raw) and lex.clock_before.search(before):
+        if _CLOCK_DIGITS_RE.fullmatch(raw) and lex.clock_before.search(before):
             return True
         small = fig.value <= 24 and float(fig.value).is_integer()
         return small and bool(lex.clock_before_strict.search(before))
 
     def _after_a_name(self, fig: _Found) -> bool:
         """Names with numbers ("Channel 4", "iOS 10"): after a capital, counting nothing."""
-        m = re.search(
-            rf"(?<![\w.])({_LETTER}+)[ \u00a0]$", self.text[max(0, fig.start - 40) : fig.start]
-        )
+        m = _NAME_BEFORE_RE.search(self.text[max(0, fig.start - 40) : fig.start])
         if m is None or not any(c.isupper() for c in m.group(1)):
             return False  # "Channel 4", "iOS 10"
         word_start = fig.start - len(m.group(0))
@@ -955,7 +1121,7 @@ class _DocFinder:
         articles = self.lex.word_set("ordinal_articles")
         if not articles or not str(fig.extra.get("raw", "")).isdigit():
             return False
-        m = re.match(r"\.[ \u00a0]+(\S)", self.text[fig.end : fig.end + 4])
+        m = _ORDINAL_DOT_RE.match(self.text[fig.end : fig.end + 4])
         if m is None:
             return False
         if m.group(1).islower():
@@ -1015,7 +1181,7 @@ class _DocFinder:
 
     def _noun_from_parse(self, fig: _Found) -> str | None:
         doc = self.doc
-        if not doc.has_annotation("DEP"):
+        if not self._parsed:
             return None
         span = doc.char_span(fig.core_start, fig.core_end, alignment_mode="expand")
         if span is None:
@@ -1039,7 +1205,7 @@ class _DocFinder:
         return out
 
     def _noun_directly_after(self, fig: _Found) -> bool:
-        m = re.match(rf"[ \u00a0]({_LETTER}+)", self.text[fig.end : fig.end + 40])
+        m = _WORD_AFTER_SPACE_RE.match(self.text[fig.end : fig.end + 40])
         if m is None or not self._is_content(m.group(1)):
             return False
         capital = m.group(1)[:1].isupper()
@@ -1101,7 +1267,7 @@ class _DocFinder:
         run: list[re.Match[str]] = []
         for m in words[:4]:
             w = m.group()
-            if re.fullmatch(r"(?:[A-Z]\.){2,}", w):
+            if _INITIALS_RE.fullmatch(w):
                 continue
             if not self._is_content(w) or (run and self._is_participle(w.casefold())):
                 break
@@ -1232,7 +1398,7 @@ class _DocFinder:
                 second.extra["range_qualifier"] = first.qualifier
 
     # -- helpers --------------------------------------------------------------------------------
-    def _freeze(self, f: _Found) -> Figure:
+    def freeze(self, f: _Found, source: str | None) -> Figure:
         extra = {k: v for k, v in f.extra.items() if k in ("age", "magnitude")}
         return Figure(
             text=self.text[f.start : f.end],
@@ -1242,6 +1408,7 @@ class _DocFinder:
             unit=f.unit,
             counts=f.counts,
             qualifier=f.qualifier,
+            source=source,
             kind=str(f.kind),
             extra=extra,
         )
@@ -1250,11 +1417,9 @@ class _DocFinder:
         gap = self.text[a:b]
         return 0 < len(gap) <= 2 and gap.isspace()
 
-    def _next_word(self, i: int) -> _Tok | None:
-        if i + 1 < len(self.toks):
-            t = self.toks[i + 1]
-            if t.kind == "word" and self._gap_is_space(self.toks[i].end, t.start):
-                return t
+    def _next_word(self, tok: _Tok, nxt: _Tok | None) -> _Tok | None:
+        if nxt is not None and nxt.kind == "word" and self._gap_is_space(tok.end, nxt.start):
+            return nxt
         return None
 
     def _prev_words(self, pos: int, n: int) -> list[str]:
