@@ -467,6 +467,8 @@ class FigureLexicon:
                 *(self.data.get("of_words") or []),
                 *(self.data.get("auxiliaries") or []),
                 *(self.data.get("change_verbs") or []),
+                *(self.data.get("linking_verbs") or []),
+                *(self.data.get("amount_nouns") or []),
             ]
         )
 
@@ -1304,7 +1306,12 @@ class _DocFinder:
             k -= 1
             steps += 1
             if not w[:1].isalpha():
-                if w in ".;:!?()" or of_only:
+                # A comma closes the clause the figure's noun would have to share with it,
+                # unless a participle opens what follows ("The deal, completed for just £1").
+                after = words[k + 2].group().casefold() if k + 2 < len(words) else ""
+                if w == "," and not of_only and self._is_participle(after):
+                    continue
+                if w in ".,;:!?()" or of_only:
                     return None
                 continue
             if low in lex.word_set("conjunctions"):

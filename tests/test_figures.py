@@ -210,6 +210,29 @@ def test_percent_counts_the_noun_before():
     assert one("it", "L'inflazione ha raggiunto l'11,8%.").counts == "inflazione"
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        # a verb linking the subject to its amount is not what the figure counts
+        ("it", "La disoccupazione resta sopra il 6% secondo l'Istat.", "disoccupazione"),
+        ("it", "L'inflazione è scesa all'1,8% a ottobre.", "inflazione"),
+        ("en", "Unemployment remains above 4% in the region.", "Unemployment"),
+        ("fr", "L'enveloppe comprendrait environ 400 millions d'euros d'aides.", "enveloppe"),
+        ("es", "Los daños superan los 300 millones de dólares.", "daños"),
+        ("es", "El paro se mantiene en el 12% este año.", "paro"),
+        # nor is a noun that only names the amount
+        ("de", "Militärhilfe in Höhe von 1,3 Milliarden Euro wurde zugesagt.", "Militärhilfe"),
+        # nor a noun of another clause, past a comma
+        ("de", "Die Regierung plant zudem, rund 500 Millionen Euro auszugeben.", None),
+        ("en", "Growth was about 2.1% this year, up from 1% in June.", None),
+        # but a participle after the comma still describes the noun before it
+        ("en", "The deal, completed for just £1, created a new company.", "deal"),
+    ],
+)
+def test_counted_noun_before_the_figure(lang: str, text: str, counts: str | None):
+    assert figures(lang, text)[-1].counts == counts
+
+
 def test_durations_ages_and_magnitudes():
     assert (one("es", "Estuvieron 24 horas sin luz.").unit) == "h"
     fig = one("en", "A 16-year-old boy was arrested.")
