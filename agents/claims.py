@@ -40,7 +40,7 @@ from typing import Any
 import yaml
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from agents.annotations import ENTITIES_KEY, Claim, ClaimKind
 from agents.doctext import doc_text
@@ -386,15 +386,15 @@ def build_units(
 ) -> list[tuple[int, int]]:
     """Sentence-like spans: sentence starts not inside a quote, plus paragraph breaks."""
     text = doc_text(doc) if text is None else text
-    inside = [False] * (len(text) + 1)
-    for q in quotes:
-        if q.close > q.open + 1:
-            inside[q.open + 1 : q.close] = [True] * (q.close - q.open - 1)
+
+    def inside(pos: int) -> bool:
+        return any(q.open < pos < q.close for q in quotes)
+
     starts = {0}
     sent_starts: list[int] = []
     if len(doc):
         flags = doc.to_array([SENT_START, IDX])
-        sent_starts = [idx for flag, idx in flags.tolist() if flag == 1]
+        sent_starts = flags[flags[:, 0] == 1, 1].tolist()
     if len(sent_starts) <= 1:  # no sentence boundaries set: a punctuation rule instead
         sent_starts = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-ZÀ-Ý«“„\"])", text)]
     for b in sent_starts:
@@ -406,12 +406,12 @@ def build_units(
         if prev and prev[-1] in QUOTE_PAIRS and _opening_context(text, b - 1):
             b -= 1  # "... detto. «" + "Ciao»": the opening mark belongs to the next sentence
             prev = text[:b].rstrip()
-        if inside[b]:
+        if inside(b):
             continue
         if prev.rstrip().rstrip("»”“\"’')]").endswith((".", "!", "?", "…")):
             starts.add(b)
     for m in re.finditer(r"\n+", text):
-        if not inside[m.start()]:
+        if not inside(m.start()):
             starts.add(m.end())
     ordered = [*sorted(starts), len(text)]
     units = []
@@ -431,10 +431,14 @@ def build_units(
 _ABBREV = r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Prof|Sr|Sra|Mme|St|Gen|Lt|Col|Sen|Rep|Gov|Sig)\."
 # The abbreviation alternatives all open with a capital: the lookahead skips them elsewhere.
 _ABBREV_AT_CAPITAL = rf"(?=[A-Z])(?:{_ABBREV})"
+# A run of masks is matched at once and split into one token per mask, as "[^\w\s]" would.
+_MASKS = f"{MASK}+"
 # "\w++" never backtracks: a shorter run would be followed by a letter, not an apostrophe.
-_TOKEN_ELIDING = re.compile(rf"{_ABBREV_AT_CAPITAL}|\w++['’](?=\w)|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+_TOKEN_ELIDING = re.compile(
+    rf"{_MASKS}|{_ABBREV_AT_CAPITAL}|\w++['’](?=\w)|\w(?:[\w\-/&.]*\w)?|[^\w\s]"
+)
 # A word before "'s" needs no alternative of its own: the plain word alternative ends there too.
-_TOKEN_PLAIN = re.compile(rf"{_ABBREV_AT_CAPITAL}|['’]s\b|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+_TOKEN_PLAIN = re.compile(rf"{_MASKS}|{_ABBREV_AT_CAPITAL}|['’]s\b|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
 _PARTICLE_NAME = re.compile(r"(?:al|el|bin|ibn|ben|van|von|de|di|da|le)-[A-Z]")
 
 
@@ -464,8 +468,7 @@ class Tok:
 
 
 class MaskTok(Tok):
-    """A masked character inside a quote, a third of a document's tokens: only its offsets are
-    stored, the rest is the same for all of them."""
+    """A masked character inside a quote: only its offsets are its own."""
 
     __slots__ = ()
     text = MASK
@@ -477,37 +480,18 @@ class MaskTok(Tok):
         self.end = start + 1
 
 
-def tokenize_masked(masked: str, quotes: Sequence[Quote], lang: str) -> list[Tok]:
-    """``tokenize(masked, 0, len(masked), lang)`` of a text masked by :func:`mask_quotes`.
-
-    Inside a quote every character is a space, a mask or a quotation mark, so every other
-    character is a token of its own; no token crosses a quote's bounds (the marks are tokens on
-    their own), so the text between quotes tokenizes as it does in the whole text.
-    """
-    out: list[Tok] = []
-    last = 0
-    for q in quotes:
-        a, b = q.open + 1, min(q.close, len(masked))
-        if b <= a:
-            continue
-        if a < last:  # overlapping quotes (find_quotes never makes them)
-            return tokenize(masked, 0, len(masked), lang)
-        out += tokenize(masked, last, a, lang)
-        out += [
-            MaskTok(k) if c == MASK else Tok(c, k, k + 1)
-            for k, c in enumerate(masked[a:b], a)
-            if not c.isspace()
-        ]
-        last = b
-    out += tokenize(masked, last, len(masked), lang)
-    return out
-
-
 def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
     """Word and punctuation tokens of ``text[start:end]`` with absolute offsets; Italian and French
     split elided articles ("all'", "dell’") from the word they precede."""
     pattern = _TOKEN_ELIDING if lang in ("it", "fr") else _TOKEN_PLAIN
-    return [Tok(m.group(), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
+    out: list[Tok] = []
+    for m in pattern.finditer(text, start, end):
+        s, e = m.span()
+        if text[s] == MASK:
+            out += map(MaskTok, range(s, e))
+        else:
+            out.append(Tok(m.group(), s, e))
+    return out
 
 
 _SPACE = re.compile(r"\s")
@@ -517,7 +501,7 @@ class LazyTokens:
     """The tokens of a whole text, tokenized block by block when a range is first asked for.
 
     No token contains whitespace, so blocks cut at a whitespace character tokenize exactly as the
-    whole text does; most of a document's unmasked text is never looked at token by token.
+    whole text does; most of a document is never looked at token by token.
     """
 
     BLOCK_CHARS = 80
@@ -555,6 +539,19 @@ class LazyTokens:
             out.extend(toks[i : bisect_right(ends, end, i)])
         return out
 
+    def first_word(self, start: int, end: int) -> Tok | None:
+        """The first word token inside ``[start, end)``, tokenizing no further than it."""
+        first = max(0, bisect_right(self.cuts, start) - 1)
+        last = min(len(self.blocks), bisect_left(self.cuts, end))
+        for k in range(first, last):
+            toks, starts, _ = self._block(k)
+            for t in toks[bisect_left(starts, start) :]:
+                if t.end > end:
+                    return None
+                if t.is_word:
+                    return t
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
@@ -583,17 +580,16 @@ class DocumentReader:
         self.text = doc_text(doc)
         self.quotes = find_quotes(self.text)
         self.masked = mask_quotes(self.text, self.quotes)
-        self._masked_toks = tokenize_masked(self.masked, self.quotes, self.lang)
-        self._masked_starts = [t.start for t in self._masked_toks]
-        self._masked_ends = [t.end for t in self._masked_toks]
-        self._text_tokens = LazyTokens(self.text, self.lang)  # rarely read: tokenized on demand
+        # Both tokenized on demand: the rules only look at tokens near cues and quotes.
+        self._masked_tokens = LazyTokens(self.masked, self.lang)
+        self._text_tokens = LazyTokens(self.text, self.lang)
         self.units = [
             strip_dateline(self.text, u) for u in build_units(doc, self.quotes, self.text)
         ]
         self.drafts: list[Draft] = []
         self.used: list[tuple[int, int]] = []  # cue spans already attributed
         self.w = lex.words
-        self._entities: list[tuple[int, int, Any]] | None = None
+        self._entities: list[tuple[int, int, Span]] | None = None
         self._mentions = self._outlet_mentions()
         self._relayed = [p for p in self._mentions if self._introduced(p)]
 
@@ -601,11 +597,7 @@ class DocumentReader:
 
     def toks(self, start: int, end: int, masked: bool = True) -> list[Tok]:
         """The tokens inside ``[start, end)``, from one tokenisation of the whole text."""
-        if not masked:
-            return self._text_tokens.within(start, end)
-        i = bisect_left(self._masked_starts, start)
-        # tokens don't overlap, so their ends ascend too: the run stops at the first end past it
-        return self._masked_toks[i : bisect_right(self._masked_ends, end, i)]
+        return (self._masked_tokens if masked else self._text_tokens).within(start, end)
 
     def is_used(self, start: int, end: int) -> bool:
         return any(a < end and start < b for a, b in self.used)
@@ -1632,24 +1624,26 @@ class DocumentReader:
     def read_verbless(self, index: int) -> None:
         """The previous sentence's source, named without a verb: "Così la premier G. Meloni."."""
         leads = self.w("verbless_anaphora")
+        if not leads or index == 0:
+            return
         us, ue = self.units[index]
-        toks = [t for t in self.toks(us, ue) if t.is_word]
-        if not leads or index == 0 or not toks or toks[0].low not in leads:
+        lead = self._masked_tokens.first_word(us, ue)
+        if lead is None or lead.low not in leads:
             return
         if self.lex.verb_re.search(self.masked, us, ue):
             return
-        np_ = self.np_after(toks[0].end, ue)
+        np_ = self.np_after(lead.end, ue)
         if np_ is None:
             return
         sp = self.speaker_from(np_)
         ps, pe = self.units[index - 1]
         earlier = [d for d in self.drafts if ps <= d.start < pe and not d.explicit]
         for d in earlier:
-            d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, toks[0].text
+            d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, lead.text
             d.speaker_span = (sp.start, sp.end) if sp.text else None
             d.role, d.intro_roles = sp.role, self.roles_in(np_)
         if not earlier and not any(ps <= d.start < pe for d in self.drafts):
-            self.add(self.content_span(ps, pe), sp, cue=toks[0].text, roles=self.roles_in(np_))
+            self.add(self.content_span(ps, pe), sp, cue=lead.text, roles=self.roles_in(np_))
 
     def read_konjunktiv(self, index: int) -> None:
         """German: a sentence in Konjunktiv I right after a claim reports the same speaker."""
@@ -1710,21 +1704,20 @@ class DocumentReader:
                 self.drafts.append(d)
 
     def _entity_at(self, start: int, end: int) -> Any:
-        best: tuple[int, int, Any] | None = None
-        for found in self._entity_spans():
-            if found[0] < end and start < found[1] and (best is None or found[1] > best[1]):
-                best = found
-        return best[2] if best is not None else None
+        """The entity of the entity span overlapping ``[start, end)`` that ends last."""
+        best: tuple[int, Any] | None = None
+        for s, e, span in self._entity_spans():
+            if s < end and start < e and (best is None or e > best[0]):
+                entity = span._.entity  # read only here: an extension lookup is costly
+                if entity is not None:
+                    best = (e, entity)
+        return best[1] if best is not None else None
 
-    def _entity_spans(self) -> list[tuple[int, int, Any]]:
-        """(start, end, entity) of the entity spans, read once: a Span per lookup is costly."""
+    def _entity_spans(self) -> list[tuple[int, int, Span]]:
+        """(start, end, span) of the entity spans, read once: a Span per lookup is costly."""
         if self._entities is None:
             spans = self.doc.spans.get(ENTITIES_KEY) if ENTITIES_KEY in self.doc.spans else None
-            self._entities = [
-                (sp.start_char, sp.end_char, sp._.entity)
-                for sp in spans or ()
-                if sp._.entity is not None
-            ]
+            self._entities = [(sp.start_char, sp.end_char, sp) for sp in spans or ()]
         return self._entities
 
     def full_name(self, surname: str) -> str:
