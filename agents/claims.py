@@ -116,7 +116,7 @@ class Lexicon:
     outlet_first_words: frozenset[str] = field(init=False)
     outlet_max_words: int = field(init=False)
     intro_phrases: tuple[str, ...] = field(init=False)
-    _words: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
+    _words: dict[tuple[str, ...], frozenset[str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         d = self.data
@@ -175,11 +175,13 @@ class Lexicon:
         ]
         self.intro_phrases = tuple(" ".join(w.casefold().split()) for w in intro)
 
-    def words(self, key: str) -> frozenset[str]:
-        found = self._words.get(key)
+    def words(self, *keys: str) -> frozenset[str]:
+        """The casefolded words listed under any of ``keys``, here or in the common lexicon;
+        cached, as the rules ask for the same sets (and unions of them) over and over."""
+        found = self._words.get(keys)
         if found is None:
-            items = (*self.data.get(key, ()), *self.common.get(key, ()))
-            found = self._words[key] = frozenset(str(i).casefold() for i in items)
+            items = [i for k in keys for i in (*self.data.get(k, ()), *self.common.get(k, ()))]
+            found = self._words[keys] = frozenset(str(i).casefold() for i in items)
         return found
 
     def find_outlets(
@@ -711,7 +713,7 @@ class DocumentReader:
             if k - i <= 6:
                 i = self.skip_adverbials(toks, k)
         det, conn = self.w("determiners"), self.w("connectors")
-        stops, roles = self.w("stop_words"), self.w("roles") | self.w("sources")
+        stops, roles = self.w("stop_words"), self.w("roles", "sources")
         picked: list[Tok] = []
         seen_cap = False
         while i < len(toks) and len(picked) < 14:
@@ -755,7 +757,7 @@ class DocumentReader:
             picked.pop()
         if not picked:
             return None
-        speakerish = self.w("roles") | self.w("sources") | self.w("bodies")
+        speakerish = self.w("roles", "sources", "bodies")
         if not any(t.is_cap or t.low in speakerish or self.is_role(t.low) for t in picked):
             return None  # "said the deal was close": no name, role or body, not a speaker
         has_name = any(a.is_cap and b.is_cap for a, b in itertools.pairwise(picked))
@@ -804,7 +806,7 @@ class DocumentReader:
             if np_ is None or not self.terminal_after(np_.end, limit):
                 continue
             words = {w.low for w in tokenize(self.text, np_.start, np_.end, self.lang)}
-            if words & (self.w("roles") | self.w("bodies") | self.w("sources")):
+            if words & self.w("roles", "bodies", "sources"):
                 return np_
         return None
 
@@ -825,7 +827,7 @@ class DocumentReader:
         """The noun phrase ending a long chunk ("... buildings Turkish officials")."""
         toks = self.toks(start, end)
         det, conn = self.w("determiners"), self.w("connectors")
-        roles = self.w("roles") | self.w("sources")
+        roles = self.w("roles", "sources")
         k = len(toks)
         while k > 0:
             t = toks[k - 1]
@@ -1112,7 +1114,7 @@ class DocumentReader:
     def roles_in(self, phrase: Phrase | None) -> frozenset[str]:
         if phrase is None:
             return frozenset()
-        roles = self.w("roles") | self.w("title_words")
+        roles = self.w("roles", "title_words")
         return frozenset(
             t.low
             for t in tokenize(self.text, phrase.start, phrase.end, self.lang)
@@ -1319,7 +1321,7 @@ class DocumentReader:
             return
         left = self.masked[us:cs].rstrip()
         left_words = [t for t in self.toks(us, cs) if t.is_word]
-        relay_words = self.w("relay") | self.w("auxiliaries")
+        relay_words = self.w("relay", "auxiliaries")
         if self.lex.prep_re is not None:
             for pm in self.lex.prep_re.finditer(self.masked, us, cs):
                 gap = [t for t in self.toks(pm.end(), cs) if t.is_word]
@@ -1477,7 +1479,7 @@ class DocumentReader:
         if subj_toks and not (
             subj_toks[0].is_cap
             or subj_toks[0].low in self.w("determiners")
-            or subj_toks[0].low in self.w("roles") | self.w("sources") | self.w("pronouns")
+            or subj_toks[0].low in self.w("roles", "sources", "pronouns")
             or subj_toks[0].low in self.w("conjunctions")
         ):
             return  # "Commenting on the cuts announced today": no subject
@@ -1724,12 +1726,7 @@ class DocumentReader:
         """ "Hofmann" -> "Jörg Hofmann" when the text names him in full somewhere."""
         if not surname[:1].isupper() or surname.casefold() in self.w("org_words"):
             return surname
-        skip = (
-            self.w("title_words")
-            | self.w("determiners")
-            | self.w("honorifics")
-            | self.w("org_words")
-        )
+        skip = self.w("title_words", "determiners", "honorifics", "org_words")
         for m in re.finditer(
             rf"(?<![\w.])([A-ZÀ-Ý][\w'’-]+) {re.escape(surname)}(?!\w)", self.text
         ):
