@@ -189,19 +189,8 @@ class Lexicon:
     ) -> list[tuple[int, int]]:
         """Listed outlet names in ``text``, by word lookup (much faster than a huge regex);
         ``words`` are the word spans when the caller has them already."""
-        if words is None and "'" not in text and "’" not in text:
-            words = [m.span() for m in _WORD.finditer(text)]
-        elif words is None:
-            spans: list[tuple[int, int]] = []
-            for m in _WORD.finditer(text):
-                spans.append(m.span())
-                word = m.group()
-                if "'" in word or "’" in word:
-                    s, e = m.span()
-                    for k in range(s + 1, e - 1):
-                        if text[k] in "'’":  # "all'ANSA", "dell’Ansa"
-                            spans.append((k + 1, e))
-            words = spans
+        if words is None:
+            words = _with_elided_parts(text, [m.span() for m in _WORD.finditer(text)])
         out: list[tuple[int, int]] = []
         firsts = self.outlet_first_words
         after_last = 0  # words of a name already found are not looked at again
@@ -221,6 +210,22 @@ class Lexicon:
 
 
 _WORD = re.compile(r"[^\W_][\w./&'’-]*[\w]|[^\W_]")
+_APOSTROPHE = re.compile("['’]")
+
+
+def _with_elided_parts(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``words`` with, right after a word, its part after each apostrophe inside it ("all'ANSA"
+    is followed by "ANSA", "dell’Ansa" by "Ansa"); found from the apostrophes, which are few."""
+    starts = [s for s, _ in words]
+    parts: dict[int, list[tuple[int, int]]] = {}
+    for m in _APOSTROPHE.finditer(text):
+        k = m.start()
+        i = bisect_right(starts, k) - 1
+        if i >= 0 and starts[i] < k < words[i][1] - 1:
+            parts.setdefault(i, []).append((k + 1, words[i][1]))
+    for i in sorted(parts, reverse=True):  # from the end, so earlier indices stay valid
+        words[i + 1 : i + 1] = parts[i]
+    return words
 
 
 def _alt(items: Iterable[str]) -> str:
@@ -497,6 +502,7 @@ def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
 
 
 _SPACE = re.compile(r"\s")
+_CHUNK_MARKS = re.compile(r"[()\[\],]")
 
 
 class LazyTokens:
@@ -1016,7 +1022,8 @@ class DocumentReader:
     def chunks(self, start: int, end: int) -> list[tuple[int, int]]:
         """Comma-separated pieces of ``[start, end)`` (outside brackets)."""
         out, a, depth = [], start, 0
-        for k in range(start, end):
+        for mark in _CHUNK_MARKS.finditer(self.masked, start, end):  # no other character counts
+            k = mark.start()
             c = self.masked[k]
             if c in "([":
                 depth += 1
