@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -116,6 +116,8 @@ class Lexicon:
     outlet_first_words: frozenset[str] = field(init=False)
     outlet_max_words: int = field(init=False)
     intro_phrases: tuple[str, ...] = field(init=False)
+    anaphora: frozenset[str] = field(init=False)  # with plain apostrophes
+    role_endings: tuple[str, ...] = field(init=False)  # roles that end a German compound
     _words: dict[tuple[str, ...], frozenset[str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -174,6 +176,8 @@ class Lexicon:
             "told",
         ]
         self.intro_phrases = tuple(" ".join(w.casefold().split()) for w in intro)
+        self.anaphora = frozenset(a.replace("’", "'") for a in self.words("anaphora"))
+        self.role_endings = tuple(r for r in self.words("roles") if len(r) >= 4)
 
     def words(self, *keys: str) -> frozenset[str]:
         """The casefolded words listed under any of ``keys``, here or in the common lexicon;
@@ -394,8 +398,15 @@ def build_units(
     """Sentence-like spans: sentence starts not inside a quote, plus paragraph breaks."""
     text = doc_text(doc) if text is None else text
 
+    # inside a quote: after the opening mark of a quote, before its close; the quotes are walked
+    # in order of their opening marks with the farthest close so far, so any overlap is kept
+    spans = sorted((q.open, q.close) for q in quotes)
+    opens = [a for a, _ in spans]
+    farthest = list(itertools.accumulate((b for _, b in spans), max))
+
     def inside(pos: int) -> bool:
-        return any(q.open < pos < q.close for q in quotes)
+        i = bisect_left(opens, pos)
+        return i > 0 and farthest[i - 1] > pos
 
     starts = {0}
     sent_starts: list[int] = []
@@ -491,6 +502,8 @@ def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
     """Word and punctuation tokens of ``text[start:end]`` with absolute offsets; Italian and French
     split elided articles ("all'", "dell’") from the word they precede."""
     pattern = _TOKEN_ELIDING if lang in ("it", "fr") else _TOKEN_PLAIN
+    if text.find(MASK, start, end) < 0:
+        return [Tok(m.group(), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
     out: list[Tok] = []
     for m in pattern.finditer(text, start, end):
         s, e = m.span()
@@ -512,7 +525,7 @@ class LazyTokens:
     whole text does; most of a document is never looked at token by token.
     """
 
-    BLOCK_CHARS = 80
+    BLOCK_CHARS = 40
 
     def __init__(self, text: str, lang: str) -> None:
         self.text = text
@@ -538,27 +551,24 @@ class LazyTokens:
 
     def within(self, start: int, end: int) -> list[Tok]:
         """The tokens inside ``[start, end)``."""
-        out: list[Tok] = []
+        return list(self.iter_within(start, end))
+
+    def iter_within(self, start: int, end: int) -> Iterator[Tok]:
+        """The tokens inside ``[start, end)``, tokenizing a block only when it is reached."""
         first = max(0, bisect_right(self.cuts, start) - 1)
         last = min(len(self.blocks), bisect_left(self.cuts, end))
         for k in range(first, last):
             toks, starts, ends = self._block(k)
             i = bisect_left(starts, start)
-            out.extend(toks[i : bisect_right(ends, end, i)])
-        return out
+            yield from toks[i : bisect_right(ends, end, i)]
+
+    def head(self, start: int, end: int, count: int) -> list[Tok]:
+        """The first ``count`` tokens inside ``[start, end)``."""
+        return list(itertools.islice(self.iter_within(start, end), count))
 
     def first_word(self, start: int, end: int) -> Tok | None:
-        """The first word token inside ``[start, end)``, tokenizing no further than it."""
-        first = max(0, bisect_right(self.cuts, start) - 1)
-        last = min(len(self.blocks), bisect_left(self.cuts, end))
-        for k in range(first, last):
-            toks, starts, _ = self._block(k)
-            for t in toks[bisect_left(starts, start) :]:
-                if t.end > end:
-                    return None
-                if t.is_word:
-                    return t
-        return None
+        """The first word token inside ``[start, end)``."""
+        return next((t for t in self.iter_within(start, end) if t.is_word), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -790,7 +800,7 @@ class DocumentReader:
         roles = self.w("roles")
         if low in roles or low in self.w("title_words"):
             return True
-        return self.lang == "de" and any(len(r) >= 4 and low.endswith(r) for r in roles)
+        return self.lang == "de" and low.endswith(self.lex.role_endings)
 
     def _via_at(self, toks: list[Tok], i: int, via: Phrase) -> bool:
         """The relay starts within the next few tokens ("all'ANSA", "a la agencia EFE")."""
@@ -1072,7 +1082,7 @@ class DocumentReader:
             start += 1
         while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
             end -= 1
-        toks = self.toks(start, end)
+        toks = self._masked_tokens.head(start, end, 2)
         if toks and toks[0].low in self.w("complementizers"):
             start = toks[1].start if len(toks) > 1 else end
         for q in self.quotes:  # the region is one quote: its content without the marks
@@ -1267,7 +1277,7 @@ class DocumentReader:
 
     def is_anaphora(self, start: int, end: int) -> bool:
         lead = re.sub(r"\s+", " ", self.text[start:end].strip().casefold().replace("’", "'"))
-        return bool(lead) and lead in {a.replace("’", "'") for a in self.w("anaphora")}
+        return bool(lead) and lead in self.lex.anaphora
 
     def read_reported(self, index: int) -> None:
         us, ue = self.units[index]
@@ -1307,9 +1317,10 @@ class DocumentReader:
         us, ue = self.units[index]
         cs, ce = cm.span()
         cue = cm.group()
-        if self.is_anaphora(us, cs) and index == 0:
+        anaphora = self.is_anaphora(us, cs)
+        if anaphora and index == 0:
             return
-        if self.is_anaphora(us, cs):
+        if anaphora:
             # "Lo ha detto X" / "Das sagte X": the content is the previous sentence
             np_ = self.np_after(ce, ue)
             sp = self.speaker_from(np_)
@@ -1548,8 +1559,8 @@ class DocumentReader:
         )
 
     def is_time_lead(self, start: int, end: int) -> bool:
-        toks = [t for t in self.toks(start, end) if t.is_word]
-        return bool(toks) and toks[0].low in self.w("time_words")
+        first = self._masked_tokens.first_word(start, end)
+        return first is not None and first.low in self.w("time_words")
 
     def read_prepositions(self, us: int, ue: int) -> None:
         """ "according to X" / "secondo X" / "selon X" / "laut X" / "según X" / "X zufolge"."""
