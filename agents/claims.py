@@ -115,6 +115,7 @@ class Lexicon:
     outlet_folded: frozenset[str] = field(init=False)
     outlet_first_words: frozenset[str] = field(init=False)
     outlet_max_words: int = field(init=False)
+    outlet_lower_starts: frozenset[str] = field(init=False)  # how names not capitalised begin
     intro_phrases: tuple[str, ...] = field(init=False)
     anaphora: frozenset[str] = field(init=False)  # with plain apostrophes
     role_endings: tuple[str, ...] = field(init=False)  # roles that end a German compound
@@ -148,6 +149,12 @@ class Lexicon:
         self.outlet_folded = frozenset(n.casefold() for n in self.outlet_names)
         self.outlet_first_words = frozenset(n.split()[0].casefold() for n in self.outlet_names)
         self.outlet_max_words = max(len(n.split()) for n in self.common["outlets"])
+        self.outlet_lower_starts = frozenset(
+            n.split()[0][:k]
+            for n in self.outlet_names
+            if not n[0].isupper()
+            for k in range(1, len(n.split()[0]) + 1)
+        )
         # "«Martedì notte - ha spiegato - era stato ...»": a cue between dashes inside a quote
         self.inner_cue_re = re.compile(
             rf"\s[{DASHES}]\s*({self.verb_re.pattern})([^{DASHES}\n]{{0,80}}?)\s*[{DASHES}]", re.I
@@ -196,9 +203,16 @@ class Lexicon:
         if words is None:
             words = _with_elided_parts(text, [m.span() for m in _WORD.finditer(text)])
         out: list[tuple[int, int]] = []
-        firsts = self.outlet_first_words
+        firsts, lower = self.outlet_first_words, self.outlet_lower_starts
         after_last = 0  # words of a name already found are not looked at again
-        for i in [i for i, (s, e) in enumerate(words) if text[s:e].casefold() in firsts]:
+        # A name matches as listed or, capitalised, in any case: a word in lower case can only
+        # open one listed so (the cheap test runs first, most words are in lower case).
+        starts = [
+            i
+            for i, (s, e) in enumerate(words)
+            if (text[s].isupper() or text[s:e] in lower) and text[s:e].casefold() in firsts
+        ]
+        for i in starts:
             if i < after_last:
                 continue
             for n in range(min(self.outlet_max_words, len(words) - i), 0, -1):
