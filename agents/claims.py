@@ -115,7 +115,7 @@ class Lexicon:
     outlet_folded: frozenset[str] = field(init=False)
     outlet_first_words: frozenset[str] = field(init=False)
     outlet_max_words: int = field(init=False)
-    outlet_lower_starts: frozenset[str] = field(init=False)  # how names not capitalised begin
+    outlet_lower_starts: frozenset[str] = field(init=False)  # first-word prefixes, lower-case names
     intro_phrases: tuple[str, ...] = field(init=False)
     anaphora: frozenset[str] = field(init=False)  # with plain apostrophes
     role_endings: tuple[str, ...] = field(init=False)  # roles that end a German compound
