@@ -565,16 +565,20 @@ class LazyTokens:
 
     def within(self, start: int, end: int) -> list[Tok]:
         """The tokens inside ``[start, end)``."""
-        return list(self.iter_within(start, end))
+        return list(itertools.chain.from_iterable(self._runs(start, end)))
 
     def iter_within(self, start: int, end: int) -> Iterator[Tok]:
         """The tokens inside ``[start, end)``, tokenizing a block only when it is reached."""
+        return itertools.chain.from_iterable(self._runs(start, end))
+
+    def _runs(self, start: int, end: int) -> Iterator[list[Tok]]:
+        """The tokens inside ``[start, end)``, block by block."""
         first = max(0, bisect_right(self.cuts, start) - 1)
         last = min(len(self.blocks), bisect_left(self.cuts, end))
         for k in range(first, last):
             toks, starts, ends = self._block(k)
             i = bisect_left(starts, start)
-            yield from toks[i : bisect_right(ends, end, i)]
+            yield toks[i : bisect_right(ends, end, i)]
 
     def head(self, start: int, end: int, count: int) -> list[Tok]:
         """The first ``count`` tokens inside ``[start, end)``."""
