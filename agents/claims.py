@@ -1665,6 +1665,10 @@ class DocumentReader:
         if not leads or index == 0:
             return
         us, ue = self.units[index]
+        # casefolding goes character by character: a unit without a lead word, so folded, has none
+        folded = self.masked[us:ue].casefold()
+        if not any(word in folded for word in leads):
+            return
         lead = self._masked_tokens.first_word(us, ue)
         if lead is None or lead.low not in leads:
             return
