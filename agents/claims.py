@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -40,7 +40,7 @@ from typing import Any
 import yaml
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from agents.annotations import ENTITIES_KEY, Claim, ClaimKind
 from agents.doctext import doc_text
@@ -115,8 +115,11 @@ class Lexicon:
     outlet_folded: frozenset[str] = field(init=False)
     outlet_first_words: frozenset[str] = field(init=False)
     outlet_max_words: int = field(init=False)
+    outlet_lower_starts: frozenset[str] = field(init=False)  # first-word prefixes, lower-case names
     intro_phrases: tuple[str, ...] = field(init=False)
-    _words: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
+    anaphora: frozenset[str] = field(init=False)  # with plain apostrophes
+    role_endings: tuple[str, ...] = field(init=False)  # roles that end a German compound
+    _words: dict[tuple[str, ...], frozenset[str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         d = self.data
@@ -146,6 +149,12 @@ class Lexicon:
         self.outlet_folded = frozenset(n.casefold() for n in self.outlet_names)
         self.outlet_first_words = frozenset(n.split()[0].casefold() for n in self.outlet_names)
         self.outlet_max_words = max(len(n.split()) for n in self.common["outlets"])
+        self.outlet_lower_starts = frozenset(
+            n.split()[0][:k]
+            for n in self.outlet_names
+            if not n[0].isupper()
+            for k in range(1, len(n.split()[0]) + 1)
+        )
         # "«Martedì notte - ha spiegato - era stato ...»": a cue between dashes inside a quote
         self.inner_cue_re = re.compile(
             rf"\s[{DASHES}]\s*({self.verb_re.pattern})([^{DASHES}\n]{{0,80}}?)\s*[{DASHES}]", re.I
@@ -174,12 +183,16 @@ class Lexicon:
             "told",
         ]
         self.intro_phrases = tuple(" ".join(w.casefold().split()) for w in intro)
+        self.anaphora = frozenset(a.replace("’", "'") for a in self.words("anaphora"))
+        self.role_endings = tuple(r for r in self.words("roles") if len(r) >= 4)
 
-    def words(self, key: str) -> frozenset[str]:
-        found = self._words.get(key)
+    def words(self, *keys: str) -> frozenset[str]:
+        """The casefolded words listed under any of ``keys``, here or in the common lexicon;
+        cached, as the rules ask for the same sets (and unions of them) over and over."""
+        found = self._words.get(keys)
         if found is None:
-            items = (*self.data.get(key, ()), *self.common.get(key, ()))
-            found = self._words[key] = frozenset(str(i).casefold() for i in items)
+            items = [i for k in keys for i in (*self.data.get(k, ()), *self.common.get(k, ()))]
+            found = self._words[keys] = frozenset(str(i).casefold() for i in items)
         return found
 
     def find_outlets(
@@ -187,23 +200,19 @@ class Lexicon:
     ) -> list[tuple[int, int]]:
         """Listed outlet names in ``text``, by word lookup (much faster than a huge regex);
         ``words`` are the word spans when the caller has them already."""
-        if words is None and "'" not in text and "’" not in text:
-            words = [m.span() for m in _WORD.finditer(text)]
-        elif words is None:
-            spans: list[tuple[int, int]] = []
-            for m in _WORD.finditer(text):
-                spans.append(m.span())
-                word = m.group()
-                if "'" in word or "’" in word:
-                    s, e = m.span()
-                    for k in range(s + 1, e - 1):
-                        if text[k] in "'’":  # "all'ANSA", "dell’Ansa"
-                            spans.append((k + 1, e))
-            words = spans
+        if words is None:
+            words = _with_elided_parts(text, [m.span() for m in _WORD.finditer(text)])
         out: list[tuple[int, int]] = []
-        firsts = self.outlet_first_words
+        firsts, lower = self.outlet_first_words, self.outlet_lower_starts
         after_last = 0  # words of a name already found are not looked at again
-        for i in [i for i, (s, e) in enumerate(words) if text[s:e].casefold() in firsts]:
+        # A name matches as listed or, capitalised, in any case: a word in lower case can only
+        # open one listed so (the cheap test runs first, most words are in lower case).
+        starts = [
+            i
+            for i, (s, e) in enumerate(words)
+            if (text[s].isupper() or text[s:e] in lower) and text[s:e].casefold() in firsts
+        ]
+        for i in starts:
             if i < after_last:
                 continue
             for n in range(min(self.outlet_max_words, len(words) - i), 0, -1):
@@ -219,6 +228,22 @@ class Lexicon:
 
 
 _WORD = re.compile(r"[^\W_][\w./&'’-]*[\w]|[^\W_]")
+_APOSTROPHE = re.compile("['’]")
+
+
+def _with_elided_parts(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``words`` with, right after a word, its part after each apostrophe inside it ("all'ANSA"
+    is followed by "ANSA", "dell’Ansa" by "Ansa"); found from the apostrophes, which are few."""
+    starts = [s for s, _ in words]
+    parts: dict[int, list[tuple[int, int]]] = {}
+    for m in _APOSTROPHE.finditer(text):
+        k = m.start()
+        i = bisect_right(starts, k) - 1
+        if i >= 0 and starts[i] < k < words[i][1] - 1:
+            parts.setdefault(i, []).append((k + 1, words[i][1]))
+    for i in sorted(parts, reverse=True):  # from the end, so earlier indices stay valid
+        words[i + 1 : i + 1] = parts[i]
+    return words
 
 
 def _alt(items: Iterable[str]) -> str:
@@ -386,15 +411,22 @@ def build_units(
 ) -> list[tuple[int, int]]:
     """Sentence-like spans: sentence starts not inside a quote, plus paragraph breaks."""
     text = doc_text(doc) if text is None else text
-    inside = [False] * (len(text) + 1)
-    for q in quotes:
-        if q.close > q.open + 1:
-            inside[q.open + 1 : q.close] = [True] * (q.close - q.open - 1)
+
+    # inside a quote: after the opening mark of a quote, before its close; the quotes are walked
+    # in order of their opening marks with the farthest close so far, so any overlap is kept
+    spans = sorted((q.open, q.close) for q in quotes)
+    opens = [a for a, _ in spans]
+    farthest = list(itertools.accumulate((b for _, b in spans), max))
+
+    def inside(pos: int) -> bool:
+        i = bisect_left(opens, pos)
+        return i > 0 and farthest[i - 1] > pos
+
     starts = {0}
     sent_starts: list[int] = []
     if len(doc):
         flags = doc.to_array([SENT_START, IDX])
-        sent_starts = [idx for flag, idx in flags.tolist() if flag == 1]
+        sent_starts = flags[flags[:, 0] == 1, 1].tolist()
     if len(sent_starts) <= 1:  # no sentence boundaries set: a punctuation rule instead
         sent_starts = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-ZÀ-Ý«“„\"])", text)]
     for b in sent_starts:
@@ -406,12 +438,12 @@ def build_units(
         if prev and prev[-1] in QUOTE_PAIRS and _opening_context(text, b - 1):
             b -= 1  # "... detto. «" + "Ciao»": the opening mark belongs to the next sentence
             prev = text[:b].rstrip()
-        if inside[b]:
+        if inside(b):
             continue
         if prev.rstrip().rstrip("»”“\"’')]").endswith((".", "!", "?", "…")):
             starts.add(b)
     for m in re.finditer(r"\n+", text):
-        if not inside[m.start()]:
+        if not inside(m.start()):
             starts.add(m.end())
     ordered = [*sorted(starts), len(text)]
     units = []
@@ -431,10 +463,14 @@ def build_units(
 _ABBREV = r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Prof|Sr|Sra|Mme|St|Gen|Lt|Col|Sen|Rep|Gov|Sig)\."
 # The abbreviation alternatives all open with a capital: the lookahead skips them elsewhere.
 _ABBREV_AT_CAPITAL = rf"(?=[A-Z])(?:{_ABBREV})"
+# A run of masks is matched at once and split into one token per mask, as "[^\w\s]" would.
+_MASKS = f"{MASK}+"
 # "\w++" never backtracks: a shorter run would be followed by a letter, not an apostrophe.
-_TOKEN_ELIDING = re.compile(rf"{_ABBREV_AT_CAPITAL}|\w++['’](?=\w)|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+_TOKEN_ELIDING = re.compile(
+    rf"{_MASKS}|{_ABBREV_AT_CAPITAL}|\w++['’](?=\w)|\w(?:[\w\-/&.]*\w)?|[^\w\s]"
+)
 # A word before "'s" needs no alternative of its own: the plain word alternative ends there too.
-_TOKEN_PLAIN = re.compile(rf"{_ABBREV_AT_CAPITAL}|['’]s\b|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+_TOKEN_PLAIN = re.compile(rf"{_MASKS}|{_ABBREV_AT_CAPITAL}|['’]s\b|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
 _PARTICLE_NAME = re.compile(r"(?:al|el|bin|ibn|ben|van|von|de|di|da|le)-[A-Z]")
 
 
@@ -464,8 +500,7 @@ class Tok:
 
 
 class MaskTok(Tok):
-    """A masked character inside a quote, a third of a document's tokens: only its offsets are
-    stored, the rest is the same for all of them."""
+    """A masked character inside a quote: only its offsets are its own."""
 
     __slots__ = ()
     text = MASK
@@ -477,50 +512,34 @@ class MaskTok(Tok):
         self.end = start + 1
 
 
-def tokenize_masked(masked: str, quotes: Sequence[Quote], lang: str) -> list[Tok]:
-    """``tokenize(masked, 0, len(masked), lang)`` of a text masked by :func:`mask_quotes`.
-
-    Inside a quote every character is a space, a mask or a quotation mark, so every other
-    character is a token of its own; no token crosses a quote's bounds (the marks are tokens on
-    their own), so the text between quotes tokenizes as it does in the whole text.
-    """
-    out: list[Tok] = []
-    last = 0
-    for q in quotes:
-        a, b = q.open + 1, min(q.close, len(masked))
-        if b <= a:
-            continue
-        if a < last:  # overlapping quotes (find_quotes never makes them)
-            return tokenize(masked, 0, len(masked), lang)
-        out += tokenize(masked, last, a, lang)
-        out += [
-            MaskTok(k) if c == MASK else Tok(c, k, k + 1)
-            for k, c in enumerate(masked[a:b], a)
-            if not c.isspace()
-        ]
-        last = b
-    out += tokenize(masked, last, len(masked), lang)
-    return out
-
-
 def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
     """Word and punctuation tokens of ``text[start:end]`` with absolute offsets; Italian and French
     split elided articles ("all'", "dell’") from the word they precede."""
     pattern = _TOKEN_ELIDING if lang in ("it", "fr") else _TOKEN_PLAIN
-    return [Tok(m.group(), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
+    if text.find(MASK, start, end) < 0:
+        return [Tok(m.group(), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
+    out: list[Tok] = []
+    for m in pattern.finditer(text, start, end):
+        s, e = m.span()
+        if text[s] == MASK:
+            out += map(MaskTok, range(s, e))
+        else:
+            out.append(Tok(m.group(), s, e))
+    return out
 
 
 _SPACE = re.compile(r"\s")
+_CHUNK_MARKS = re.compile(r"[()\[\],]")
 
 
 class LazyTokens:
     """The tokens of a whole text, tokenized block by block when a range is first asked for.
 
     No token contains whitespace, so blocks cut at a whitespace character tokenize exactly as the
-    whole text does; most of a document's unmasked text is never looked at token by token.
+    whole text does; most of a document is never looked at token by token.
     """
 
-    BLOCK_CHARS = 80
+    BLOCK_CHARS = 40
 
     def __init__(self, text: str, lang: str) -> None:
         self.text = text
@@ -546,14 +565,28 @@ class LazyTokens:
 
     def within(self, start: int, end: int) -> list[Tok]:
         """The tokens inside ``[start, end)``."""
-        out: list[Tok] = []
+        return list(itertools.chain.from_iterable(self._runs(start, end)))
+
+    def iter_within(self, start: int, end: int) -> Iterator[Tok]:
+        """The tokens inside ``[start, end)``, tokenizing a block only when it is reached."""
+        return itertools.chain.from_iterable(self._runs(start, end))
+
+    def _runs(self, start: int, end: int) -> Iterator[list[Tok]]:
+        """The tokens inside ``[start, end)``, block by block."""
         first = max(0, bisect_right(self.cuts, start) - 1)
         last = min(len(self.blocks), bisect_left(self.cuts, end))
         for k in range(first, last):
             toks, starts, ends = self._block(k)
             i = bisect_left(starts, start)
-            out.extend(toks[i : bisect_right(ends, end, i)])
-        return out
+            yield toks[i : bisect_right(ends, end, i)]
+
+    def head(self, start: int, end: int, count: int) -> list[Tok]:
+        """The first ``count`` tokens inside ``[start, end)``."""
+        return list(itertools.islice(self.iter_within(start, end), count))
+
+    def first_word(self, start: int, end: int) -> Tok | None:
+        """The first word token inside ``[start, end)``."""
+        return next((t for t in self.iter_within(start, end) if t.is_word), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -583,17 +616,16 @@ class DocumentReader:
         self.text = doc_text(doc)
         self.quotes = find_quotes(self.text)
         self.masked = mask_quotes(self.text, self.quotes)
-        self._masked_toks = tokenize_masked(self.masked, self.quotes, self.lang)
-        self._masked_starts = [t.start for t in self._masked_toks]
-        self._masked_ends = [t.end for t in self._masked_toks]
-        self._text_tokens = LazyTokens(self.text, self.lang)  # rarely read: tokenized on demand
+        # Both tokenized on demand: the rules only look at tokens near cues and quotes.
+        self._masked_tokens = LazyTokens(self.masked, self.lang)
+        self._text_tokens = LazyTokens(self.text, self.lang)
         self.units = [
             strip_dateline(self.text, u) for u in build_units(doc, self.quotes, self.text)
         ]
         self.drafts: list[Draft] = []
         self.used: list[tuple[int, int]] = []  # cue spans already attributed
         self.w = lex.words
-        self._entities: list[tuple[int, int, Any]] | None = None
+        self._entities: list[tuple[int, int, Span]] | None = None
         self._mentions = self._outlet_mentions()
         self._relayed = [p for p in self._mentions if self._introduced(p)]
 
@@ -601,11 +633,7 @@ class DocumentReader:
 
     def toks(self, start: int, end: int, masked: bool = True) -> list[Tok]:
         """The tokens inside ``[start, end)``, from one tokenisation of the whole text."""
-        if not masked:
-            return self._text_tokens.within(start, end)
-        i = bisect_left(self._masked_starts, start)
-        # tokens don't overlap, so their ends ascend too: the run stops at the first end past it
-        return self._masked_toks[i : bisect_right(self._masked_ends, end, i)]
+        return (self._masked_tokens if masked else self._text_tokens).within(start, end)
 
     def is_used(self, start: int, end: int) -> bool:
         return any(a < end and start < b for a, b in self.used)
@@ -719,7 +747,7 @@ class DocumentReader:
             if k - i <= 6:
                 i = self.skip_adverbials(toks, k)
         det, conn = self.w("determiners"), self.w("connectors")
-        stops, roles = self.w("stop_words"), self.w("roles") | self.w("sources")
+        stops, roles = self.w("stop_words"), self.w("roles", "sources")
         picked: list[Tok] = []
         seen_cap = False
         while i < len(toks) and len(picked) < 14:
@@ -763,7 +791,7 @@ class DocumentReader:
             picked.pop()
         if not picked:
             return None
-        speakerish = self.w("roles") | self.w("sources") | self.w("bodies")
+        speakerish = self.w("roles", "sources", "bodies")
         if not any(t.is_cap or t.low in speakerish or self.is_role(t.low) for t in picked):
             return None  # "said the deal was close": no name, role or body, not a speaker
         has_name = any(a.is_cap and b.is_cap for a, b in itertools.pairwise(picked))
@@ -790,7 +818,7 @@ class DocumentReader:
         roles = self.w("roles")
         if low in roles or low in self.w("title_words"):
             return True
-        return self.lang == "de" and any(len(r) >= 4 and low.endswith(r) for r in roles)
+        return self.lang == "de" and low.endswith(self.lex.role_endings)
 
     def _via_at(self, toks: list[Tok], i: int, via: Phrase) -> bool:
         """The relay starts within the next few tokens ("all'ANSA", "a la agencia EFE")."""
@@ -812,7 +840,7 @@ class DocumentReader:
             if np_ is None or not self.terminal_after(np_.end, limit):
                 continue
             words = {w.low for w in tokenize(self.text, np_.start, np_.end, self.lang)}
-            if words & (self.w("roles") | self.w("bodies") | self.w("sources")):
+            if words & self.w("roles", "bodies", "sources"):
                 return np_
         return None
 
@@ -833,7 +861,7 @@ class DocumentReader:
         """The noun phrase ending a long chunk ("... buildings Turkish officials")."""
         toks = self.toks(start, end)
         det, conn = self.w("determiners"), self.w("connectors")
-        roles = self.w("roles") | self.w("sources")
+        roles = self.w("roles", "sources")
         k = len(toks)
         while k > 0:
             t = toks[k - 1]
@@ -1022,7 +1050,8 @@ class DocumentReader:
     def chunks(self, start: int, end: int) -> list[tuple[int, int]]:
         """Comma-separated pieces of ``[start, end)`` (outside brackets)."""
         out, a, depth = [], start, 0
-        for k in range(start, end):
+        for mark in _CHUNK_MARKS.finditer(self.masked, start, end):  # no other character counts
+            k = mark.start()
             c = self.masked[k]
             if c in "([":
                 depth += 1
@@ -1071,7 +1100,7 @@ class DocumentReader:
             start += 1
         while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
             end -= 1
-        toks = self.toks(start, end)
+        toks = self._masked_tokens.head(start, end, 2)
         if toks and toks[0].low in self.w("complementizers"):
             start = toks[1].start if len(toks) > 1 else end
         for q in self.quotes:  # the region is one quote: its content without the marks
@@ -1120,7 +1149,7 @@ class DocumentReader:
     def roles_in(self, phrase: Phrase | None) -> frozenset[str]:
         if phrase is None:
             return frozenset()
-        roles = self.w("roles") | self.w("title_words")
+        roles = self.w("roles", "title_words")
         return frozenset(
             t.low
             for t in tokenize(self.text, phrase.start, phrase.end, self.lang)
@@ -1266,7 +1295,7 @@ class DocumentReader:
 
     def is_anaphora(self, start: int, end: int) -> bool:
         lead = re.sub(r"\s+", " ", self.text[start:end].strip().casefold().replace("’", "'"))
-        return bool(lead) and lead in {a.replace("’", "'") for a in self.w("anaphora")}
+        return bool(lead) and lead in self.lex.anaphora
 
     def read_reported(self, index: int) -> None:
         us, ue = self.units[index]
@@ -1306,9 +1335,10 @@ class DocumentReader:
         us, ue = self.units[index]
         cs, ce = cm.span()
         cue = cm.group()
-        if self.is_anaphora(us, cs) and index == 0:
+        anaphora = self.is_anaphora(us, cs)
+        if anaphora and index == 0:
             return
-        if self.is_anaphora(us, cs):
+        if anaphora:
             # "Lo ha detto X" / "Das sagte X": the content is the previous sentence
             np_ = self.np_after(ce, ue)
             sp = self.speaker_from(np_)
@@ -1327,7 +1357,7 @@ class DocumentReader:
             return
         left = self.masked[us:cs].rstrip()
         left_words = [t for t in self.toks(us, cs) if t.is_word]
-        relay_words = self.w("relay") | self.w("auxiliaries")
+        relay_words = self.w("relay", "auxiliaries")
         if self.lex.prep_re is not None:
             for pm in self.lex.prep_re.finditer(self.masked, us, cs):
                 gap = [t for t in self.toks(pm.end(), cs) if t.is_word]
@@ -1485,7 +1515,7 @@ class DocumentReader:
         if subj_toks and not (
             subj_toks[0].is_cap
             or subj_toks[0].low in self.w("determiners")
-            or subj_toks[0].low in self.w("roles") | self.w("sources") | self.w("pronouns")
+            or subj_toks[0].low in self.w("roles", "sources", "pronouns")
             or subj_toks[0].low in self.w("conjunctions")
         ):
             return  # "Commenting on the cuts announced today": no subject
@@ -1547,8 +1577,8 @@ class DocumentReader:
         )
 
     def is_time_lead(self, start: int, end: int) -> bool:
-        toks = [t for t in self.toks(start, end) if t.is_word]
-        return bool(toks) and toks[0].low in self.w("time_words")
+        first = self._masked_tokens.first_word(start, end)
+        return first is not None and first.low in self.w("time_words")
 
     def read_prepositions(self, us: int, ue: int) -> None:
         """ "according to X" / "secondo X" / "selon X" / "laut X" / "según X" / "X zufolge"."""
@@ -1632,24 +1662,30 @@ class DocumentReader:
     def read_verbless(self, index: int) -> None:
         """The previous sentence's source, named without a verb: "Così la premier G. Meloni."."""
         leads = self.w("verbless_anaphora")
+        if not leads or index == 0:
+            return
         us, ue = self.units[index]
-        toks = [t for t in self.toks(us, ue) if t.is_word]
-        if not leads or index == 0 or not toks or toks[0].low not in leads:
+        # casefolding goes character by character: a unit without a lead word, so folded, has none
+        folded = self.masked[us:ue].casefold()
+        if not any(word in folded for word in leads):
+            return
+        lead = self._masked_tokens.first_word(us, ue)
+        if lead is None or lead.low not in leads:
             return
         if self.lex.verb_re.search(self.masked, us, ue):
             return
-        np_ = self.np_after(toks[0].end, ue)
+        np_ = self.np_after(lead.end, ue)
         if np_ is None:
             return
         sp = self.speaker_from(np_)
         ps, pe = self.units[index - 1]
         earlier = [d for d in self.drafts if ps <= d.start < pe and not d.explicit]
         for d in earlier:
-            d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, toks[0].text
+            d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, lead.text
             d.speaker_span = (sp.start, sp.end) if sp.text else None
             d.role, d.intro_roles = sp.role, self.roles_in(np_)
         if not earlier and not any(ps <= d.start < pe for d in self.drafts):
-            self.add(self.content_span(ps, pe), sp, cue=toks[0].text, roles=self.roles_in(np_))
+            self.add(self.content_span(ps, pe), sp, cue=lead.text, roles=self.roles_in(np_))
 
     def read_konjunktiv(self, index: int) -> None:
         """German: a sentence in Konjunktiv I right after a claim reports the same speaker."""
@@ -1710,33 +1746,27 @@ class DocumentReader:
                 self.drafts.append(d)
 
     def _entity_at(self, start: int, end: int) -> Any:
-        best: tuple[int, int, Any] | None = None
-        for found in self._entity_spans():
-            if found[0] < end and start < found[1] and (best is None or found[1] > best[1]):
-                best = found
-        return best[2] if best is not None else None
+        """The entity of the entity span overlapping ``[start, end)`` that ends last."""
+        best: tuple[int, Any] | None = None
+        for s, e, span in self._entity_spans():
+            if s < end and start < e and (best is None or e > best[0]):
+                entity = span._.entity  # read only here: an extension lookup is costly
+                if entity is not None:
+                    best = (e, entity)
+        return best[1] if best is not None else None
 
-    def _entity_spans(self) -> list[tuple[int, int, Any]]:
-        """(start, end, entity) of the entity spans, read once: a Span per lookup is costly."""
+    def _entity_spans(self) -> list[tuple[int, int, Span]]:
+        """(start, end, span) of the entity spans, read once: a Span per lookup is costly."""
         if self._entities is None:
             spans = self.doc.spans.get(ENTITIES_KEY) if ENTITIES_KEY in self.doc.spans else None
-            self._entities = [
-                (sp.start_char, sp.end_char, sp._.entity)
-                for sp in spans or ()
-                if sp._.entity is not None
-            ]
+            self._entities = [(sp.start_char, sp.end_char, sp) for sp in spans or ()]
         return self._entities
 
     def full_name(self, surname: str) -> str:
         """ "Hofmann" -> "Jörg Hofmann" when the text names him in full somewhere."""
         if not surname[:1].isupper() or surname.casefold() in self.w("org_words"):
             return surname
-        skip = (
-            self.w("title_words")
-            | self.w("determiners")
-            | self.w("honorifics")
-            | self.w("org_words")
-        )
+        skip = self.w("title_words", "determiners", "honorifics", "org_words")
         for m in re.finditer(
             rf"(?<![\w.])([A-ZÀ-Ý][\w'’-]+) {re.escape(surname)}(?!\w)", self.text
         ):
