@@ -471,6 +471,7 @@ _TOKEN_ELIDING = re.compile(
 )
 # A word before "'s" needs no alternative of its own: the plain word alternative ends there too.
 _TOKEN_PLAIN = re.compile(rf"{_MASKS}|{_ABBREV_AT_CAPITAL}|['’]s\b|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+_LEADING_BRACKET = re.compile(r"\([^()]{1,40}\)[\s,;:]*")
 _PARTICLE_NAME = re.compile(r"(?:al|el|bin|ibn|ben|van|von|de|di|da|le)-[A-Z]")
 
 
@@ -853,6 +854,11 @@ class DocumentReader:
             toks.pop(0)
         while toks and (not toks[-1].is_word or toks[-1].low in skip or MASK in toks[-1].text):
             toks.pop()
+        subordinators = self.w("subordinators")
+        for i in range(len(toks) - 2, -1, -1):  # "The decision came as [the Labor Department]"
+            if toks[i].low in subordinators:
+                toks = toks[i + 1 :]
+                break
         if not toks:
             return None
         return Phrase(self.text[toks[0].start : toks[-1].end], toks[0].start, toks[-1].end)
@@ -1100,6 +1106,11 @@ class DocumentReader:
             start += 1
         while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
             end -= 1
+        # "Según el Instituto Nacional de Estadística (INE), el precio ...": the bracket names
+        # the source, it does not open what the source says
+        bracket = _LEADING_BRACKET.match(text, start, end)
+        if bracket is not None:
+            start = bracket.end()
         toks = self._masked_tokens.head(start, end, 2)
         if toks and toks[0].low in self.w("complementizers"):
             start = toks[1].start if len(toks) > 1 else end

@@ -682,3 +682,35 @@ def test_dev_set_scores_stay_above_floor(tmp_path: Path) -> None:
     overall = json.loads(out.stdout)["overall"]
     assert overall["claim"]["f1"] >= 0.85
     assert overall["claim_attr"]["f1"] >= 0.75
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker"),
+    [
+        ("en", "Shares rose after the company said profits had doubled.", "the company"),
+        (
+            "en",
+            "The decision came as the Labor Department reported that employers added jobs.",
+            "the Labor Department",
+        ),
+        (
+            "it",
+            "Le borse sono salite quando il governo ha detto che i conti erano in ordine.",
+            "il governo",
+        ),
+        (
+            "de",
+            "Die Kurse fielen, nachdem der Konzern mitteilte, der Gewinn sei eingebrochen.",
+            "der Konzern",
+        ),
+    ],
+)
+def test_a_subordinate_clause_ends_before_the_speaker(lang: str, text: str, speaker: str):
+    assert [c.speaker for c in claims_of(lang, text)] == [speaker]
+
+
+def test_a_bracketed_abbreviation_belongs_to_the_source_not_the_content():
+    (claim,) = claims_of(
+        "es", "Según el Instituto Nacional de Estadística (INE), el precio del alquiler subió."
+    )
+    assert claim.text == "el precio del alquiler subió"
