@@ -190,6 +190,10 @@ def enrich_encoded(
     return [r for r in out if r is not None]
 
 
+def _ready() -> bool:
+    return _process_enricher is not None
+
+
 def _enrich_in_process(records: list[tuple[str | None, bytes]]) -> list[EncodedResult]:
     assert _process_enricher is not None, "pool process not initialised"
     return enrich_encoded(_process_enricher, records)
@@ -208,10 +212,14 @@ class EnrichmentPool:
         self._executor: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
+        """Start the processes now: each loads its pipelines (some seconds) while the worker
+        joins its consumer group, instead of stalling the first batch of its partitions."""
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.processes, initializer=_init_process, initargs=(self.settings,)
             )
+            for _ in range(self.processes):  # processes are spawned (and initialised) on demand
+                self._executor.submit(_ready)
 
     def stop(self) -> None:
         if self._executor is not None:

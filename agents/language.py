@@ -22,6 +22,10 @@ EXTRA_LANGUAGES: tuple[str, ...] = ("pt", "nl", "ru", "uk", "pl", "tr", "ar", "z
 MIN_CHARS = 20
 """Below this many letters the detector guesses; the feed's language is trusted instead."""
 
+SAMPLE_CHARS = 1000
+"""What the detector reads: its cost grows with the text, and a thousand characters of prose
+decide among our languages as surely as the whole article."""
+
 MIN_CONFIDENCE = 0.5
 """Below this the detector is unsure (mixed or odd text): the feed's language wins when given."""
 
@@ -66,7 +70,7 @@ class LanguageIdentifier:
         """The language of ``text``; for short or undecidable text, ``hint`` (the feed's language)
         or the fallback language, with ``detected=False``."""
         fallback = (hint or self.settings.fallback_language).lower()
-        sample = text[:2000]
+        sample = text[:SAMPLE_CHARS]
         if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
             return Detection(fallback, 0.0, False)
         values = self.detector.compute_language_confidence_values(sample)

@@ -71,6 +71,8 @@ def run_worker(settings: Settings, role: Role) -> None:
     if settings.metrics.enabled:
         url = pipeline.metrics.serve(settings.metrics)
         log.info("metrics at %s", url)
+    if pipeline.pool is not None:
+        pipeline.pool.start()
     # our structured logging stays as configured at start-up (override_logging=False)
     worker = faust.Worker(
         pipeline.app, loglevel=settings.log_level.lower(), quiet=True, override_logging=False
