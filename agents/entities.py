@@ -920,7 +920,8 @@ class EntityRecognizer:
         doc.spans[ENTITIES_KEY] = spans
         try:
             doc.set_ents(spans)  # what ``doc.ents = spans`` does, without copying the spans
-        except ValueError:  # a component before us set conflicting ents; keep theirs
+        except ValueError:  # overlapping spans; _normalise filters them, but doc.ents is
+            # only a convenience view of doc.spans, not worth failing the article for
             log.debug("could not set doc.ents")
         return doc
 
