@@ -1422,8 +1422,11 @@ class DocumentReader:
         if left[-1] in ",;:" + DASHES or left[-1] in "”»\"“'’":
             sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end
             comp = self.complementizer_after(ce, ue)
-            if comp is not None and self.subject_like(us, cs):
-                self._subject_first(us, cs, comp, ue, cue)
+            # "La ministra, María Jesús Montero, anunció ...": a role and a name in apposition
+            # are a subject, not content said by someone named after the cue
+            apposed = len(self.chunks(us, cs)) >= 2
+            if (comp is not None or apposed) and self.subject_like(us, cs):
+                self._subject_first(us, cs, comp or ce, ue, cue)
                 return
             nxt = next((t for t in self.toks(ce, min(ue, ce + 40)) if t.is_word), None)
             if nxt is not None and nxt.low in self.w("pronouns"):  # "..., hieß es", "..., he said"

@@ -714,3 +714,24 @@ def test_a_bracketed_abbreviation_belongs_to_the_source_not_the_content():
         "es", "Según el Instituto Nacional de Estadística (INE), el precio del alquiler subió."
     )
     assert claim.text == "el precio del alquiler subió"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker"),
+    [
+        (
+            "es",
+            "La ministra, María Jesús Montero, anunció este martes una rebaja fiscal.",
+            "María Jesús Montero",
+        ),
+        (
+            "de",
+            "Der Minister, Robert Habeck, kündigte am Montag ein Hilfspaket an.",
+            "Robert Habeck",
+        ),
+    ],
+)
+def test_a_role_and_a_name_in_apposition_are_the_subject(lang: str, text: str, speaker: str):
+    (claim,) = claims_of(lang, text)
+    assert claim.speaker == speaker
+    assert claim.start > text.index(speaker)  # the content follows the cue, it is not the subject
