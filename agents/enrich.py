@@ -35,6 +35,8 @@ from streams.records import (
     EntityRecord,
     FigureRecord,
     Stage,
+    key_text,
+    undecodable,
 )
 from streams.settings import NlpSettings, Settings
 
@@ -172,15 +174,7 @@ def enrich_encoded(
             articles.append(decode_article(value))
             positions.append(i)
         except RecordInvalid as exc:
-            letter = DeadLetter(
-                stage=Stage.ENRICH.value,
-                error_type=type(exc).__name__,
-                reason=str(exc),
-                raw=value[:100_000].decode("utf-8", errors="replace"),
-                key=key,
-                source_topic=exc.topic,
-                failed_at=datetime.now(UTC),
-            )
+            letter = undecodable(Stage.ENRICH, key, value, exc)
             out[i] = EncodedResult(key or "", letter.dumps(), dead=True, reason=letter.reason)
     for i, result in zip(positions, enricher.enrich_batch(articles), strict=True):
         if isinstance(result, DeadLetter):
@@ -242,12 +236,6 @@ class EnrichmentPool:
         ]
 
 
-def _key_text(key: object) -> str | None:
-    if isinstance(key, bytes):
-        return key.decode("utf-8", errors="replace")
-    return None if key is None else str(key)
-
-
 def register_enrich(
     app: faust.App, topics: Topics, settings: Settings, metrics: Metrics, pool: EnrichmentPool
 ) -> None:
@@ -265,7 +253,7 @@ def register_enrich(
         # take_events (not take) keeps each record's key; StreamT does not declare it yet
         batches = stream.take_events(worker.enrich_batch, within=worker.enrich_within)  # type: ignore[attr-defined]
         async for events in batches:
-            batch = [(_key_text(e.key), e.value) for e in events]
+            batch = [(key_text(e.key), e.value) for e in events]
             started = time.perf_counter()
             results = await pool.enrich_encoded(batch)
             metrics.enrich_seconds.labels(lane).observe(time.perf_counter() - started)

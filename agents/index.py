@@ -25,7 +25,7 @@ from elasticsearch.helpers import async_bulk
 from streams.app import Topics
 from streams.errors import RecordInvalid
 from streams.metrics import Metrics
-from streams.records import DeadLetter, Stage
+from streams.records import DeadLetter, Stage, key_text, undecodable
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def register_index(
                 try:
                     batch.append(decode_enriched(event.value))
                 except RecordInvalid as exc:
-                    letters.append(_undecodable(event.key, event.value, exc))
+                    letters.append(undecodable(Stage.INDEX, key_text(event.key), event.value, exc))
             started = time.perf_counter()
             outcome = await indexer.index(batch)
             metrics.bulk_seconds.observe(time.perf_counter() - started)
@@ -235,15 +235,3 @@ def register_index(
                 )
                 pending.append(await topics.deadletter.send(key=dead.key, value=dead))
             await asyncio.gather(*pending)
-
-
-def _undecodable(key: object, value: bytes, exc: RecordInvalid) -> DeadLetter:
-    return DeadLetter(
-        key=key.decode("utf-8", errors="replace") if isinstance(key, bytes) else key,
-        stage=Stage.INDEX.value,
-        error_type=type(exc).__name__,
-        reason=str(exc),
-        raw=value[:100_000].decode("utf-8", errors="replace"),
-        source_topic=exc.topic,
-        failed_at=datetime.now(UTC),
-    )

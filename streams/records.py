@@ -7,12 +7,14 @@ replayed record overwrites its earlier copy downstream instead of duplicating it
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 import faust
 from faust.models.fields import StringField
+
+from streams.errors import RecordInvalid
 
 
 def optional_text() -> str:
@@ -156,3 +158,27 @@ class DeadLetter(
     source_topic: str | None = None
     feed_url: str | None = None
     failed_at: datetime | None = None
+
+
+RAW_CHARS = 100_000
+"""How much of an undecodable record a dead letter keeps."""
+
+
+def key_text(key: object) -> str | None:
+    """A Kafka record key as text (keys are UTF-8 article ids; anything else is replaced)."""
+    if isinstance(key, bytes):
+        return key.decode("utf-8", errors="replace")
+    return None if key is None else str(key)
+
+
+def undecodable(stage: Stage, key: str | None, value: bytes, exc: RecordInvalid) -> DeadLetter:
+    """The dead letter of bytes that are not the record their topic carries."""
+    return DeadLetter(
+        stage=stage.value,
+        error_type=type(exc).__name__,
+        reason=str(exc),
+        raw=value[:RAW_CHARS].decode("utf-8", errors="replace"),
+        key=key,
+        source_topic=exc.topic,
+        failed_at=datetime.now(UTC),
+    )
