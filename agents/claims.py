@@ -760,7 +760,13 @@ class DocumentReader:
                     picked.append(t)
                     i += 1
                     continue
-                break
+                title = self._title_at(t.start) if picked and picked[-1].low in conn else None
+                if title is None:
+                    break
+                picked.append(title)  # "laut einem Bericht des „Spiegel“"
+                while i < len(toks) and toks[i].start < title.end:
+                    i += 1
+                continue
             low = t.low
             if (low in det and (not picked or picked[-1].low in conn)) or (low in conn and picked):
                 picked.append(t)
@@ -808,6 +814,18 @@ class DocumentReader:
                 picked = name
         return Phrase(self.text[picked[0].start : picked[-1].end], picked[0].start, picked[-1].end)
 
+    def _title_at(self, pos: int) -> Tok | None:
+        """The quoted name opening at ``pos``: newspapers and programmes are
+        often quoted ("des „Spiegel“", "del «Corriere»"); a short capitalised quote after "of" is
+        such a title, not words said."""
+        quote = next((q for q in self.quotes if q.open == pos), None)
+        if quote is None:
+            return None
+        content = self.text[quote.start : quote.end]
+        if not content[:1].isupper() or len(content.split()) > 4:
+            return None
+        return Tok(content, quote.open, quote.close)  # a name, spanning its marks
+
     def is_gerund(self, low: str) -> bool:
         """ "speaking", "parlando", "hablando": English by suffix, others from the lexicon."""
         if low in self.w("gerunds") or low in self.w("participle_openers"):
@@ -834,14 +852,16 @@ class DocumentReader:
     def np_after_adjunct(self, pos: int, limit: int) -> Phrase | None:
         """The speaker after a short adjunct: "ha scritto su X il presidente ucraino"."""
         toks = self.toks(pos, min(limit, pos + 60))
-        for t in toks[1:5]:
+        for k, t in enumerate(toks[1:5], start=1):
             if not t.is_word or t.low not in self.w("determiners"):
                 continue
             np_ = self.np_after(t.start, limit)
             if np_ is None or not self.terminal_after(np_.end, limit):
                 continue
-            words = {w.low for w in tokenize(self.text, np_.start, np_.end, self.lang)}
-            if words & self.w("roles", "bodies", "sources"):
+            words = tokenize(self.text, np_.start, np_.end, self.lang)
+            if k == 1 and toks[0].low in self.w("stop_words") and not any(w.is_cap for w in words):
+                continue  # "ha detto in una nota.": the preposition's object, no one named
+            if {w.low for w in words} & self.w("roles", "bodies", "sources"):
                 return np_
         return None
 
@@ -966,7 +986,10 @@ class DocumentReader:
 
     def blocked(self, pos: int, cue: str = "") -> bool:
         """Negated ("did not say"), passive ("had been reported") or infinitive ("to say")."""
-        prev = [t.low for t in self.toks(max(0, pos - 30), pos) if t.is_word][-2:]
+        before = self.toks(max(0, pos - 30), pos)
+        # only the cue's own clause: in "no cederá, dijo" the "no" negates another verb
+        clause = list(itertools.takewhile(lambda t: t.is_word, reversed(before)))
+        prev = [t.low for t in reversed(clause)][-2:]
         neg, pas = self.w("negations"), self.w("passive_aux")
         if any(w.casefold() in pas for w in cue.split()[1:-1]):
             return True
@@ -1769,6 +1792,19 @@ class DocumentReader:
                     best = (e, entity)
         return best[1] if best is not None else None
 
+    def _person_before(self, pos: int) -> tuple[str | None, str | None]:
+        """The person a subject-less first cue refers to ("Sánchez habló en Madrid. [...], dijo
+        este lunes."): the last one named in this sentence or the one before, else nobody."""
+        unit = next((k for k, (_, ue) in enumerate(self.units) if pos < ue), len(self.units) - 1)
+        since = self.units[max(0, unit - 1)][0]
+        for s, e, span in reversed(self._entity_spans()):
+            if e > pos or s < since:
+                continue
+            entity = span._.entity
+            if entity is not None and str(entity.type) == "PERSON":
+                return entity.canonical, entity.key
+        return None, None
+
     def _entity_spans(self) -> list[tuple[int, int, Span]]:
         """(start, end, span) of the entity spans, read once: a Span per lookup is costly."""
         if self._entities is None:
@@ -1825,7 +1861,7 @@ class DocumentReader:
             if speaker is None or d.carry:
                 if last is None and not d.explicit:
                     continue
-                speaker, key = last if last is not None else (None, None)
+                speaker, key = last if last is not None else self._person_before(d.start)
             elif d.role is not None:
                 match = next((n for n in reversed(named) if d.role in n[1]), None)
                 if match is None and named and not d.role.endswith("s"):

@@ -735,3 +735,81 @@ def test_a_role_and_a_name_in_apposition_are_the_subject(lang: str, text: str, s
     (claim,) = claims_of(lang, text)
     assert claim.speaker == speaker
     assert claim.start > text.index(speaker)  # the content follows the cue, it is not the subject
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        ("es", "El Gobierno no cederá, dijo el portavoz.", "el portavoz", "El Gobierno no cederá"),
+        ("it", "Non cederemo, ha detto il portavoce.", "il portavoce", "Non cederemo"),
+        ("de", "Wir geben nicht nach, sagte der Sprecher.", "der Sprecher", "Wir geben nicht nach"),
+    ],
+)
+def test_a_negation_before_the_comma_does_not_block_the_cue(
+    lang: str, text: str, speaker: str, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.text) == (speaker, content)
+
+
+def test_a_negated_cue_is_still_no_claim() -> None:
+    assert claims_of("es", "El portavoz no dijo cuándo llegará la ayuda.") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "de",
+            "Die Regierung plant neue Steuern, laut einem Bericht des „Spiegel“.",
+            "Spiegel",
+            "Die Regierung plant neue Steuern",
+        ),
+        (
+            "de",
+            "Laut einem Bericht des „Spiegel“ plant die Regierung neue Steuern.",
+            "Spiegel",
+            "plant die Regierung neue Steuern",
+        ),
+        (
+            "it",
+            "Secondo un editoriale del «Corriere» il governo cadrà entro l'estate.",
+            "Corriere",
+            "il governo cadrà entro l'estate",
+        ),
+    ],
+)
+def test_a_quoted_title_after_of_is_the_source(lang: str, text: str, speaker: str, content: str):
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker"),
+    [
+        (
+            "it",
+            "Il ministro Marco Rossi ha parlato ieri. «Il governo è pronto», ha detto in una nota.",
+            "Marco Rossi",
+        ),
+        (
+            "es",
+            "El presidente Pedro Sánchez habló en Madrid. El Gobierno no cederá, dijo este lunes.",
+            "Pedro Sánchez",
+        ),
+        ("en", "Joe Biden visited Kyiv on Monday. The war must end, he said.", "Joe Biden"),
+    ],
+)
+def test_a_first_cue_without_subject_refers_to_the_person_just_named(
+    lang: str, text: str, speaker: str
+) -> None:
+    from agents.pipeline import PipelineRegistry
+    from streams.settings import NlpSettings
+
+    doc = PipelineRegistry(NlpSettings(languages=[lang])).get(lang)(text)
+    assert [c.speaker for c in doc._.claims] == [speaker]
+
+
+def test_a_document_in_which_something_was_said_is_not_the_speaker() -> None:
+    claims = claims_of("it", "«Il governo è pronto», ha detto in una nota.")
+    assert [c.speaker for c in claims] == [None]
