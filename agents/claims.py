@@ -123,28 +123,35 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         d = self.data
-        parts = []
-        aux = _alt_nocase(d.get("auxiliaries", []))
-        part = _alt_nocase(d.get("participles", []))
-        if aux and part:
+        parts: list[tuple[Iterable[str], str]] = []
+        aux, participles = d.get("auxiliaries", []), d.get("participles", [])
+        if aux and participles:
             gap = r"(?:\w+\s+){0,12}?" if self.lang == "de" else r"(?:\w+\s+)?"
-            parts.append(rf"(?:{aux})\s+{gap}(?:{part})")
+            parts.append((aux, rf"\s+{gap}(?:{_alt_nocase(participles)})"))
         for sep in d.get("separable", []):
             first, _, last = sep.partition(" * ")
-            parts.append(rf"{re.escape(first)}\s+(?:[^\s,.;:]+\s+){{0,12}}?{re.escape(last)}")
-        if d.get("verbs"):
-            parts.append(_alt_nocase(d["verbs"]))
-        self.verb_re = re.compile(rf"(?<![\w'’-])(?:{'|'.join(parts)})(?![\w'’-])", re.I)
-        preps = _alt_nocase(d.get("prepositions", []))
-        self.prep_re = re.compile(rf"(?<![\w'’])(?:{preps})(?![\w'’])", re.I) if preps else None
-        postps = _alt_nocase(d.get("postpositions", []))
-        self.postp_re = re.compile(rf"(?<![\w'’])(?:{postps})(?!\w)", re.I) if postps else None
-        gers = _alt_nocase(d.get("gerunds", []))
-        self.gerund_re = re.compile(rf"(?<![\w'’])(?:{gers})(?!\w)", re.I) if gers else None
+            parts.append(([first], rf"\s+(?:[^\s,.;:]+\s+){{0,12}}?{re.escape(last)}"))
+        parts.append((d.get("verbs", []), ""))
+        verb_re = _word_start_re(parts, before=r"[\w'’-]", after=r"(?![\w'’-])")
+        assert verb_re is not None, f"claims_{self.lang}.yaml lists no speech verbs"
+        self.verb_re = verb_re
+        self.prep_re = _word_start_re(
+            [(d.get("prepositions", []), "")], before=r"[\w'’]", after=r"(?![\w'’])"
+        )
+        self.postp_re = _word_start_re(
+            [(d.get("postpositions", []), "")], before=r"[\w'’]", after=r"(?!\w)"
+        )
+        self.gerund_re = _word_start_re(
+            [(d.get("gerunds", []), "")], before=r"[\w'’]", after=r"(?!\w)"
+        )
         names = _alt(self.common["outlets"])
         self.outlet_re = re.compile(rf"(?<!\w)(?:(?=[A-ZÀ-Ý])(?i:{names})|{names})(?!\w)")
         nouns = [n.lstrip("-") for n in self.common["outlet_nouns"]]
-        self.outlet_noun_re = re.compile(rf"(?:(?<![\w])|-)(?:{_alt_nocase(nouns)})(?!\w)", re.I)
+        outlet_noun_re = _word_start_re(
+            [(nouns, "")], before=r"[\w]", after=r"(?!\w)", or_hyphen=True
+        )
+        assert outlet_noun_re is not None, "claims_common.yaml lists no outlet nouns"
+        self.outlet_noun_re = outlet_noun_re
         self.outlet_names = frozenset(self.common["outlets"])
         self.outlet_folded = frozenset(n.casefold() for n in self.outlet_names)
         self.outlet_first_words = frozenset(n.split()[0].casefold() for n in self.outlet_names)
@@ -262,16 +269,91 @@ def _alt_nocase(items: Iterable[str]) -> str:
     with different first letters never match at the same place, and inside a group the order
     stays longest first, so the match is the one the flat alternation finds.
     """
-    phrases = sorted(set(items), key=len, reverse=True)
+    phrases = list(items)
+    groups = _letter_groups(phrases)
+    if groups is None:  # a letter whose case folding is not one to one: stay flat
+        return _alt(phrases)
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+def _letter_groups(phrases: Iterable[str]) -> dict[str, list[str]] | None:
+    """The phrases as {first letter: [the rest as a regex]}, longest first (as :func:`_alt`);
+    None when a first letter's case folding is not one to one."""
     groups: dict[str, list[str]] = {}
-    for item in phrases:
+    for item in sorted(set(phrases), key=len, reverse=True):
         words = item.split()
         first = words[0][0].lower()
         if len(first) != 1 or first.upper().lower() != first:
-            return _alt(phrases)  # a letter whose case folding is not one to one: stay flat
+            return None
         rest = r"\s+".join([re.escape(words[0][1:]), *(re.escape(w) for w in words[1:])])
         groups.setdefault(first, []).append(rest)
-    return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
+    return groups
+
+
+def _case_variants(letters: Iterable[str]) -> str:
+    """Every character that ``letters`` match case-insensitively, for a character class: the
+    regex engine's own folding, so "s" brings "ſ" and "k" the Kelvin sign."""
+    letters = "".join(letters)
+    folds = re.compile(f"[{re.escape(letters)}]", re.I).findall(_ALL_BMP)
+    return re.escape("".join(sorted(set(folds))))
+
+
+_ALL_BMP = "".join(map(chr, range(0x10000)))
+
+
+def _scan_pattern(
+    parts: Sequence[tuple[dict[str, list[str]], str]],
+    *,
+    before: str,
+    after: str,
+    or_hyphen: bool = False,
+) -> re.Pattern[str]:
+    """A case-insensitive alternation of lexicon phrases at a word start, written so that
+    Python's regex engine scans it fast.
+
+    ``parts`` are (letter groups, a regex that must follow each phrase of the part), tried in
+    order as ``(?<!before)(?:part1|part2...)after`` would try them (``or_hyphen``: or right after
+    a "-", as in "„Bild“-Zeitung"). A pattern that opens with a lookbehind is tried at every
+    position of the text; one that opens with a character class is only tried where a phrase's
+    first letter stands (the engine skips to them). So the first letter is matched first, the
+    word-start test looks back past it, and a lookbehind picks the phrases that begin with that
+    letter. The matches are those of the plain alternation.
+    """
+    letters = list(dict.fromkeys(k for groups, _ in parts for k in groups))
+    by_letter = {
+        letter: "|".join(
+            f"(?:{'|'.join(groups[letter])}){follow}"
+            for groups, follow in parts
+            if letter in groups
+        )
+        for letter in letters
+    }
+    picked = "|".join(f"(?<={re.escape(k)})(?:{alts})" for k, alts in by_letter.items())
+    word = f"(?<!{before}.)(?i:{picked})"
+    starts = _case_variants(letters)
+    if or_hyphen:
+        whole = "|".join(f"{re.escape(k)}(?:{alts})" for k, alts in by_letter.items())
+        word, starts = f"(?:(?<=-)(?i:{whole})|{word})", starts + r"\-"
+    return re.compile(f"[{starts}]{word}{after}")
+
+
+def _word_start_re(
+    parts: Sequence[tuple[Iterable[str], str]], *, before: str, after: str, or_hyphen: bool = False
+) -> re.Pattern[str] | None:
+    """``(?<!before)(?:phrases follow | ...)after``, case-insensitive, as a fast scan when every
+    first letter folds one to one (:func:`_scan_pattern`), else as written; None without
+    phrases."""
+    parts = [(list(phrases), follow) for phrases, follow in parts]
+    parts = [(phrases, follow) for phrases, follow in parts if phrases]
+    if not parts:
+        return None
+    groups = [_letter_groups(phrases) for phrases, _ in parts]
+    if all(g is not None for g in groups):
+        fast = [(g, follow) for g, (_, follow) in zip(groups, parts, strict=True) if g is not None]
+        return _scan_pattern(fast, before=before, after=after, or_hyphen=or_hyphen)
+    alts = "|".join(f"(?:{_alt_nocase(phrases)}){follow}" for phrases, follow in parts)
+    start = f"(?:(?<!{before})|-)" if or_hyphen else f"(?<!{before})"
+    return re.compile(f"{start}(?:{alts}){after}", re.I)
 
 
 @cache
