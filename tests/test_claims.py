@@ -813,3 +813,42 @@ def test_a_first_cue_without_subject_refers_to_the_person_just_named(
 def test_a_document_in_which_something_was_said_is_not_the_speaker() -> None:
     claims = claims_of("it", "«Il governo è pronto», ha detto in una nota.")
     assert [c.speaker for c in claims] == [None]
+
+
+@pytest.mark.parametrize("lang", ["it", "en", "fr", "de", "es"])
+def test_fast_cue_scans_find_what_the_plain_alternation_finds(lang: str) -> None:
+    import re
+
+    from agents.claims import _alt_nocase, load_lexicon
+
+    lex = load_lexicon(lang)
+    d = lex.data
+    parts = [_alt_nocase(d["verbs"])]
+    if d.get("auxiliaries") and d.get("participles"):
+        gap = r"(?:\w+\s+){0,12}?" if lang == "de" else r"(?:\w+\s+)?"
+        aux, participles = _alt_nocase(d["auxiliaries"]), _alt_nocase(d["participles"])
+        parts.insert(0, rf"(?:{aux})\s+{gap}(?:{participles})")
+    for sep in d.get("separable", []):
+        first, _, last = sep.partition(" * ")
+        parts.insert(-1, rf"{re.escape(first)}\s+(?:[^\s,.;:]+\s+){{0,12}}?{re.escape(last)}")
+    plain = re.compile(rf"(?<![\w'’-])(?:{'|'.join(parts)})(?![\w'’-])", re.I)
+    nouns = [n.lstrip("-") for n in lex.common["outlet_nouns"]]
+    plain_nouns = re.compile(rf"(?:(?<![\w])|-)(?:{_alt_nocase(nouns)})(?!\w)", re.I)
+    verbs, aux = d["verbs"], d.get("auxiliaries") or ["x"]
+    participles = d.get("participles") or ["y"]
+    samples = [
+        " ".join(verbs[:40]),
+        " ".join(v.upper() for v in verbs[:40]),
+        "-".join(verbs[:10]) + " x" + " x".join(verbs[:10]),
+        f"{verbs[0]}, «{verbs[-1]}» ({verbs[1]}) l'{verbs[2]} {verbs[3]}-",
+        f"{aux[0]} {participles[0]}, {aux[-1]} gestern {participles[-1]}; {aux[0]}{participles[0]}",
+        "die „Bild“-Zeitung, der Sender n-tv, la agencia de noticias, the news agency, Newsroom",
+    ]
+    for text in samples:
+        assert [m.span() for m in lex.verb_re.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]
+        assert [m.span() for m in lex.outlet_noun_re.finditer(text)] == [
+            m.span() for m in plain_nouns.finditer(text)
+        ]
+    assert lex.verb_re.fullmatch(verbs[0].upper()) is not None
