@@ -116,6 +116,7 @@ class Lexicon:
     outlet_first_words: frozenset[str] = field(init=False)
     outlet_max_words: int = field(init=False)
     outlet_lower_starts: frozenset[str] = field(init=False)  # first-word prefixes, lower-case names
+    outlet_start_re: re.Pattern[str] = field(init=False)  # where a listed name may begin
     intro_phrases: tuple[str, ...] = field(init=False)
     anaphora: frozenset[str] = field(init=False)  # with plain apostrophes
     role_endings: tuple[str, ...] = field(init=False)  # roles that end a German compound
@@ -162,6 +163,20 @@ class Lexicon:
             if not n[0].isupper()
             for k in range(1, len(n.split()[0]) + 1)
         )
+        groups = _letter_groups(self.outlet_names)
+        # the scan is a superset only if matching case-insensitively is comparing casefolds
+        if groups is not None and all(n.casefold() == n.lower() for n in self.outlet_names):
+            # a name opens capitalised, or with its first letter as listed ("dpa")
+            capitals = [c for c in _folds(groups) if c.isupper()]
+            as_listed = {n[0] for n in self.outlet_names}
+            self.outlet_start_re = _scan_pattern(
+                [(groups, "")],
+                before=r"[^\W_]",
+                after="",
+                first_chars="".join(sorted({*capitals, *as_listed})),
+            )
+        else:
+            self.outlet_start_re = re.compile(r"(?<![^\W_])[^\W_]")  # every word start
         # "«Martedì notte - ha spiegato - era stato ...»": a cue between dashes inside a quote
         self.inner_cue_re = re.compile(
             rf"\s[{DASHES}]\s*({self.verb_re.pattern})([^{DASHES}\n]{{0,80}}?)\s*[{DASHES}]", re.I
@@ -202,48 +217,84 @@ class Lexicon:
             found = self._words[keys] = frozenset(str(i).casefold() for i in items)
         return found
 
-    def find_outlets(
-        self, text: str, words: Sequence[tuple[int, int]] | None = None
-    ) -> list[tuple[int, int]]:
-        """Listed outlet names in ``text``, by word lookup (much faster than a huge regex);
-        ``words`` are the word spans when the caller has them already."""
-        if words is None:
-            words = _with_elided_parts(text, [m.span() for m in _WORD.finditer(text)])
+    def find_outlets(self, text: str) -> list[tuple[int, int]]:
+        """Listed outlet names in ``text``, as whole words of the claims tokenizer.
+
+        A name matches as listed or, capitalised, in any case ("ANSA", "Ansa"); a name listed
+        in lower case ("la Repubblica", "dpa") opens with its first word as listed. A scan finds
+        the few places where a name may begin (it is a superset: case-insensitive, any spacing),
+        and only there is the text cut into words and the names tried, longest first.
+        """
         out: list[tuple[int, int]] = []
-        firsts, lower = self.outlet_first_words, self.outlet_lower_starts
-        after_last = 0  # words of a name already found are not looked at again
-        # A name matches as listed or, capitalised, in any case: a word in lower case can only
-        # open one listed so (the cheap test runs first, most words are in lower case).
-        starts = [
-            i
-            for i, (s, e) in enumerate(words)
-            if (text[s].isupper() or text[s:e] in lower) and text[s:e].casefold() in firsts
-        ]
-        for i in starts:
-            if i < after_last:
+        after_last = 0  # a name already found is not looked into again
+        for pos in self._outlet_starts(text):
+            if pos < after_last:
                 continue
-            for n in range(min(self.outlet_max_words, len(words) - i), 0, -1):
-                s, e = words[i][0], words[i + n - 1][1]
-                raw = text[s:e]
+            words = self._words_from(text, pos)
+            if not words or words[0][0] != pos:
+                continue  # not where a word starts
+            first = text[pos : words[0][1]]
+            if not (first[0].isupper() or first in self.outlet_lower_starts):
+                continue
+            if first.casefold() not in self.outlet_first_words:
+                continue
+            for n in range(min(self.outlet_max_words, len(words)), 0, -1):
+                end = words[n - 1][1]
+                raw = text[pos:end]
                 if raw in self.outlet_names or (
                     raw[0].isupper() and raw.casefold() in self.outlet_folded
                 ):
-                    out.append((s, e))
-                    after_last = i + n
+                    out.append((pos, end))
+                    after_last = end
                     break
         return out
+
+    def _outlet_starts(self, text: str) -> Iterator[int]:
+        """Every place a listed name may begin, overlapping ones included."""
+        pos = 0
+        while (m := self.outlet_start_re.search(text, pos)) is not None:
+            yield m.start()
+            pos = m.start() + 1
+
+    def _words_from(self, text: str, pos: int) -> list[tuple[int, int]]:
+        """The word spans from ``pos`` on, as many as the longest name has (or to the end).
+
+        They are cut from the whitespace before ``pos``: no word holds whitespace, so the words
+        are those of the whole text; Italian and French split elided articles ("all'ANSA")."""
+        start = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
+        end = pos
+        while True:
+            end = min(len(text), end + 80)
+            while end < len(text) and not text[end].isspace():
+                end += 1
+            if self.lang in ("it", "fr"):
+                spans = [
+                    m.span()
+                    for m in _TOKEN_ELIDING.finditer(text, start, end)
+                    if m.group()[0].isalnum()
+                ]
+            else:
+                spans = _with_elided_parts(
+                    text, [m.span() for m in _WORD.finditer(text, start, end)], start, end
+                )
+            words = [w for w in spans if w[0] >= pos]
+            if len(words) >= self.outlet_max_words or end == len(text):
+                return words
 
 
 _WORD = re.compile(r"[^\W_][\w./&'’-]*[\w]|[^\W_]")
 _APOSTROPHE = re.compile("['’]")
 
 
-def _with_elided_parts(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``words`` with, right after a word, its part after each apostrophe inside it ("all'ANSA"
-    is followed by "ANSA", "dell’Ansa" by "Ansa"); found from the apostrophes, which are few."""
+def _with_elided_parts(
+    text: str, words: list[tuple[int, int]], start: int, end: int
+) -> list[tuple[int, int]]:
+    """``words`` (of ``text[start:end]``) with, right after a word, its part after each
+    apostrophe inside it ("all'ANSA" is followed by "ANSA", "dell’Ansa" by "Ansa"); found from
+    the apostrophes, which are few."""
     starts = [s for s, _ in words]
     parts: dict[int, list[tuple[int, int]]] = {}
-    for m in _APOSTROPHE.finditer(text):
+    for m in _APOSTROPHE.finditer(text, start, end):
         k = m.start()
         i = bisect_right(starts, k) - 1
         if i >= 0 and starts[i] < k < words[i][1] - 1:
@@ -293,9 +344,13 @@ def _letter_groups(phrases: Iterable[str]) -> dict[str, list[str]] | None:
 def _case_variants(letters: Iterable[str]) -> str:
     """Every character that ``letters`` match case-insensitively, for a character class: the
     regex engine's own folding, so "s" brings "ſ" and "k" the Kelvin sign."""
-    letters = "".join(letters)
-    folds = re.compile(f"[{re.escape(letters)}]", re.I).findall(_ALL_BMP)
-    return re.escape("".join(sorted(set(folds))))
+    return re.escape("".join(_folds(letters)))
+
+
+def _folds(letters: Iterable[str]) -> list[str]:
+    """The characters that match one of ``letters`` case-insensitively, sorted."""
+    pattern = re.compile(f"[{re.escape(''.join(letters))}]", re.I)
+    return sorted(set(pattern.findall(_ALL_BMP)))
 
 
 _ALL_BMP = "".join(map(chr, range(0x10000)))
@@ -307,13 +362,15 @@ def _scan_pattern(
     before: str,
     after: str,
     or_hyphen: bool = False,
+    first_chars: str | None = None,
 ) -> re.Pattern[str]:
     """A case-insensitive alternation of lexicon phrases at a word start, written so that
     Python's regex engine scans it fast.
 
     ``parts`` are (letter groups, a regex that must follow each phrase of the part), tried in
     order as ``(?<!before)(?:part1|part2...)after`` would try them (``or_hyphen``: or right after
-    a "-", as in "„Bild“-Zeitung"). A pattern that opens with a lookbehind is tried at every
+    a "-", as in "„Bild“-Zeitung"; ``first_chars``: only where one of these opens the phrase). A
+    pattern that opens with a lookbehind is tried at every
     position of the text; one that opens with a character class is only tried where a phrase's
     first letter stands (the engine skips to them). So the first letter is matched first, the
     word-start test looks back past it, and a lookbehind picks the phrases that begin with that
@@ -330,7 +387,7 @@ def _scan_pattern(
     }
     picked = "|".join(f"(?<={re.escape(k)})(?:{alts})" for k, alts in by_letter.items())
     word = f"(?<!{before}.)(?i:{picked})"
-    starts = _case_variants(letters)
+    starts = re.escape(first_chars) if first_chars is not None else _case_variants(letters)
     if or_hyphen:
         whole = "|".join(f"{re.escape(k)}(?:{alts})" for k, alts in by_letter.items())
         word, starts = f"(?:(?<=-)(?i:{whole})|{word})", starts + r"\-"
@@ -723,13 +780,7 @@ class DocumentReader:
 
     def _outlet_mentions(self) -> list[Phrase]:
         """Outlet names: listed ones, and capitalised names beside an outlet noun."""
-        # it/fr tokens split elided articles ("all'ANSA"); other languages re-split the text
-        words = (
-            [m.span() for m in _TOKEN_ELIDING.finditer(self.text) if m.group()[0].isalnum()]
-            if self.lang in ("it", "fr")
-            else None
-        )
-        out = [Phrase(self.text[s:e], s, e) for s, e in self.lex.find_outlets(self.text, words)]
+        out = [Phrase(self.text[s:e], s, e) for s, e in self.lex.find_outlets(self.text)]
         for m in self.lex.outlet_noun_re.finditer(self.text):
             name = self._name_beside(m.start(), m.end())
             if name and not any(p.start <= name.start < p.end for p in out):

@@ -852,3 +852,26 @@ def test_fast_cue_scans_find_what_the_plain_alternation_finds(lang: str) -> None
             m.span() for m in plain_nouns.finditer(text)
         ]
     assert lex.verb_re.fullmatch(verbs[0].upper()) is not None
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "outlets"),
+    [
+        (
+            "it",
+            "Lo ha detto all'ANSA il ministro, secondo la Repubblica e il manifesto.",
+            ["ANSA", "la Repubblica", "il manifesto"],
+        ),
+        (
+            "en",
+            "x.Reuters said; dpa, DPA and Dpa reported; Sky News, Sky  News, SKY NEWS, sky news.",
+            ["dpa", "DPA", "Dpa", "Sky News", "SKY NEWS"],
+        ),
+        ("de", "laut dpa-Informationen und laut „Spiegel“", ["Spiegel"]),
+        ("fr", "Reuters", ["Reuters"]),
+    ],
+)
+def test_listed_outlets_are_found_as_whole_words(lang: str, text: str, outlets: list[str]):
+    from agents.claims import load_lexicon
+
+    assert [text[s:e] for s, e in load_lexicon(lang).find_outlets(text)] == outlets
