@@ -985,16 +985,16 @@ class DocumentReader:
     def np_after_adjunct(self, pos: int, limit: int) -> Phrase | None:
         """The speaker after a short adjunct: "ha scritto su X il presidente ucraino"."""
         toks = self.toks(pos, min(limit, pos + 60))
-        for k, t in enumerate(toks[1:5], start=1):
+        for t in toks[1:5]:
             if not t.is_word or t.low not in self.w("determiners"):
                 continue
             np_ = self.np_after(t.start, limit)
             if np_ is None or not self.terminal_after(np_.end, limit):
                 continue
-            words = tokenize(self.text, np_.start, np_.end, self.lang)
-            if k == 1 and toks[0].low in self.w("stop_words") and not any(w.is_cap for w in words):
-                continue  # "ha detto in una nota.": the preposition's object, no one named
-            if {w.low for w in words} & self.w("roles", "bodies", "sources"):
+            if self.document_owner(np_) is None:
+                continue  # "ha detto in una nota.": a document, no one named
+            words = {w.low for w in tokenize(self.text, np_.start, np_.end, self.lang)}
+            if words & self.w("roles", "bodies", "sources"):
                 return np_
         return None
 
@@ -1040,6 +1040,8 @@ class DocumentReader:
 
     def speaker_from(self, phrase: Phrase | None) -> Speaker:
         """The speaker named by a phrase: the person's name in a role phrase, else as written."""
+        if phrase is not None:
+            phrase = self.document_owner(phrase)
         if phrase is None:
             return Speaker(None)
         toks = [t for t in tokenize(self.text, phrase.start, phrase.end, self.lang) if t.is_word]
@@ -1584,9 +1586,24 @@ class DocumentReader:
             if (comp is not None or apposed) and self.subject_like(us, cs):
                 self._subject_first(us, cs, comp or ce, ue, cue)
                 return
-            nxt = next((t for t in self.toks(ce, min(ue, ce + 40)) if t.is_word), None)
-            if nxt is not None and nxt.low in self.w("pronouns"):  # "..., hieß es", "..., he said"
-                self._inverted(us, sep, None, ce, ue, cue)
+            if self.lang == "de" and len(cue.split()) > 2:
+                # "..., teilte das Ministerium am Montag mit": the speaker is inside the frame
+                first, last = cue.split()[0], cue.split()[-1]
+                framed = self.np_after(cs + len(first), ce - len(last))
+                if framed is not None and self.terminal_after(ce, ue):
+                    self._inverted(us, sep, framed, ce, ue, cue)
+                    return
+            words_after = [t for t in self.toks(ce, min(ue, ce + 40)) if t.is_word]
+            if words_after and words_after[0].low in self.w("pronouns"):  # "..., hieß es"
+                # "..., hieß es aus Regierungskreisen": an impersonal cue names its source after
+                source = (
+                    self.np_after(words_after[1].end, ue)
+                    if words_after[0].low == "es"
+                    and len(words_after) > 1
+                    and words_after[1].low in ("aus", "in", "im")
+                    else None
+                )
+                self._inverted(us, sep, source, ce, ue, cue)
                 return
             np_ = self.np_after(ce, ue) or self.np_after_adjunct(ce, ue)
             if np_ is not None and self.terminal_after(np_.end, ue):
@@ -1732,9 +1749,16 @@ class DocumentReader:
                 if np_ is not None:
                     sp = self.speaker_from(np_)
                     start, end = np_.end, cs + len(cue) - len(cue.split()[-1])
-        elif self.lang == "de" and " " in cue and len(cue.split()) > 2:
+        elif (
+            self.lang == "de"
+            and len(cue.split()) > 2
+            and not self.masked[cs + len(cue) : ue].strip(" ,;:." + DASHES)
+        ):  # "Siemens hat den Abbau angekündigt.": the content is inside the verb's frame
             end = min(end, cs + len(cue) - len(cue.split()[-1]))
             start = cs + len(cue.split()[0])
+        expletive = re.match(r"\s*es\s*,", self.masked[start:ue]) if self.lang == "de" else None
+        if expletive is not None:  # "In der Mitteilung hieß es, ...": "es" stands for the content
+            start += expletive.end()
         lead = self.via_in(cs, min(ue, start + 80))
         if lead is not None and self._via_at(self.toks(start, ue), 0, lead):
             via, start = lead, lead.end  # "sagte der Nachrichtenagentur dpa, man prüfe ..."
@@ -1815,6 +1839,23 @@ class DocumentReader:
         if len(before.split()) >= len(after.split()):
             return self.content_span(us, ps)
         return self.content_span(pe, ue)
+
+    def document_owner(self, phrase: Phrase) -> Phrase | None:
+        """Who speaks through a document: "(in) una nota del ministero" -> "ministero", "(in)
+        einer Mitteilung des Ministeriums" -> "Ministeriums"; None for a document nobody is
+        named for ("in una nota"); any other phrase as it is."""
+        toks = [t for t in tokenize(self.text, phrase.start, phrase.end, self.lang) if t.is_word]
+        k = 1 if len(toks) > 1 and toks[0].low in self.w("stop_words") else 0
+        if k < len(toks) and toks[k].low in self.w("determiners"):
+            k += 1
+        if k >= len(toks) or toks[k].low not in self.w("source_nouns"):
+            return phrase
+        if k + 1 == len(toks):
+            return None
+        owner = self._strip_source_noun(
+            Phrase(self.text[toks[k].start : phrase.end], toks[k].start, phrase.end)
+        )
+        return owner if owner.start > toks[k].start else phrase
 
     def _strip_source_noun(self, np_: Phrase) -> Phrase:
         """ "i dati dell'Istat" -> "Istat": the body, not its figures."""

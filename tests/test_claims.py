@@ -875,3 +875,79 @@ def test_listed_outlets_are_found_as_whole_words(lang: str, text: str, outlets: 
     from agents.claims import load_lexicon
 
     assert [text[s:e] for s, e in load_lexicon(lang).find_outlets(text)] == outlets
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        (
+            "Das Ministerium teilte am Montag mit, dass die Grenze geschlossen bleibt.",
+            "Das Ministerium",
+            "die Grenze geschlossen bleibt",
+        ),
+        (
+            "Die Grenze bleibt geschlossen, teilte das Ministerium am Montag mit.",
+            "das Ministerium",
+            "Die Grenze bleibt geschlossen",
+        ),
+        (
+            "Die Grenze bleibt geschlossen, hat der Minister am Montag gesagt.",
+            "der Minister",
+            "Die Grenze bleibt geschlossen",
+        ),
+        ("Siemens kündigte den Abbau von 500 Stellen an.", "Siemens", "den Abbau von 500 Stellen"),
+    ],
+)
+def test_german_verb_frames_hold_adverbs_speakers_or_content(
+    text: str, speaker: str, content: str
+) -> None:
+    (claim,) = claims_of("de", text)
+    assert (claim.speaker, claim.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "it",
+            "«La situazione è sotto controllo», si legge in una nota del ministero della Difesa.",
+            "ministero della Difesa",
+            "La situazione è sotto controllo",
+        ),
+        (
+            "it",
+            "In una nota del ministero si legge che la situazione è sotto controllo.",
+            "ministero",
+            "la situazione è sotto controllo",
+        ),
+        (
+            "de",
+            "In einer Erklärung des Ministeriums hieß es, die Lage sei ernst.",
+            "Ministeriums",
+            "die Lage sei ernst",
+        ),
+        (
+            "de",
+            "Die Lage sei ernst, hieß es aus Regierungskreisen.",
+            "Regierungskreisen",
+            "Die Lage sei ernst",
+        ),
+        (
+            "fr",
+            "« La situation est sous contrôle », peut-on lire dans un communiqué du ministère.",
+            "ministère",
+            "La situation est sous contrôle",
+        ),
+        (
+            "es",
+            "«La situación está controlada», se lee en un comunicado del ministerio.",
+            "ministerio",
+            "La situación está controlada",
+        ),
+    ],
+)
+def test_who_speaks_through_a_document_is_its_author(
+    lang: str, text: str, speaker: str, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.text) == (speaker, content)
