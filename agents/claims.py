@@ -959,6 +959,13 @@ class DocumentReader:
             return None
         return Tok(content, quote.open, quote.close)  # a name, spanning its marks
 
+    def is_org_word(self, low: str, orgs: frozenset[str]) -> bool:
+        """ "Ministry", "Amt": a word that names an organisation; German ones also in the
+        genitive ("des Auswärtigen Amts", "des Ministeriums")."""
+        if low in orgs:
+            return True
+        return self.lang == "de" and (low[:-1] in orgs or (low.endswith("es") and low[:-2] in orgs))
+
     def is_gerund(self, low: str) -> bool:
         """ "speaking", "parlando", "hablando": English by suffix, others from the lexicon."""
         if low in self.w("gerunds") or low in self.w("participle_openers"):
@@ -1075,7 +1082,7 @@ class DocumentReader:
                 "one",
             )
             return Speaker(whole.text, whole.start, whole.end, role if definite else None)
-        if run[-1].low in orgs:
+        if self.is_org_word(run[-1].low, orgs):
             return Speaker(whole.text, whole.start, whole.end)
         names = list(run)
         while names and (names[0].low in titles or self.is_role(names[0].low)):
@@ -1785,6 +1792,8 @@ class DocumentReader:
         for m, post in matches:
             if self.is_used(*m.span()):
                 continue
+            if not post and self._read_relative_source(m, us, ue):
+                continue
             if post:
                 ch = self.chunks(us, m.start())
                 a = ch[-1][0] if ch else us
@@ -1832,6 +1841,39 @@ class DocumentReader:
             np_ = self._strip_source_noun(np_)
             content = self._pp_content(us, ue, pp[0], pp[1])
             self.add(content, self.speaker_from(np_), cue=m.group(), roles=self.roles_in(np_))
+
+    def _read_relative_source(self, m: re.Match[str], us: int, ue: int) -> bool:
+        """ "Il sindaco Gualtieri, secondo cui la città è pronta, ...": the noun before a source
+        preposition with a relative pronoun speaks; whether the claim was read."""
+        if m.group().casefold() in self.w("preposition_strict"):
+            return False  # "per la quale": "for which", no source
+        toks = self.toks(m.end(), min(ue, m.end() + 30))
+        relatives = self.w("prep_relatives")
+        n = next((n for n in (2, 1) if " ".join(t.low for t in toks[:n]) in relatives), 0)
+        before = self.masked[us : m.start()].rstrip()
+        if not n or not before.endswith(","):
+            return False
+        chunks = self.chunks(us, us + len(before) - 1)
+        # "Silvia Noé, dell'Udc, secondo cui": a chunk opening with "of" only describes the noun
+        while len(chunks) > 1 and self._masked_tokens.head(*chunks[-1], 1)[0].low in self.w(
+            "connectors"
+        ):
+            chunks.pop()
+        np_ = self.trailing_np(*chunks[-1]) if chunks else None
+        if np_ is None:
+            return False
+        prev = [t for t in self.toks(chunks[-1][0], np_.start) if t.is_word][-1:]
+        if prev and prev[0].low in self.w("stop_words"):
+            return False  # "polemiche sorte su Twitter, secondo le quali": a name in a phrase
+        start, end = toks[n - 1].end, ue
+        if not self.masked[us : np_.start].strip():  # the clause sits inside its sentence
+            comma = self.masked.find(",", start, ue)
+            end = comma if comma > 0 else ue
+        self.used.append(m.span())
+        cue = self.text[m.start() : start]
+        sp, roles = self.speaker_from(np_), self.roles_in(np_)
+        self.add(self.content_span(start, end), sp, cue=cue, roles=roles)
+        return True
 
     def _pp_content(self, us: int, ue: int, ps: int, pe: int) -> tuple[int, int] | None:
         before = self.masked[us:ps].strip(" ,;:" + DASHES)

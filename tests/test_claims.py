@@ -951,3 +951,62 @@ def test_who_speaks_through_a_document_is_its_author(
 ) -> None:
     (claim,) = claims_of(lang, text)
     assert (claim.speaker, claim.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "it",
+            "A dirlo è il sindaco di Roma Roberto Gualtieri, secondo cui la città è pronta.",
+            "Roberto Gualtieri",
+            "la città è pronta",
+        ),
+        (
+            "it",
+            "Il sindaco Roberto Gualtieri, secondo cui la città è pronta, ha convocato la giunta.",
+            "Roberto Gualtieri",
+            "la città è pronta",
+        ),
+        (
+            "es",
+            "Habló el ministro Luis Planas, según el cual la cosecha será buena.",
+            "Luis Planas",
+            "la cosecha será buena",
+        ),
+        (
+            "en",
+            "The report cites the mayor, according to whom the city is ready.",
+            "the mayor",
+            "the city is ready",
+        ),
+    ],
+)
+def test_the_antecedent_of_according_to_whom_is_the_source(
+    lang: str, text: str, speaker: str, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le polemiche sorte su Twitter, secondo le quali il cantante ha sbagliato, continuano.",
+        "La Banca d'Italia, per la quale è prevista una rivalutazione, ha pubblicato i conti.",
+    ],
+)
+def test_a_relative_after_a_phrase_or_a_plain_preposition_names_no_source(text: str) -> None:
+    assert [c.speaker for c in claims_of("it", text)] in ([], [None])
+
+
+def test_present_tense_say_is_a_cue() -> None:
+    (claim,) = claims_of("en", "Police say three people were injured.")
+    assert (claim.speaker, claim.text) == ("Police", "three people were injured")
+
+
+def test_a_german_organisation_in_the_genitive_keeps_the_role_phrase() -> None:
+    (claim,) = claims_of(
+        "de", "Ein Sprecher des Auswärtigen Amts bestätigte, dass zwei Deutsche verletzt wurden."
+    )
+    assert claim.speaker == "Ein Sprecher des Auswärtigen Amts"
