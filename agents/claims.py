@@ -1366,14 +1366,22 @@ class DocumentReader:
             cm = self.lex.verb_re.search(self.masked, p, min(ue, p + 90))
             if cm and not self.is_used(*cm.span()):
                 between = self.masked[p : cm.start()]
+                words = len(between.split())
                 if (
                     between.strip()
-                    and not re.search(r"[,.;:!?«»“”\"¤]", between)
-                    and len(between.split()) <= 8
-                ):
+                    and not re.search(r"[.;:!?«»“”\"¤]", between)
+                    and words <= 8
+                    and (
+                        "," not in between
+                        or (self.subject_like(p, cm.start()) and self.terminal_after(cm.end(), ue))
+                    )
+                ):  # "», X said" / ", the spokeswoman, Anna Lee, told CNN"
                     subj = self.clean_subject(p, cm.start())
                     self.used.append(cm.span())
                     via = self.via_in(cm.end(), self._attr_limit(cm.end(), ue))
+                    if "," in between:
+                        sp = self.subject_of(p, cm.start())
+                        return sp, via, cm.group(), self.roles_in(subj)
                     return self.speaker_from(subj), via, cm.group(), self.roles_in(subj)
         # left: "X said: “...”" / "Commenta l’Istat: “" / "señaló que “...”" / "che, ha detto, “"
         left = self.masked[us : q.open].rstrip()

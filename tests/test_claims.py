@@ -1010,3 +1010,26 @@ def test_a_german_organisation_in_the_genitive_keeps_the_role_phrase() -> None:
         "de", "Ein Sprecher des Auswärtigen Amts bestätigte, dass zwei Deutsche verletzt wurden."
     )
     assert claim.speaker == "Ein Sprecher des Auswärtigen Amts"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "via"),
+    [
+        ("en", '"We are ready," the spokeswoman, Anna Lee, told CNN on Monday.', "Anna Lee", "CNN"),
+        ("it", "«Siamo pronti», il portavoce, Marco Neri, ha detto alla Cnn.", "Marco Neri", "Cnn"),
+    ],
+)
+def test_a_quote_is_attributed_across_an_apposition(
+    lang: str, text: str, speaker: str, via: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.via, claim.kind) == (speaker, via, ClaimKind.DIRECT)
+
+
+def test_a_cue_with_its_own_content_does_not_take_the_quote_before_it() -> None:
+    text = (
+        "«Ho visto tutto» Marco Neri, portavoce della polizia, ha confermato che i video sono"
+        " stati requisiti."
+    )
+    claims = claims_of("it", text)
+    assert [c.speaker for c in claims if c.text == "Ho visto tutto"] != ["Marco Neri"]
