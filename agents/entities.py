@@ -15,12 +15,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import yaml
-from spacy.attrs import LOWER, ORTH, SPACY
+from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.strings import StringStore
@@ -221,38 +222,35 @@ ROLE_GAP_MARKS = frozenset({",", "-"})
 """Punctuation between a role and a name: "ministro, Antonio Tajani", "spokesman - John Kirby"."""
 
 
-class _TextsByOrth:
-    """Token texts and whether they are capitalised, by ORTH id, kept across documents so that a
-    document's ORTH array maps to them at C speed. An ORTH id is the hash of the text, the same in
-    every ``Vocab``: unseen ones are learnt from the document's own ``StringStore``. Emptied when
-    it outgrows ``LIMIT`` entries (a stream's vocabulary keeps growing)."""
+WordInfo = tuple[str, str, bool]
+"""A token text as written, lower-cased (what spaCy's ``LOWER`` is), and whether capitalised."""
+
+
+class _WordsByOrth:
+    """``WordInfo`` by ORTH id, kept across documents so that a document's ORTH array maps to it
+    at C speed. An ORTH id is the hash of the text, the same in every ``Vocab``: unseen ones are
+    learnt from the document's own ``StringStore``. Emptied when it outgrows ``LIMIT`` entries (a
+    stream's vocabulary keeps growing)."""
 
     LIMIT = 1 << 20
 
     def __init__(self) -> None:
-        self.text: dict[int, str] = {}
-        self.is_cap: dict[int, bool] = {}
+        self.info: dict[int, WordInfo] = {}
 
-    def texts(self, orths: list[int], strings: StringStore) -> list[str]:
-        """The texts of ``orths`` (ORTH or LOWER ids)."""
+    def infos(self, orths: list[int], strings: StringStore) -> list[WordInfo]:
         try:
-            return list(map(self.text.__getitem__, orths))
+            return list(map(self.info.__getitem__, orths))
         except KeyError:  # words not seen before
             self._learn(orths, strings)
-            return list(map(self.text.__getitem__, orths))
-
-    def capitalised(self, orths: list[int]) -> list[int]:
-        """The positions of the capitalised words among ``orths`` (learnt by ``texts``)."""
-        return list(compress(range(len(orths)), map(self.is_cap.__getitem__, orths)))
+            return list(map(self.info.__getitem__, orths))
 
     def _learn(self, orths: list[int], strings: StringStore) -> None:
-        if len(self.text) >= self.LIMIT:
-            self.text.clear()
-            self.is_cap.clear()
+        if len(self.info) >= self.LIMIT:
+            self.info.clear()
         for orth in orths:
-            if orth not in self.text:
-                text = self.text[orth] = strings[orth]
-                self.is_cap[orth] = _is_cap_text(text)
+            if orth not in self.info:
+                text = strings[orth]
+                self.info[orth] = (text, text.lower(), _is_cap_text(text))
 
 
 class _Tokens:
@@ -263,13 +261,19 @@ class _Tokens:
 
     __slots__ = ("cap_positions", "capitalised", "doc", "lowers", "spaces", "words")
 
-    def __init__(self, doc: Doc, texts_by_orth: _TextsByOrth) -> None:
-        orths, lower_orths, spaces = doc.to_array([ORTH, LOWER, SPACY]).T.tolist()
+    def __init__(self, doc: Doc, words_by_orth: _WordsByOrth) -> None:
         self.doc = doc
-        self.words = texts_by_orth.texts(orths, doc.vocab.strings)
-        self.lowers = texts_by_orth.texts(lower_orths, doc.vocab.strings)
-        self.cap_positions = texts_by_orth.capitalised(orths)
-        self.spaces: list[int] = spaces  # 1 where whitespace follows the token
+        self.words: tuple[str, ...] = ()
+        self.lowers: tuple[str, ...] = ()
+        self.spaces: list[int] = []  # 1 where whitespace follows the token
+        self.cap_positions: list[int] = []
+        if len(doc):
+            orths, self.spaces = doc.to_array([ORTH, SPACY]).T.tolist()
+            # one dict lookup per token, then transposed in C
+            self.words, self.lowers, is_cap = zip(
+                *words_by_orth.infos(orths, doc.vocab.strings), strict=True
+            )
+            self.cap_positions = list(compress(range(len(is_cap)), is_cap))
         self.capitalised = frozenset(self.cap_positions)
 
     def text(self, start: int, end: int) -> str:
@@ -326,14 +330,17 @@ def _tokens_of(mentions: Iterable[Mention]) -> set[int]:
 def _longest_first(mentions: Iterable[Mention]) -> list[Mention]:
     """spaCy's ``filter_spans`` on mentions: of overlapping ones the (first) longest wins; in
     text order."""
-    by_length = sorted(mentions, key=lambda m: (m[1] - m[0], -m[0]), reverse=True)
+    in_order = sorted(mentions, key=itemgetter(0))
+    if all(left[1] <= right[0] for left, right in pairwise(in_order)):
+        return in_order  # the common case: none overlap, all are kept
+    by_length = sorted(in_order, key=lambda m: (m[1] - m[0], -m[0]), reverse=True)
     kept = []
     seen: set[int] = set()
     for start, end, etype in by_length:
         if start not in seen and end - 1 not in seen:
             kept.append((start, end, etype))
             seen.update(range(start, end))
-    return sorted(kept, key=lambda m: m[0])
+    return sorted(kept, key=itemgetter(0))
 
 
 class EntityRecognizer:
@@ -351,7 +358,7 @@ class EntityRecognizer:
         self.prepositions = LOCATION_PREPOSITIONS.get(str(self.lang), frozenset())
         self.joiners = self.connectors | self.lex.particles | {"-"}
         """What can continue a run of names: a connector, a particle or a hyphen."""
-        self.texts_by_orth = _TextsByOrth()
+        self.words_by_orth = _WordsByOrth()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         surfaces = list(self.lex.gazetteer)
         self.matcher.add("GAZETTEER", [nlp.make_doc(surface) for surface in surfaces])
@@ -402,13 +409,16 @@ class EntityRecognizer:
             end -= 1
         return (start, end) if end > start else None
 
-    def _chunks(self, tokens: _Tokens, covered: set[int]) -> list[Bounds]:
-        """Runs of capitalised tokens (with connectors, particles, hyphens) not already typed."""
+    def _chunks(
+        self, tokens: _Tokens, covered: set[int], starts: list[int] | None = None
+    ) -> list[Bounds]:
+        """Runs of capitalised tokens (with connectors, particles, hyphens) not already typed;
+        those from ``starts`` only when given (see ``_run_starts_around``)."""
         chunks = []
         size = len(tokens.words)
         end = 0
         # a capitalised token is rare: jump between them instead of walking every token
-        for start in tokens.cap_positions:
+        for start in tokens.cap_positions if starts is None else starts:
             if start < end or start in covered:
                 continue
             end = start + 1
@@ -422,6 +432,32 @@ class EntityRecognizer:
                 end = nxt
             chunks.append((start, end))
         return chunks
+
+    def _may_be_in_run(self, tokens: _Tokens, k: int) -> bool:
+        """Whether token ``k`` can be in a run of ``_chunks``: a run holds capitalised tokens,
+        joiners and the word after a hyphen (``_extend`` takes nothing else)."""
+        return (
+            k in tokens.capitalised
+            or tokens.lowers[k] in self.joiners
+            or (k > 0 and tokens.words[k - 1] == "-")
+        )
+
+    def _run_starts_around(self, tokens: _Tokens, mentions: list[Mention]) -> list[int]:
+        """The starts from which ``_chunks`` finds the same runs reaching past the ends of
+        ``mentions`` as from all capitalised tokens: no run holds the token before the stretch
+        of possible run tokens around a mention, so the scan from inside it goes as from the
+        document's start. Mentions with no such token beside them need no scan at all."""
+        size = len(tokens.words)
+        around: set[int] = set()
+        for start, end, _ in mentions:
+            first, last = start, end
+            while first > 0 and self._may_be_in_run(tokens, first - 1):
+                first -= 1
+            while last < size and self._may_be_in_run(tokens, last):
+                last += 1
+            if (first, last) != (start, end):
+                around.update(range(first, last))
+        return [k for k in tokens.cap_positions if k in around]
 
     def _extend(self, tokens: _Tokens, j: int, covered: set[int]) -> int | None:
         """Where a run of name tokens that reached the lower-case token ``j`` continues to, or
@@ -741,6 +777,8 @@ class EntityRecognizer:
                     if typed is not None:
                         add(typed)
                         continue
+                    if end - start == 1:
+                        continue  # one (capitalised) word has no pieces
                     for p_start, p_end in self._split_pieces(tokens, start, end):
                         if (p_start, p_end) == (start, end):
                             continue
@@ -782,12 +820,15 @@ class EntityRecognizer:
         """Organisation names that contain a place ("Syria Civil Defense", "Bank of England",
         "Coordinamento per il Mediterraneo") win over the place: nested names aren't entities."""
         lowers = tokens.lowers
-        places = _tokens_of(m for m in mentions if m[2] is EntityType.LOCATION)
-        if not places:
+        place_mentions = [m for m in mentions if m[2] is EntityType.LOCATION]
+        # a run that isn't around a place has no place inside, or is one place alone
+        starts = self._run_starts_around(tokens, place_mentions)
+        if not starts:
             return mentions
+        places = _tokens_of(place_mentions)
         others = _tokens_of(m for m in mentions if m[2] is not EntityType.LOCATION)
         orgs: list[Mention] = []
-        for chunk_start, chunk_end in self._chunks(tokens, others):
+        for chunk_start, chunk_end in self._chunks(tokens, others, starts):
             chunk = range(chunk_start, chunk_end)
             if places.isdisjoint(chunk) or places.issuperset(chunk):
                 continue  # the common case: no place inside, or a place alone: nothing to decide
@@ -874,7 +915,8 @@ class EntityRecognizer:
                 canonical = text.title() if text.isupper() and len(text) > 6 else text
                 prefix = "org" if etype is EntityType.ORG else "place"
                 key, country = f"{prefix}:{canonical.lower()}", None
-            span = Span(tokens.doc, start, end, label=etype.value)
+            # str(etype) is the label, a plain str: cheaper than the enum's .value property
+            span = Span(tokens.doc, start, end, label=str(etype))
             entity = Entity(
                 text=text,
                 type=etype,
@@ -903,7 +945,7 @@ class EntityRecognizer:
     # -- the component ---------------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = _Tokens(doc, self.texts_by_orth)
+        tokens = _Tokens(doc, self.words_by_orth)
         mentions = self._org_over_places(tokens, self._gazetteer_mentions(tokens))
         covered = _tokens_of(mentions)
         for start, end, etype in self._ner_mentions(tokens):
