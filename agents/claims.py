@@ -1737,6 +1737,13 @@ class DocumentReader:
         via = self.via_in(ss, start)
         # "X said <content>, Y news agency reported": Y relays
         for cm in self.lex.verb_re.finditer(self.masked, start, ue):
+            before = self.masked[start : cm.start()].rstrip()
+            if before.endswith(","):  # "..., riferisce l'agenzia Reuters": the relay after
+                relay = self.np_after(cm.end(), ue, skip_via=False)
+                if relay and self.is_outlet(relay.text) and self.terminal_after(relay.end, ue):
+                    self.used.append(cm.span())
+                    via, end = self.outlet_name(relay), start + len(before) - 1
+                    break
             ch = self.chunks(start, cm.start())
             if len(ch) < 2:
                 continue

@@ -1033,3 +1033,29 @@ def test_a_cue_with_its_own_content_does_not_take_the_quote_before_it() -> None:
     )
     claims = claims_of("it", text)
     assert [c.speaker for c in claims if c.text == "Ho visto tutto"] != ["Marco Neri"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "via", "content"),
+    [
+        (
+            "it",
+            "Il presidente ha annunciato che si dimetterà, riferisce l'agenzia Reuters.",
+            "Il presidente",
+            "Reuters",
+            "si dimetterà",
+        ),
+        (
+            "es",
+            "El ministro dijo que las negociaciones fracasaron, informó la agencia EFE.",
+            "El ministro",
+            "EFE",
+            "las negociaciones fracasaron",
+        ),
+    ],
+)
+def test_an_outlet_after_a_trailing_cue_relays(
+    lang: str, text: str, speaker: str, via: str, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.via, claim.text) == (speaker, via, content)
