@@ -610,6 +610,7 @@ _TOKEN_ELIDING = re.compile(
 )
 # A word before "'s" needs no alternative of its own: the plain word alternative ends there too.
 _TOKEN_PLAIN = re.compile(rf"{_MASKS}|{_ABBREV_AT_CAPITAL}|['’]s\b|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
+_COMPOUND_TAIL = re.compile(r"-\w+")
 _LEADING_BRACKET = re.compile(r"\([^()]{1,40}\)[\s,;:]*")
 _PARTICLE_NAME = re.compile(r"(?:al|el|bin|ibn|ben|van|von|de|di|da|le)-[A-Z]")
 
@@ -803,6 +804,8 @@ class DocumentReader:
             name = (m2.group(1) or m2.group(2) or "").strip()
             if name:
                 s = start - len(before) + before.rfind(name)
+                if text[start].isupper() and text[s + len(name) : start] == " ":
+                    return Phrase(text[s:end], s, end)  # "Süddeutsche Zeitung": one name
                 return Phrase(name, s, s + len(name))
         return None
 
@@ -1267,6 +1270,11 @@ class DocumentReader:
     def content_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Trim a content region: spaces, punctuation, a leading complementizer, bare quotes."""
         text = self.text
+        if any(q.end == start and q.close > q.end for q in self.quotes):
+            # the closing mark of a quoted name before it ("„Bild“, er sei", "„Bild“-Zeitung, er")
+            start += 1
+            compound = _COMPOUND_TAIL.match(text, start, end)
+            start = compound.end() if compound else start
         while start < end and (text[start].isspace() or text[start] in ",;:." + DASHES):
             start += 1
         while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):

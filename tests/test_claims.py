@@ -1059,3 +1059,17 @@ def test_an_outlet_after_a_trailing_cue_relays(
 ) -> None:
     (claim,) = claims_of(lang, text)
     assert (claim.speaker, claim.via, claim.text) == (speaker, via, content)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Kanzler sagte der „Süddeutschen Zeitung“, er sei zuversichtlich.",
+        "Der Kanzler sagte der Süddeutschen Zeitung, er sei zuversichtlich.",
+        "Der Kanzler sagte der „Bild“-Zeitung, er sei zuversichtlich.",
+    ],
+)
+def test_a_newspaper_told_is_the_relay_not_the_content(text: str) -> None:
+    (claim,) = claims_of("de", text)
+    assert (claim.speaker, claim.text) == ("Der Kanzler", "er sei zuversichtlich")
+    assert claim.via in ("Süddeutschen", "Bild")
