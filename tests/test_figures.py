@@ -454,3 +454,16 @@ def test_dev_set_floor(tmp_path: Path):
     overall = json.loads(out.stdout)["overall"]
     assert overall["fig_value_unit"]["f1"] >= 0.92
     assert overall["fig_full"]["f1"] >= 0.84
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("it", "Sono stati stanziati 2,5 miliardi di euro."),
+        ("es", "Han sido destinados 300 millones de euros."),
+        ("fr", "Le déficit atteint 5,5 % du PIB, soit 154 milliards d'euros."),
+        ("it", "Il deficit è al 3 % del Pil, cioè 60 miliardi di euro."),
+    ],
+)
+def test_a_participle_or_a_restated_figure_is_not_what_is_counted(lang: str, text: str):
+    assert figures(lang, text)[-1].counts is None
