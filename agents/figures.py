@@ -1291,7 +1291,7 @@ class _DocFinder:
         floor = max(sent_start, end - 120, self.found[-1].end if self.found else 0)
         words = list(_WORD_RE.finditer(self.text, min(floor, end), end))
         articles, of_words = lex.word_set("articles"), lex.word_set("of_words")
-        auxiliaries = lex.word_set("auxiliaries")
+        auxiliaries, reflexives = lex.word_set("auxiliaries"), lex.word_set("reflexives")
         k = len(words) - 1
         while k >= 0 and words[k].group().casefold() in articles:
             k -= 1
@@ -1321,6 +1321,9 @@ class _DocFinder:
             if k >= 0 and words[k].group().casefold() in auxiliaries:
                 k -= 1  # "ha raggiunto"
                 continue
+            if k >= 0 and words[k].group().casefold() in reflexives:
+                k -= 1  # "se eleva a 214", "si attesta al 3%": a verb
+                continue
             if not self._is_content(w) or self._is_participle(low):
                 if of_only and low not in articles:
                     return None
@@ -1340,11 +1343,23 @@ class _DocFinder:
         return len(low) > 4 and low.endswith(self.lex.participle_suffixes)
 
     def _toll_noun(self, fig: _Found) -> str | None:
-        tolls = self.lex.word_set("toll_nouns")
+        """ "El número de muertos asciende a 214": what the toll counts ("muertos"), else the
+        toll noun itself ("The death toll rose to 214")."""
+        lex = self.lex
+        tolls = lex.word_set("toll_nouns")
         sent_start = self._sentence_start(fig.start)
-        for m in reversed(list(_WORD_RE.finditer(self.text, sent_start, fig.start))):
-            if m.group().casefold() in tolls:
-                return m.group()
+        words = list(_WORD_RE.finditer(self.text, sent_start, fig.start))
+        for k in range(len(words) - 1, -1, -1):
+            if words[k].group().casefold() not in tolls:
+                continue
+            rest = [m.group() for m in words[k + 1 : k + 4]]
+            i = 0
+            for joiners in ("of_words", "articles"):  # "de", "dei", "der" (a German genitive)
+                if i < len(rest) and rest[i].casefold() in lex.word_set(joiners):
+                    i += 1
+            if 0 < i < len(rest) and self._is_content(rest[i]):
+                return rest[i]
+            return words[k].group()
         return None
 
     def _referent(self, fig: _Found) -> str | None:

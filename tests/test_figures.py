@@ -467,3 +467,24 @@ def test_dev_set_floor(tmp_path: Path):
 )
 def test_a_participle_or_a_restated_figure_is_not_what_is_counted(lang: str, text: str):
     assert figures(lang, text)[-1].counts is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("es", "El número de muertos asciende a 214.", "muertos"),
+        ("es", "El balance de fallecidos se eleva a 214.", "fallecidos"),
+        ("fr", "Le nombre de morts s'élève à 214.", "morts"),
+        ("de", "Die Zahl der Toten stieg auf 214.", "Toten"),
+        ("en", "The number of dead rose to 214.", "dead"),
+        ("en", "The death toll rose to 214.", "toll"),
+    ],
+)
+def test_a_toll_counts_what_it_is_of(lang: str, text: str, counts: str):
+    assert one(lang, text).counts == counts
+
+
+def test_a_word_after_a_reflexive_pronoun_is_a_verb_not_the_counted_noun():
+    assert one("it", "La capitalizzazione si aggira attorno ai 40 miliardi di dollari.").counts != (
+        "aggira"
+    )
