@@ -196,3 +196,25 @@ def test_person_of_organisation_and_stock_indices() -> None:
     assert found["Dan Velkov"].type is EntityType.PERSON
     assert found["Brightwater Securities"].type is EntityType.ORG
     assert "FTSE" not in found and "DAX" not in found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name"),
+    [
+        (
+            "es",
+            "Según el Estado Mayor Conjunto de Corea del Sur, el misil cayó al mar.",
+            "Estado Mayor Conjunto",
+        ),
+        (
+            "en",
+            "South Korea's Joint Chiefs of Staff said the missile fell into the sea.",
+            "Joint Chiefs of Staff",
+        ),
+    ],
+)
+def test_a_general_staff_is_an_organisation_not_a_person(lang: str, text: str, name: str) -> None:
+    found = {e.text: e for e in entities(lang, text)}
+    assert found[name].type is EntityType.ORG
+    assert found[name].key == "org:joint chiefs of staff"
+    assert not any(e.type is EntityType.PERSON for e in found.values())
