@@ -1852,7 +1852,9 @@ class DocumentReader:
                 pp = (m.start(), np_.end if np_ else m.end())
             if np_ is None:
                 continue
-            if m.group().casefold() in strict and not self.is_outlet(np_.text):
+            if m.group().casefold() in strict and not (
+                self.is_outlet(np_.text) or self._fronted_source(us, m.start(), np_)
+            ):
                 continue
             self.used.append(m.span())
             target = [d for d in self.drafts if us <= d.start < ue]
@@ -1897,6 +1899,18 @@ class DocumentReader:
         sp, roles = self.speaker_from(np_), self.roles_in(np_)
         self.add(self.content_span(start, end), sp, cue=cue, roles=roles)
         return True
+
+    def _fronted_source(self, us: int, ps: int, np_: Phrase) -> bool:
+        """ "Per Confindustria, la manovra è insufficiente": an ambiguous preposition ("per")
+        names a source when it opens the sentence and its phrase, a person, an organisation or a
+        role, is set off by a comma ("Per Natale, ..." is no source)."""
+        if self.masked[us:ps].strip() or self.masked[np_.end : np_.end + 1] != ",":
+            return False
+        words = {t.low for t in tokenize(self.text, np_.start, np_.end, self.lang)}
+        if words & self.w("roles", "bodies", "sources"):
+            return True
+        entity = self._entity_at(np_.start, np_.end)
+        return entity is not None and str(entity.type) in ("PERSON", "ORG")
 
     def _pp_content(self, us: int, ue: int, ps: int, pe: int) -> tuple[int, int] | None:
         before = self.masked[us:ps].strip(" ,;:" + DASHES)

@@ -1073,3 +1073,26 @@ def test_a_newspaper_told_is_the_relay_not_the_content(text: str) -> None:
     (claim,) = claims_of("de", text)
     assert (claim.speaker, claim.text) == ("Der Kanzler", "er sei zuversichtlich")
     assert claim.via in ("Süddeutschen", "Bild")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Per il ministro dell'Economia, la crescita sarà modesta.", "il ministro dell'Economia"),
+        ("«È inaccettabile», ha tuonato il ministro.", "il ministro"),
+    ],
+)
+def test_italian_per_and_expressive_cues(text: str, speaker: str) -> None:
+    (claim,) = claims_of("it", text)
+    assert claim.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Per Natale, i negozi resteranno aperti fino a mezzanotte.",
+        "Per questo motivo, il governo ha deciso di intervenire.",
+    ],
+)
+def test_per_without_a_source_is_no_claim(text: str) -> None:
+    assert claims_of("it", text) == []
