@@ -611,6 +611,8 @@ _TOKEN_ELIDING = re.compile(
 # A word before "'s" needs no alternative of its own: the plain word alternative ends there too.
 _TOKEN_PLAIN = re.compile(rf"{_MASKS}|{_ABBREV_AT_CAPITAL}|['’]s\b|\w(?:[\w\-/&.]*\w)?|[^\w\s]")
 _COMPOUND_TAIL = re.compile(r"-\w+")
+_NAMING_LINKS = frozenset({"as", "als", "come", "comme", "como", "de", "d", "di", "a"})
+_POSSESSIVE_DOCUMENT = re.compile(r"(.+?)['’]s\s+(\w+)")
 _LEADING_BRACKET = re.compile(r"\([^()]{1,40}\)[\s,;:]*")
 _PARTICLE_NAME = re.compile(r"(?:al|el|bin|ibn|ben|van|von|de|di|da|le)-[A-Z]")
 
@@ -745,6 +747,10 @@ class Speaker:
     start: int = -1
     end: int = -1
     role: str | None = None  # a role word when the phrase is a bare role ("il ministro")
+
+
+Attribution = tuple[Speaker, Phrase | None, str | None, frozenset[str]]
+"""How a quote is attributed: speaker, relaying outlet, cue (None: none of its own), roles."""
 
 
 class DocumentReader:
@@ -1342,9 +1348,7 @@ class DocumentReader:
 
     # ---------------------------------------------------------- quotes
 
-    def attribute_quote(
-        self, q: Quote, unit: tuple[int, int]
-    ) -> tuple[Speaker, Phrase | None, str, frozenset[str]] | None:
+    def attribute_quote(self, q: Quote, unit: tuple[int, int]) -> Attribution | None:
         """The attribution of a quote by a cue next to it, or None."""
         us, ue = unit
         # "«Martedì notte - ha spiegato - era stato ...»": a cue between dashes inside the quote
@@ -1395,6 +1399,9 @@ class DocumentReader:
         left = self.masked[us : q.open].rstrip()
         if not left:
             return None
+        naming = self._naming(us, q.open, ue)
+        if naming is not None:
+            return naming
         cms = [m for m in self.lex.verb_re.finditer(self.masked, us, q.open)]
         tail = left[-1]
         if tail == ":" or left.endswith(tuple(self.w("complementizers"))) or tail in "," + DASHES:
@@ -1420,6 +1427,9 @@ class DocumentReader:
                 sp = self.speaker_from(np_)
                 return sp, via, cm.group(), self.roles_in(np_)
             if tail == ":":
+                read = self._document_read(us, us + len(left) - 1)
+                if read is not None:
+                    return read
                 ph = (
                     self.clean_subject(
                         self.chunks(us, us + len(left) - 1)[-1][0], us + len(left) - 1
@@ -1433,6 +1443,36 @@ class DocumentReader:
                 return Speaker(None), None, ":", frozenset()
         return None
 
+    def _naming(self, us: int, open_: int, ue: int) -> Attribution | None:
+        """'X called the move a “body blow”', "ha definito l'attacco «vile»", "bezeichnete ihn
+        als „…“": X's words are the quoted name they give something, with what it names."""
+        toks = self.toks(us, open_)
+        verbs = self.w("naming_verbs")
+        for k in range(len(toks) - 1, max(-1, len(toks) - 10), -1):
+            t = toks[k]
+            if not (t.is_word or t.text in "'’"):
+                return None  # a comma or a quote between: the name is not this verb's
+            if t.low not in verbs:
+                continue
+            named = [w for w in toks[k + 1 :] if w.is_word and w.low not in _NAMING_LINKS]
+            if not named:
+                return None  # 'a film called “X”', 'was described as “X”': passive, no one speaks
+            start = k
+            while start > 0 and toks[start - 1].low in self.w("auxiliaries"):
+                start -= 1
+            chunks = self.chunks(us, toks[start].start)
+            subj = self.clean_subject(*chunks[-1]) if chunks else None
+            first = self._masked_tokens.first_word(subj.start, subj.end) if subj else None
+            if first is not None and not (
+                first.is_cap or first.low in self.w("determiners", "roles", "sources", "pronouns")
+            ):
+                return None  # "contestando ... quando definì «eversiva»": no subject
+            self.used.append((t.start, t.end))
+            sp, roles = self.speaker_from(subj), self.roles_in(subj)
+            self.add(self.content_span(t.end, ue), sp, cue=t.text, roles=roles)
+            return sp, None, None, roles  # no cue of its own: the quote merges into the claim
+        return None
+
     def _attr_limit(self, pos: int, ue: int) -> int:
         """Where an attribution after a quote ends: the next quote, if any."""
         for q in self.quotes:
@@ -1443,7 +1483,7 @@ class DocumentReader:
     def read_quotes(self, unit: tuple[int, int]) -> None:
         us, ue = unit
         inside = [q for q in self.quotes if us <= q.open < ue]
-        prev_attr: tuple[Speaker, Phrase | None, str, frozenset[str]] | None = None
+        prev_attr: Attribution | None = None
         prev_q: Quote | None = None
         pending: Draft | None = None  # an unattributed quote that may open the same statement
         for q in inside:
@@ -1923,6 +1963,10 @@ class DocumentReader:
         """Who speaks through a document: "(in) una nota del ministero" -> "ministero", "(in)
         einer Mitteilung des Ministeriums" -> "Ministeriums"; None for a document nobody is
         named for ("in una nota"); any other phrase as it is."""
+        possessive = _POSSESSIVE_DOCUMENT.fullmatch(phrase.text)
+        if possessive and possessive.group(2).casefold() in self.w("source_nouns"):
+            owner = possessive.group(1)  # "the company's statement"
+            return Phrase(owner, phrase.start, phrase.start + len(owner))
         toks = [t for t in tokenize(self.text, phrase.start, phrase.end, self.lang) if t.is_word]
         k = 1 if len(toks) > 1 and toks[0].low in self.w("stop_words") else 0
         if k < len(toks) and toks[k].low in self.w("determiners"):
@@ -1935,6 +1979,21 @@ class DocumentReader:
             Phrase(self.text[toks[k].start : phrase.end], toks[k].start, phrase.end)
         )
         return owner if owner.start > toks[k].start else phrase
+
+    def _document_read(self, start: int, end: int) -> Attribution | None:
+        """ "The statement read: “…”", "il comunicato recita: «…»": the document's author speaks
+        (the one named as its owner, else the previous speaker)."""
+        toks = [t for t in self.toks(start, end) if t.is_word]
+        if len(toks) < 2 or toks[-1].low not in self.w("document_verbs"):
+            return None
+        chunks = self.chunks(start, toks[-1].start)
+        phrase = self.clean_subject(*chunks[-1]) if chunks else None
+        if phrase is None:
+            return None
+        nouns = {t.low for t in tokenize(self.text, phrase.start, phrase.end, self.lang)}
+        if nouns.isdisjoint(self.w("source_nouns")):
+            return None  # "Il cantante recita:" is a performance, not a document
+        return self.speaker_from(phrase), None, toks[-1].text, self.roles_in(phrase)
 
     def _strip_source_noun(self, np_: Phrase) -> Phrase:
         """ "i dati dell'Istat" -> "Istat": the body, not its figures."""

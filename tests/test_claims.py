@@ -1096,3 +1096,48 @@ def test_italian_per_and_expressive_cues(text: str, speaker: str) -> None:
 )
 def test_per_without_a_source_is_no_claim(text: str) -> None:
     assert claims_of("it", text) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "en",
+            'One union spokesman called the announcement a "body blow" for workers.',
+            "One union spokesman",
+            'the announcement a "body blow" for workers',
+        ),
+        (
+            "it",
+            "Il ministro ha definito l'attacco «un atto vile».",
+            "Il ministro",
+            "l'attacco «un atto vile»",
+        ),
+        ("de", "Der Minister bezeichnete den Angriff als „feigen Akt“.", "Der Minister", None),
+        ("es", "El ministro calificó el ataque de «acto cobarde».", "El ministro", None),
+    ],
+)
+def test_a_quoted_name_given_to_something_is_a_claim(
+    lang: str, text: str, speaker: str, content: str | None
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert claim.speaker == speaker
+    assert content is None or claim.text == content
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The film, called "The Long Night", opens on Friday.',
+        'The plan was described as "a disaster" by critics.',
+    ],
+)
+def test_a_passive_naming_is_no_claim(text: str) -> None:
+    assert [c.speaker for c in claims_of("en", text) if c.speaker] == []
+
+
+def test_a_document_read_after_a_colon_speaks_for_its_owner() -> None:
+    (claim,) = claims_of("en", 'The company\'s letter reads: "We regret the decision."')
+    assert (claim.speaker, claim.text) == ("The company", "We regret the decision")
+    (claim,) = claims_of("it", "Il comunicato del ministero recita: «Nessun rischio».")
+    assert claim.speaker == "ministero"
