@@ -1443,6 +1443,15 @@ class DocumentReader:
                 return Speaker(None), None, ":", frozenset()
         return None
 
+    def _via_in_lead(self, pos: int) -> Phrase | None:
+        """The relay in a phrase that opens the sentence before ``pos`` ("In a Reuters
+        interview, the minister said ...")."""
+        unit_start = max((a for a, _ in self.units if a <= pos), default=0)
+        lead = self.masked[unit_start:pos].rstrip()
+        if not lead.endswith(",") or len(self.chunks(unit_start, pos)) != 1:
+            return None
+        return self.via_in(unit_start, pos)
+
     def _naming(self, us: int, open_: int, ue: int) -> Attribution | None:
         """'X called the move a “body blow”', "ha definito l'attacco «vile»", "bezeichnete ihn
         als „…“": X's words are the quoted name they give something, with what it names."""
@@ -1469,7 +1478,8 @@ class DocumentReader:
                 return None  # "contestando ... quando definì «eversiva»": no subject
             self.used.append((t.start, t.end))
             sp, roles = self.speaker_from(subj), self.roles_in(subj)
-            self.add(self.content_span(t.end, ue), sp, cue=t.text, roles=roles)
+            via = self._via_in_lead(chunks[-1][0]) if chunks else None
+            self.add(self.content_span(t.end, ue), sp, cue=t.text, via=via, roles=roles)
             return sp, None, None, roles  # no cue of its own: the quote merges into the claim
         return None
 
@@ -1782,7 +1792,7 @@ class DocumentReader:
             return
         sp = self.subject_of(ss, cs)
         end = ue
-        via = self.via_in(ss, start)
+        via = self.via_in(ss, start) or self._via_in_lead(ss)
         # "X said <content>, Y news agency reported": Y relays
         for cm in self.lex.verb_re.finditer(self.masked, start, ue):
             before = self.masked[start : cm.start()].rstrip()

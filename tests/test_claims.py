@@ -1141,3 +1141,24 @@ def test_a_document_read_after_a_colon_speaks_for_its_owner() -> None:
     assert (claim.speaker, claim.text) == ("The company", "We regret the decision")
     (claim,) = claims_of("it", "Il comunicato del ministero recita: «Nessun rischio».")
     assert claim.speaker == "ministero"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "via"),
+    [
+        ("en", "In a Reuters interview, the minister said the talks had failed.", "Reuters"),
+        (
+            "en",
+            'In a BBC report, one union spokesman called the announcement a "body blow".',
+            "BBC",
+        ),
+        (
+            "it",
+            "In un'intervista al Corriere della Sera, il ministro ha detto che è pronta.",
+            "Corriere della Sera",
+        ),
+    ],
+)
+def test_an_outlet_in_the_opening_phrase_relays(lang: str, text: str, via: str) -> None:
+    (claim,) = claims_of(lang, text)
+    assert claim.via == via
