@@ -70,6 +70,22 @@ async def _settled_partition_counts(
         await asyncio.sleep(0.5)
 
 
+TOPIC_ALREADY_EXISTS = 36  # Kafka's error code
+
+
+def _created_meanwhile(topic_errors: list[tuple[Any, ...]]) -> set[str]:
+    """The topics a CreateTopics answer says exist already; any other error is raised."""
+    raced, failed = set(), []
+    for topic, code, *message in topic_errors:
+        if code == TOPIC_ALREADY_EXISTS:
+            raced.add(topic)
+        elif code != 0:
+            failed.append((topic, code, *message))
+    if failed:
+        raise RuntimeError(f"could not create topics: {failed}")
+    return raced
+
+
 async def create_topics(settings: Settings, report: ProvisionReport) -> None:
     kafka = settings.kafka
     names = topic_names(settings)
@@ -80,7 +96,7 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
         missing = [name for name in names if name not in have]
         if missing:
             config = {"max.message.bytes": str(kafka.max_message_bytes)}
-            await admin.create_topics(
+            response = await admin.create_topics(
                 [
                     NewTopic(
                         name,
@@ -91,7 +107,13 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
                     for name in missing
                 ]
             )
-            report.topics_created.extend(missing)
+            raced = _created_meanwhile(response.topic_errors)
+            report.topics_created.extend(n for n in missing if n not in raced)
+            if raced:
+                # A client's first request auto-created it (with the broker's default
+                # partitions) between our look and our create: treat it as found.
+                log.warning("topics created meanwhile by someone else: %s", sorted(raced))
+                have.update(await _settled_partition_counts(admin, sorted(raced)))
         grow = {n: NewPartitions(kafka.partitions) for n, p in have.items() if p < kafka.partitions}
         if grow:
             response = await admin.create_partitions(grow)

@@ -116,3 +116,45 @@ async def test_init_is_idempotent(provisioned: Settings) -> None:
     assert report.topics_created == []
     assert report.index_created is None
     assert len(report.topics_existing) == len(provisioned.kafka.topics.model_dump())
+
+
+async def test_init_grows_topics_that_a_client_created_while_it_looked(
+    services: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A producer's first send auto-creates a topic with the broker's one partition; when that
+    happens between init's look and its create, init grows the topic instead of leaving it."""
+    from aiokafka import AIOKafkaProducer
+
+    import streams.provision as provision_module
+    from tests.conftest import isolated_settings
+
+    settings = isolated_settings(uuid.uuid4().hex[:8])
+    names = list(settings.kafka.topics.model_dump().values())
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    await producer.start()
+    try:
+        for name in names:  # auto-created, one partition each
+            await producer.send_and_wait(name, b"early")
+    finally:
+        await producer.stop()
+
+    settled = provision_module._settled_partition_counts
+    looks = 0
+
+    async def first_look_sees_nothing(
+        admin: object, topics: list[str], timeout: float = 30.0
+    ) -> dict[str, int]:
+        nonlocal looks
+        looks += 1
+        return {} if looks == 1 else await settled(admin, topics, timeout)
+
+    monkeypatch.setattr(provision_module, "_settled_partition_counts", first_look_sees_nothing)
+    try:
+        report = await provision_module.provision(settings)
+        assert report.topics_created == []
+        assert sorted(report.topics_grown) == sorted(names)
+        monkeypatch.setattr(provision_module, "_settled_partition_counts", settled)
+        again = await provision_module.provision(settings)
+        assert sorted(again.topics_existing) == sorted(names)
+    finally:
+        await provision_module.drop_index(settings)
