@@ -47,6 +47,12 @@ def settings(services: LocalStack, run_id: str) -> Settings:
     return isolated_settings(run_id)
 
 
+@pytest.fixture
+def unprovisioned_settings(services: LocalStack) -> Settings:
+    """Settings of one test alone whose topics and index nothing has created yet."""
+    return isolated_settings(uuid.uuid4().hex[:8])
+
+
 async def _provisioned(settings: Settings) -> AsyncIterator[Settings]:
     from streams.provision import drop_index, provision
 

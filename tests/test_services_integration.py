@@ -119,16 +119,15 @@ async def test_init_is_idempotent(provisioned: Settings) -> None:
 
 
 async def test_init_grows_topics_that_a_client_created_while_it_looked(
-    services: object, monkeypatch: pytest.MonkeyPatch
+    unprovisioned_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A producer's first send auto-creates a topic with the broker's one partition; when that
     happens between init's look and its create, init grows the topic instead of leaving it."""
     from aiokafka import AIOKafkaProducer
 
     import streams.provision as provision_module
-    from tests.conftest import isolated_settings
 
-    settings = isolated_settings(uuid.uuid4().hex[:8])
+    settings = unprovisioned_settings
     names = list(settings.kafka.topics.model_dump().values())
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
     await producer.start()
