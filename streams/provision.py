@@ -46,25 +46,38 @@ def topic_names(settings: Settings) -> list[str]:
     return list(settings.kafka.topics.model_dump().values())
 
 
+UNKNOWN_TOPIC = 3  # Kafka's error code for a topic that does not exist
+"""Any other error describing a topic (leader not available ...) means it exists, not ready."""
+
+
 async def partition_counts(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
-    """Partitions per topic, for the topics of ``names`` that exist."""
+    """Partitions per topic, for the topics of ``names`` that exist (-1: not ready yet)."""
     described = await admin.describe_topics(names)
-    return {t["topic"]: len(t["partitions"]) for t in described if t.get("error_code", 0) == 0}
+    counts = {}
+    for topic in described:
+        code = topic.get("error_code", 0)
+        if code == 0:
+            counts[topic["topic"]] = len(topic["partitions"])
+        elif code != UNKNOWN_TOPIC:
+            counts[topic["topic"]] = -1
+    return counts
 
 
 async def _settled_partition_counts(
     admin: AIOKafkaAdminClient, names: list[str], timeout: float = 30.0
 ) -> dict[str, int]:
-    """Partition counts once the metadata agrees with itself.
+    """Partition counts once every topic is ready and the metadata agrees with itself.
 
-    Right after a topic is created, metadata can list only some of its partitions; reading it
-    then would make a new topic look like one to grow.
+    Right after a topic is created (by us or by a client's first request), describing it can
+    fail with "leader not available" or list only some of its partitions; reading it then
+    would make a new topic look missing, or like one to grow.
     """
     deadline = asyncio.get_running_loop().time() + timeout
     previous: dict[str, int] | None = None
     while True:
         counts = await partition_counts(admin, names)
-        if counts == previous or asyncio.get_running_loop().time() > deadline:
+        ready = all(n >= 0 for n in counts.values())
+        if (ready and counts == previous) or asyncio.get_running_loop().time() > deadline:
             return counts
         previous = counts
         await asyncio.sleep(0.5)
@@ -116,6 +129,9 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
                 have.update(await _settled_partition_counts(admin, sorted(raced)))
         grow = {n: NewPartitions(kafka.partitions) for n, p in have.items() if p < kafka.partitions}
         if grow:
+            log.info(
+                "growing topics to %d partitions: %s", kafka.partitions, {n: have[n] for n in grow}
+            )
             response = await admin.create_partitions(grow)
             errors = [(t, code, msg) for t, code, msg in response.topic_errors if code != 0]
             if errors:

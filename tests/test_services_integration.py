@@ -115,7 +115,7 @@ async def test_init_is_idempotent(provisioned: Settings) -> None:
     report = await provision(provisioned)
     assert report.topics_created == []
     assert report.index_created is None
-    assert len(report.topics_existing) == len(provisioned.kafka.topics.model_dump())
+    assert len(report.topics_existing) == len(provisioned.kafka.topics.model_dump()), report
 
 
 async def test_init_grows_topics_that_a_client_created_while_it_looked(
