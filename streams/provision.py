@@ -100,13 +100,17 @@ def _created_meanwhile(topic_errors: list[tuple[Any, ...]]) -> set[str]:
 
 
 async def create_topics(settings: Settings, report: ProvisionReport) -> None:
+    """Create the missing topics, then grow every topic that has fewer partitions than
+    configured, judged on a fresh look after the create: a client's first request may have
+    auto-created a topic (with the broker's one partition) at any moment before."""
     kafka = settings.kafka
     names = topic_names(settings)
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
     await admin.start()
     try:
-        have = await _settled_partition_counts(admin, names)
-        missing = [name for name in names if name not in have]
+        before = await _settled_partition_counts(admin, names)
+        missing = [name for name in names if name not in before]
+        created: list[str] = []
         if missing:
             config = {"max.message.bytes": str(kafka.max_message_bytes)}
             response = await admin.create_topics(
@@ -121,13 +125,15 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
                 ]
             )
             raced = _created_meanwhile(response.topic_errors)
-            report.topics_created.extend(n for n in missing if n not in raced)
             if raced:
-                # A client's first request auto-created it (with the broker's default
-                # partitions) between our look and our create: treat it as found.
                 log.warning("topics created meanwhile by someone else: %s", sorted(raced))
-                have.update(await _settled_partition_counts(admin, sorted(raced)))
-        grow = {n: NewPartitions(kafka.partitions) for n, p in have.items() if p < kafka.partitions}
+            created = [n for n in missing if n not in raced]
+        have = await _settled_partition_counts(admin, names)
+        grow = {
+            n: NewPartitions(kafka.partitions)
+            for n, p in have.items()
+            if p < kafka.partitions and n not in created
+        }
         if grow:
             log.info(
                 "growing topics to %d partitions: %s", kafka.partitions, {n: have[n] for n in grow}
@@ -136,9 +142,10 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
             errors = [(t, code, msg) for t, code, msg in response.topic_errors if code != 0]
             if errors:
                 raise RuntimeError(f"could not grow topics: {errors}")
-            report.topics_grown.extend(grow)
-        report.topics_existing.extend(n for n in have if n not in grow)
-        await _settled_partition_counts(admin, names)
+            await _settled_partition_counts(admin, names)
+        report.topics_created.extend(created)
+        report.topics_grown.extend(grow)
+        report.topics_existing.extend(n for n in names if n not in created and n not in grow)
     finally:
         await admin.close()
 
