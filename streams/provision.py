@@ -51,8 +51,16 @@ UNKNOWN_TOPIC = 3  # Kafka's error code for a topic that does not exist
 
 
 async def partition_counts(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
-    """Partitions per topic, for the topics of ``names`` that exist (-1: not ready yet)."""
-    described = await admin.describe_topics(names)
+    """Partitions per topic, for the topics of ``names`` that exist (-1: not ready yet).
+
+    Only topics the cluster lists are described: a metadata request that names a missing topic
+    makes a broker with ``auto.create.topics.enable`` create it, with one partition, which is
+    how ``init`` used to leave its own topics at one partition."""
+    listed = set(await admin.list_topics())
+    present = [name for name in names if name in listed]
+    if not present:
+        return {}
+    described = await admin.describe_topics(present)
     counts = {}
     for topic in described:
         code = topic.get("error_code", 0)
