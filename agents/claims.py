@@ -369,10 +369,10 @@ def _scan_pattern(
 
     ``parts`` are (letter groups, a regex that must follow each phrase of the part), tried in
     order as ``(?<!before)(?:part1|part2...)after`` would try them (``or_hyphen``: or right after
-    a "-", as in "„Bild“-Zeitung"; ``first_chars``: only where one of these opens the phrase). A
-    pattern that opens with a lookbehind is tried at every
-    position of the text; one that opens with a character class is only tried where a phrase's
-    first letter stands (the engine skips to them). So the first letter is matched first, the
+    a "-", as in "„Bild“-Zeitung"; ``first_chars``: only where one of these opens the phrase).
+    A pattern that opens with a lookbehind is tried at every position of the text; one that opens
+    with a character class is only tried where a phrase's first letter stands (the engine skips
+    to them). So the first letter is matched first, the
     word-start test looks back past it, and a lookbehind picks the phrases that begin with that
     letter. The matches are those of the plain alternation.
     """
@@ -1140,7 +1140,7 @@ class DocumentReader:
         before = self.toks(max(0, pos - 30), pos)
         # only the cue's own clause: in "no cederá, dijo" the "no" negates another verb
         clause = list(itertools.takewhile(lambda t: t.is_word, reversed(before)))
-        prev = [t.low for t in reversed(clause)][-2:]
+        prev = [t.low for t in reversed(clause[:2])]
         neg, pas = self.w("negations"), self.w("passive_aux")
         if any(w.casefold() in pas for w in cue.split()[1:-1]):
             return True
@@ -1378,11 +1378,10 @@ class DocumentReader:
             cm = self.lex.verb_re.search(self.masked, p, min(ue, p + 90))
             if cm and not self.is_used(*cm.span()):
                 between = self.masked[p : cm.start()]
-                words = len(between.split())
                 if (
                     between.strip()
                     and not re.search(r"[.;:!?«»“”\"¤]", between)
-                    and words <= 8
+                    and len(between.split()) <= 8
                     and (
                         "," not in between
                         or (self.subject_like(p, cm.start()) and self.terminal_after(cm.end(), ue))
@@ -1391,10 +1390,9 @@ class DocumentReader:
                     subj = self.clean_subject(p, cm.start())
                     self.used.append(cm.span())
                     via = self.via_in(cm.end(), self._attr_limit(cm.end(), ue))
-                    if "," in between:
-                        sp = self.subject_of(p, cm.start())
-                        return sp, via, cm.group(), self.roles_in(subj)
-                    return self.speaker_from(subj), via, cm.group(), self.roles_in(subj)
+                    appositions = "," in between
+                    sp = self.subject_of(p, cm.start()) if appositions else self.speaker_from(subj)
+                    return sp, via, cm.group(), self.roles_in(subj)
         # left: "X said: “...”" / "Commenta l’Istat: “" / "señaló que “...”" / "che, ha detto, “"
         left = self.masked[us : q.open].rstrip()
         if not left:
@@ -1443,10 +1441,14 @@ class DocumentReader:
                 return Speaker(None), None, ":", frozenset()
         return None
 
+    def _unit_start(self, pos: int) -> int:
+        """Where the unit that ``pos`` lies in begins."""
+        return max((a for a, _ in self.units if a <= pos), default=0)
+
     def _via_in_lead(self, pos: int) -> Phrase | None:
         """The relay in a phrase that opens the sentence before ``pos`` ("In a Reuters
         interview, the minister said ...")."""
-        unit_start = max((a for a, _ in self.units if a <= pos), default=0)
+        unit_start = self._unit_start(pos)
         lead = self.masked[unit_start:pos].rstrip()
         if not lead.endswith(",") or len(self.chunks(unit_start, pos)) != 1:
             return None
@@ -1761,7 +1763,7 @@ class DocumentReader:
         after_comma = self.masked[:ss].rstrip().endswith(",")
         if subj_toks and subj_toks[0].low in relatives and len(subj_toks) <= 3 and after_comma:
             # "Ukrainian troops, who have reported ...": the noun before the relative speaks
-            unit_start = max((a for a, b in self.units if a <= ss), default=0)
+            unit_start = self._unit_start(ss)
             tnp = self.trailing_np(unit_start, max(unit_start, ss - 1))
             if tnp is None:
                 return
