@@ -1136,15 +1136,19 @@ class DocumentReader:
         return bool(prev) and prev[0].low in self.w("determiners") - self.w("anaphora")
 
     def blocked(self, pos: int, cue: str = "") -> bool:
-        """Negated ("did not say"), passive ("had been reported") or infinitive ("to say")."""
+        """Negated ("did not say"), passive ("had been reported"), infinitive ("to say") or
+        modal ("would say")."""
         before = self.toks(max(0, pos - 30), pos)
         # only the cue's own clause: in "no cederá, dijo" the "no" negates another verb
         clause = list(itertools.takewhile(lambda t: t.is_word, reversed(before)))
         prev = [t.low for t in reversed(clause[:2])]
-        neg, pas = self.w("negations"), self.w("passive_aux")
+        neg, pas, mod = self.w("negations"), self.w("passive_aux"), self.w("modals")
         if any(w.casefold() in pas for w in cue.split()[1:-1]):
             return True
-        return bool(prev) and (prev[-1] in neg or prev[-1] in pas or prev[0] in neg)
+        # "would say", "would also say": not said yet
+        return bool(prev) and (
+            prev[-1] in neg or prev[-1] in pas or prev[0] in neg or any(w in mod for w in prev)
+        )
 
     def past_adverbials_and_relay(self, toks: list[Tok], pos: int, limit: int) -> int:
         """Index in ``toks`` (from ``pos``) past the adverbials and a relay ("told Reuters")."""
@@ -1320,10 +1324,13 @@ class DocumentReader:
         s, e = span
         if len(self.text[s:e].split()) < 2 and not explicit:
             return None
+        kind = kind or self.kind_of(s, e)
+        if kind == ClaimKind.REPORTED and self.says_nothing(s, e):
+            return None
         d = Draft(
             start=s,
             end=e,
-            kind=kind or self.kind_of(s, e),
+            kind=kind,
             speaker=speaker.text,
             speaker_span=(speaker.start, speaker.end) if speaker.text else None,
             via=self.outlet_name(via).text if via else None,
@@ -1335,6 +1342,15 @@ class DocumentReader:
         )
         self.drafts.append(d)
         return d
+
+    def says_nothing(self, start: int, end: int) -> bool:
+        """Reported content of adverbials and at most an object pronoun ("denied it on Monday",
+        "confirmed this yesterday"): the cue is there, but what was said is not."""
+        words = [t for t in self.toks(start, end, masked=False) if t.is_word]
+        i = self.skip_adverbials(words, 0)
+        if i < len(words) and words[i].low in self.w("object_pronouns"):
+            i = self.skip_adverbials(words, i + 1)
+        return i >= len(words)
 
     def roles_in(self, phrase: Phrase | None) -> frozenset[str]:
         if phrase is None:
@@ -2179,7 +2195,8 @@ class DocumentReader:
         self._fill_leading_quotes()
         out: list[Claim] = []
         last: tuple[str, str | None] | None = None
-        named: list[tuple[str, frozenset[str], str | None]] = []  # (speaker, its roles, key)
+        # (speaker, its roles, key, whether it may be a person)
+        named: list[tuple[str, frozenset[str], str | None, bool]] = []
         for d in self.drafts:
             speaker, key = d.speaker, None
             if speaker is None or d.carry:
@@ -2188,12 +2205,13 @@ class DocumentReader:
                 speaker, key = last if last is not None else self._person_before(d.start)
             elif d.role is not None:
                 match = next((n for n in reversed(named) if d.role in n[1]), None)
-                if match is None and named and not d.role.endswith("s"):
-                    match = named[-1]
+                if match is None and named and named[-1][3] and not d.role.endswith("s"):
+                    match = named[-1]  # "the minister" is the person just named, not "Russia"
                 if match is not None:
                     speaker, key = match[0], match[2]
             else:
                 ent = self._entity_at(*d.speaker_span) if d.speaker_span else None
+                person = ent is None or str(ent.type) == "PERSON"
                 if ent is not None and str(ent.type) == "PERSON" and speaker in ent.canonical:
                     speaker, key = ent.canonical, ent.key
                 elif (
@@ -2212,7 +2230,7 @@ class DocumentReader:
                 parts = speaker.split()
                 if key is None and (len(parts) == 1 or (len(parts) == 2 and parts[0] in PARTICLES)):
                     speaker = self.full_name(speaker)
-                named.append((speaker, d.intro_roles, key))
+                named.append((speaker, d.intro_roles, key, person))
             if speaker is not None:
                 last = (speaker, key)
             out.append(

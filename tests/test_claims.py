@@ -15,7 +15,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
-import agents.claims  # noqa: F401  (registers the factory)
+import agents.claims  # registers the factories, as does the import below
+import agents.entities  # noqa: F401  (registers the factory)
 from agents.annotations import Claim, ClaimKind
 from agents.claims import find_quotes
 
@@ -227,6 +228,35 @@ def test_consecutive_quotes_and_subject_less_cues_carry_the_speaker() -> None:
     assert {c.speaker for c in claims} == {"Volodymyr Zelensky"}
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "second"),
+    [
+        (
+            "en",
+            "Russia said the talks had failed. The minister said a new round would start.",
+            "The minister",
+        ),
+        (
+            "it",
+            "La Nato ha detto che il vertice è rinviato. Il ministro ha aggiunto che la data "
+            "non è fissata.",
+            "Il ministro",
+        ),
+    ],
+)
+def test_role_phrase_does_not_refer_back_to_a_country_or_body(
+    lang: str, text: str, second: str
+) -> None:
+    # with the entity component: it is what says that Russia and NATO are not people
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("newsstream_entities")
+    nlp.add_pipe("newsstream_claims")
+    claims = nlp(text)._.claims
+    assert len(claims) == 2
+    assert claims[1].speaker == second
+
+
 def test_role_phrase_refers_back_to_the_named_speaker() -> None:
     text = (
         "Le gouvernement prévoit 40 milliards d'euros d'économies, a déclaré le ministre de "
@@ -398,6 +428,15 @@ def test_reported_speech(lang: str, text: str, content: str, speaker: str) -> No
         ("en", "EU member states agreed on new sanctions."),
         ("it", "La conferma è arrivata ieri sera dal Consiglio dei ministri."),
         ("es", "El Gobierno aprobó el presupuesto. La inflación subió un 3% en marzo."),
+        # a modal: nothing has been said yet
+        ("en", "The minister would say more about the plan next week."),
+        ("en", "Officials could say whether the bridge is safe only after the inspection."),
+        ("it", "Il ministro potrebbe dire di più la prossima settimana."),
+        ("de", "Dazu wollte der Sprecher nichts sagen."),
+        # the cue's object is a pronoun or nothing: what was said is not in the sentence
+        ("en", "Moscow repeated a claim Kyiv denied on Monday."),
+        ("en", "Kyiv denied it on Monday."),
+        ("fr", "Le ministère l'a confirmé, mais a démenti cela hier."),
     ],
 )
 def test_no_claim_without_a_source(lang: str, text: str) -> None:
