@@ -477,6 +477,10 @@ class FigureLexicon:
         return tuple(self.data.get("participle_suffixes") or ())
 
     @cached_property
+    def adjective_suffixes(self) -> tuple[str, ...]:
+        return tuple(self.data.get("adjective_suffixes") or ())
+
+    @cached_property
     def verb_suffixes(self) -> tuple[str, ...]:
         return tuple(self.data.get("verb_suffixes") or ())
 
@@ -1336,6 +1340,17 @@ class _DocFinder:
                 if of_only:
                     return None
                 continue
+            if (
+                lex.noun_order == "romance"
+                and k >= 1
+                and words[k - 1].group().casefold() in articles
+                and self._is_content(words[k].group())
+                and words[k].group()[:1].islower()
+                and low.endswith(lex.adjective_suffixes)
+            ):
+                # "la deuda pública alcanzó": after an article the noun comes first, then its
+                # adjective ("un nutrito plotone": an adjective before the noun stays)
+                return words[k].group()
             return w
         return None
 

@@ -227,6 +227,13 @@ def test_percent_counts_the_noun_before():
         ("en", "Growth was about 2.1% this year, up from 1% in June.", None),
         # but a participle after the comma still describes the noun before it
         ("en", "The deal, completed for just £1, created a new company.", "deal"),
+        # a Romance noun before its adjective is the noun, not the adjective
+        ("es", "La deuda pública alcanzó 1,6 billones de euros.", "deuda"),
+        ("it", "Le vittime civili sono salite a 300.", "vittime"),
+        ("fr", "Le déficit public atteint 5,5 % du PIB.", "déficit"),
+        ("it", "È previsto un aumento salariale del 3%.", "aumento"),
+        # an adjective before its noun is not taken for the noun
+        ("it", "Il nuovo tetto sarà di soli 240 euro.", "tetto"),
     ],
 )
 def test_counted_noun_before_the_figure(lang: str, text: str, counts: str | None):
