@@ -27,12 +27,11 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
-from aiokafka.admin import AIOKafkaAdminClient
 from elasticsearch import AsyncElasticsearch
 
 from agents.enrich import Enricher, enrich_encoded
 from streams.app import Topics, create_app
-from streams.provision import drop_index, provision
+from streams.provision import drop_index, drop_topics, provision
 from streams.records import Article
 from streams.settings import Settings, load_settings, namespaced
 
@@ -88,12 +87,7 @@ def extraction_alone(articles: list[Article], settings: Settings) -> float:
 
 async def cleanup(settings: Settings) -> None:
     await drop_index(settings)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    await admin.start()
-    try:
-        await admin.delete_topics(list(settings.kafka.topics.model_dump().values()))
-    finally:
-        await admin.close()
+    await drop_topics(settings)
 
 
 async def indexed_times(es: AsyncElasticsearch, alias: str, prefix: str) -> list[float]:

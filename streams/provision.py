@@ -197,6 +197,28 @@ async def drop_index(settings: Settings) -> list[str]:
         await es.close()
 
 
+async def drop_topics(settings: Settings) -> list[str]:
+    """Delete the pipeline's topics and the worker's own (Faust's changelog, repartition and
+    leader topics, named after its app id), for tests and benchmarks: each run names its topics
+    afresh, and a broker slows down at start with every partition it keeps."""
+    kafka = settings.kafka
+    owned = set(topic_names(settings))
+    internal_prefix = f"{settings.worker.app_id}-"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        names = sorted(
+            name
+            for name in await admin.list_topics()
+            if name in owned or name.startswith(internal_prefix)
+        )
+        if names:
+            await admin.delete_topics(names)
+        return names
+    finally:
+        await admin.close()
+
+
 async def provision(settings: Settings) -> ProvisionReport:
     report = ProvisionReport()
     await create_topics(settings, report)

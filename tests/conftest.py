@@ -48,17 +48,23 @@ def settings(services: LocalStack, run_id: str) -> Settings:
 
 
 @pytest.fixture
-def unprovisioned_settings(services: LocalStack) -> Settings:
+async def unprovisioned_settings(services: LocalStack) -> AsyncIterator[Settings]:
     """Settings of one test alone whose topics and index nothing has created yet."""
-    return isolated_settings(uuid.uuid4().hex[:8])
+    from streams.provision import drop_index, drop_topics
+
+    settings = isolated_settings(uuid.uuid4().hex[:8])
+    yield settings
+    await drop_index(settings)
+    await drop_topics(settings)
 
 
 async def _provisioned(settings: Settings) -> AsyncIterator[Settings]:
-    from streams.provision import drop_index, provision
+    from streams.provision import drop_index, drop_topics, provision
 
     await provision(settings)
     yield settings
     await drop_index(settings)
+    await drop_topics(settings)
 
 
 @pytest.fixture(scope="session")

@@ -148,12 +148,38 @@ async def test_init_grows_topics_that_a_client_created_while_it_looked(
         return {} if looks == 1 else await settled(admin, topics, timeout)
 
     monkeypatch.setattr(provision_module, "_settled_partition_counts", first_look_sees_nothing)
+    report = await provision_module.provision(settings)
+    assert report.topics_created == []
+    assert sorted(report.topics_grown) == sorted(names)
+    monkeypatch.setattr(provision_module, "_settled_partition_counts", settled)
+    again = await provision_module.provision(settings)
+    assert sorted(again.topics_existing) == sorted(names)
+
+
+async def test_drop_topics_deletes_the_runs_topics_and_the_workers_own_only(
+    unprovisioned_settings: Settings, provisioned: Settings
+) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    from streams.provision import drop_topics, provision, topic_names
+
+    settings = unprovisioned_settings
+    await provision(settings)
+    changelog = f"{settings.worker.app_id}-seen-changelog"  # as Faust names a table's topic
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    await admin.start()
     try:
-        report = await provision_module.provision(settings)
-        assert report.topics_created == []
-        assert sorted(report.topics_grown) == sorted(names)
-        monkeypatch.setattr(provision_module, "_settled_partition_counts", settled)
-        again = await provision_module.provision(settings)
-        assert sorted(again.topics_existing) == sorted(names)
+        await admin.create_topics([NewTopic(changelog, 1, 1)])
+        dropped = await drop_topics(settings)
+        assert sorted(dropped) == sorted([*topic_names(settings), changelog])
+        gone = set(dropped)
+        for _ in range(50):  # deletion is asynchronous on the broker
+            listed = set(await admin.list_topics())
+            if not gone & listed:
+                break
+            await asyncio.sleep(0.2)
+        assert not gone & listed
+        # another run's topics on the same broker are left alone
+        assert set(topic_names(provisioned)) <= listed
     finally:
-        await provision_module.drop_index(settings)
+        await admin.close()
