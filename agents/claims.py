@@ -838,6 +838,13 @@ class DocumentReader:
         tail = " " + " ".join(t.low for t in before[k:] if t.is_word) + " "
         return any(f" {i} " in tail for i in self.lex.intro_phrases)
 
+    def outlet_mention(self, phrase: Phrase) -> Phrase:
+        """The outlet's name in or right after an outlet phrase ("die Nachrichtenagentur dpa",
+        where the phrase read stops before the lowercase name), else the phrase."""
+        return next(
+            (p for p in self._mentions if phrase.start <= p.start <= phrase.end + 1), phrase
+        )
+
     def is_outlet(self, phrase: str) -> bool:
         return bool(self.lex.outlet_re.search(phrase) or self.lex.outlet_noun_re.search(phrase))
 
@@ -1508,6 +1515,14 @@ class DocumentReader:
                 return q.open
         return ue
 
+    def is_quoted_title(self, q: Quote) -> bool:
+        """A capitalised word quoted after an article or preposition names a paper or a show
+        ("Wie die „Bild“ berichtet", "sul «Corriere»"); nobody is quoted."""
+        if not self.text[q.start : q.start + 1].isupper():
+            return False
+        prev = [t for t in self.toks(max(0, q.open - 20), q.open) if t.is_word][-1:]
+        return bool(prev) and prev[0].low in self.w("determiners", "stop_words", "connectors")
+
     def read_quotes(self, unit: tuple[int, int]) -> None:
         us, ue = unit
         inside = [q for q in self.quotes if us <= q.open < ue]
@@ -1516,7 +1531,7 @@ class DocumentReader:
         pending: Draft | None = None  # an unattributed quote that may open the same statement
         for q in inside:
             words = len(self.text[q.start : q.end].split())
-            if words == 0:
+            if words == 0 or (words == 1 and self.is_quoted_title(q)):
                 continue
             attr = self.attribute_quote(q, unit)
             cue_after = attr is not None and bool(self.used) and self.used[-1][0] >= q.close
@@ -1627,6 +1642,8 @@ class DocumentReader:
         if left_words and left_words[0].low in self.w("relay") and left_words[0].start == us:
             # "Wie die Polizei mitteilte, ...", "As the ministry said, ...", "Come ha detto X, ..."
             subj = self.np_after(left_words[0].end, cs, skip_via=False)
+            if subj is not None and self.is_outlet(subj.text):
+                subj = self.outlet_mention(subj)
             np_ = subj if subj is not None else self.np_after(ce, ue)
             after = np_.end if np_ is not None and np_.start > ce else ce
             if self.masked[after:ue].lstrip().startswith(","):
@@ -1929,11 +1946,38 @@ class DocumentReader:
             if target:
                 if self.is_outlet(np_.text):
                     for d in target:
-                        d.via = d.via or self.outlet_name(np_).text
+                        outlet = self.outlet_mention(np_)
+                        speaks = d.speaker_span is not None and (
+                            d.speaker_span[0] < outlet.end and outlet.start < d.speaker_span[1]
+                        )  # "Wie die Agentur dpa berichtet, ...": the outlet is the speaker
+                        if not speaks:
+                            d.via = d.via or self.outlet_name(np_).text
                 continue
             np_ = self._strip_source_noun(np_)
+            cited = self._cited_source(np_, ue)
+            via = None
+            if cited is not None:  # "según fuentes citadas por Europa Press, ..."
+                np_, via = cited
+                pp = (pp[0], max(pp[1], via.end))
             content = self._pp_content(us, ue, pp[0], pp[1])
-            self.add(content, self.speaker_from(np_), cue=m.group(), roles=self.roles_in(np_))
+            self.add(
+                content, self.speaker_from(np_), cue=m.group(), roles=self.roles_in(np_), via=via
+            )
+
+    def _cited_source(self, np_: Phrase, limit: int) -> tuple[Phrase, Phrase] | None:
+        """A source and the outlet that relays it, in or right after the phrase ``np_`` ("une
+        source diplomatique citée par Le Monde", "fonti citate dall'Ansa")."""
+        via = self.via_in(np_.start, min(limit, np_.end + 60))
+        if via is None:
+            return None
+        words = [t for t in self.toks(np_.start, via.start, masked=False) if t.is_word]
+        cited = self.w("cited_by")
+        for k in range(1, len(words)):
+            lows = [t.low for t in words[k : k + 3]]
+            if any(" ".join(lows[:n]) in cited for n in (1, 2, 3)):
+                end = words[k - 1].end
+                return Phrase(self.text[np_.start : end], np_.start, end), via
+        return None
 
     def _read_relative_source(self, m: re.Match[str], us: int, ue: int) -> bool:
         """ "Il sindaco Gualtieri, secondo cui la città è pronta, ...": the noun before a source

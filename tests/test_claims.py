@@ -533,6 +533,61 @@ def test_via_outlets(lang: str, text: str, speaker: str, via: str) -> None:
             "Notimex",
             "El Financiero",
         ),
+        # a source named by a preposition, and the outlet that cites it
+        (
+            "fr",
+            "Selon une source diplomatique citée par Le Monde, les négociations sont au point "
+            "mort.",
+            "les négociations sont au point mort",
+            "une source diplomatique",
+            "Le Monde",
+        ),
+        (
+            "es",
+            "Según fuentes del Ministerio de Defensa citadas por Europa Press, unos 200 soldados "
+            "participarán en la misión.",
+            "unos 200 soldados participarán en la misión",
+            "fuentes del Ministerio de Defensa",
+            "Europa Press",
+        ),
+        (
+            "it",
+            "Secondo fonti diplomatiche citate dall'agenzia Ansa, la tregua reggerà.",
+            "la tregua reggerà",
+            "fonti diplomatiche",
+            "Ansa",
+        ),
+        (
+            "en",
+            "The ceasefire will hold, according to officials quoted by Reuters.",
+            "The ceasefire will hold",
+            "officials",
+            "Reuters",
+        ),
+        # an outlet named after its kind speaks for itself
+        (
+            "de",
+            "Wie die Nachrichtenagentur dpa berichtet, sollen die Verhandlungen am Freitag "
+            "fortgesetzt werden.",
+            "sollen die Verhandlungen am Freitag fortgesetzt werden",
+            "dpa",
+            None,
+        ),
+        # one source, named in the singular
+        (
+            "es",
+            "Según una fuente diplomática, las negociaciones están estancadas.",
+            "las negociaciones están estancadas",
+            "una fuente diplomática",
+            None,
+        ),
+        (
+            "fr",
+            "Les négociations sont au point mort, d'après une source diplomatique.",
+            "Les négociations sont au point mort",
+            "une source diplomatique",
+            None,
+        ),
     ],
 )
 def test_relayed_statements(
@@ -540,6 +595,11 @@ def test_relayed_statements(
 ) -> None:
     c = find(claims_of(lang, text), content)
     assert (c.speaker, c.via) == (speaker, via)
+
+
+def test_a_quoted_name_is_not_a_quotation() -> None:
+    claims = claims_of("de", "Wie die „Bild“ berichtet, sagte der Minister, die Lage sei ernst.")
+    assert [(c.speaker, c.text) for c in claims] == [("der Minister", "die Lage sei ernst")]
 
 
 def test_two_quotes_of_one_statement_make_one_claim() -> None:
