@@ -1226,6 +1226,7 @@ class _DocFinder:
             and low not in lex.stopwords
             and low not in lex.months
             and low not in lex.word_set("conjunctions")
+            and low not in lex.word_set("ordinal_words")
             and not (len(low) > 4 and low.endswith(lex.verb_suffixes))
             and lex.words.segment(word) is None
         )
@@ -1336,6 +1337,7 @@ class _DocFinder:
                 w[:1].isupper()
                 and lex.noun_order != "german"
                 and words[k + 1].start() != sent_start
+                and low not in lex.word_set("indicators")
             ):
                 if of_only:
                     return None

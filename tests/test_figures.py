@@ -234,6 +234,11 @@ def test_percent_counts_the_noun_before():
         ("it", "È previsto un aumento salariale del 3%.", "aumento"),
         # an adjective before its noun is not taken for the noun
         ("it", "Il nuovo tetto sarà di soli 240 euro.", "tetto"),
+        # an indicator written as a name or an acronym is what the figure counts; a period
+        # after the figure ("nel terzo trimestre") is not
+        ("it", "Il Pil è cresciuto dello 0,4% nel terzo trimestre.", "Pil"),
+        ("fr", "Le PIB a progressé de 0,3 % au deuxième trimestre.", "PIB"),
+        ("es", "El PIB creció un 0,8% en el tercer trimestre.", "PIB"),
     ],
 )
 def test_counted_noun_before_the_figure(lang: str, text: str, counts: str | None):
