@@ -706,6 +706,8 @@ class EntityRecognizer:
             and _is_role(lowers[start], self.lex)
         ):
             start += 1
+        if end - start == 1 and _is_role(lowers[start], self.lex):
+            return end  # "Secretary General" with the name known already: all title, no name
         return start
 
     def _split_at_first_names(self, tokens: _Tokens, start: int, end: int) -> list[Bounds]:

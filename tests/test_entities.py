@@ -163,6 +163,13 @@ def test_german_role_compounds_before_names() -> None:
     assert "Entwicklungsministerin Reem Alabali-Radovan" not in found
 
 
+def test_a_title_before_a_known_name_is_no_person() -> None:
+    text = "Zelensky met NATO Secretary General Mark Rutte in Brussels."
+    found = by_text(entities("en", text))
+    assert found["Mark Rutte"].type is EntityType.PERSON
+    assert "General" not in found
+
+
 def test_ships_operations_and_storms_named_after_places_are_not_entities() -> None:
     found = by_text(entities("it", "La nave Canarias dell'operazione Sophia è arrivata a Catania."))
     assert set(found) == {"Catania"}
