@@ -67,6 +67,7 @@ MASK = "¤"  # replaces quoted text, so cue patterns never match inside a quote
 DASHES = "-–—"
 MIN_STANDALONE_WORDS = 3  # an unattributed quote shorter than this is a scare quote or a title
 MAX_SUBJECT_TOKENS = 12
+MAX_INVERTED_SPEAKER_WORDS = 6  # "come ha detto il ministro degli Esteri": longer is a clause
 PARTICLES = frozenset({"Di", "De", "Da", "Del", "Van", "Von", "La", "Le", "Al", "El", "Dos", "Du"})
 
 
@@ -133,7 +134,11 @@ class Lexicon:
             first, _, last = sep.partition(" * ")
             parts.append(([first], rf"\s+(?:[^\s,.;:]+\s+){{0,12}}?{re.escape(last)}"))
         parts.append((d.get("verbs", []), ""))
-        verb_re = _word_start_re(parts, before=r"[\w'’-]", after=r"(?![\w'’-])")
+        # after an elided clitic a cue still starts a word: "comme l'a indiqué", "l'ha detto",
+        # "ce qu'a dit"; after any other apostrophe it does not ("d'annoncer")
+        verb_re = _word_start_re(
+            parts, before=r"(?:[\w-]|(?<![lLuU])['’])", after=r"(?![\w'’-])"
+        )
         assert verb_re is not None, f"claims_{self.lang}.yaml lists no speech verbs"
         self.verb_re = verb_re
         self.prep_re = _word_start_re(
@@ -672,6 +677,7 @@ def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
 
 
 _SPACE = re.compile(r"\s")
+_ELIDED_TAIL = re.compile(r"(?<!\w)\w{1,2}['’]$")  # "l'", "qu'" closing a region
 _CHUNK_MARKS = re.compile(r"[()\[\],]")
 
 
@@ -998,11 +1004,14 @@ class DocumentReader:
     def _via_at(self, toks: list[Tok], i: int, via: Phrase) -> bool:
         """The relay starts within the next few tokens ("all'ANSA", "a la agencia EFE")."""
         ahead = [t for t in toks[i : i + 5] if t.start < via.start]
+        speakers = self.w("roles", "sources", "bodies")
         return (
             i < len(toks)
             and toks[i].start <= via.start
             and len(ahead) <= 3
             and not any(t.is_cap and not self.lex.outlet_noun_re.fullmatch(t.text) for t in ahead)
+            # "ha detto il ministro all'Ansa": the speaker comes first, then the relay
+            and not any(t.low in speakers for t in ahead)
         )
 
     def np_after_adjunct(self, pos: int, limit: int) -> Phrase | None:
@@ -1022,14 +1031,21 @@ class DocumentReader:
         return None
 
     def clean_subject(self, start: int, end: int) -> Phrase | None:
-        """A subject chunk without leading conjunctions or trailing adverbs ("Ryder also")."""
+        """A subject chunk without leading conjunctions or a relay word ("wie ein Sprecher"),
+        nor trailing adverbs ("Ryder also", "ein Sprecher am Abend")."""
         toks = [t for t in self.toks(start, end) if t.text not in ("¤",)]
-        conj = self.w("conjunctions")
+        lead = self.w("conjunctions", "relay")
         skip = self.w("skip_after_cue")
-        while toks and (not toks[0].is_word or toks[0].low in conj):
+        while toks and (not toks[0].is_word or toks[0].low in lead):
             toks.pop(0)
-        while toks and (not toks[-1].is_word or toks[-1].low in skip or MASK in toks[-1].text):
-            toks.pop()
+        while toks:
+            if not toks[-1].is_word or MASK in toks[-1].text:
+                toks.pop()
+                continue
+            n = next((n for n in (3, 2, 1) if " ".join(t.low for t in toks[-n:]) in skip), 0)
+            if not n:
+                break
+            del toks[-n:]
         subordinators = self.w("subordinators")
         for i in range(len(toks) - 2, -1, -1):  # "The decision came as [the Labor Department]"
             if toks[i].low in subordinators:
@@ -1132,8 +1148,20 @@ class DocumentReader:
             if not self.is_used(m.start(), m.end())
             and not self.blocked(m.start(), m.group())
             and not self.is_noun_use(m)
+            and not self.refuses(m, end)
             and (m.start() == start or not m.group()[0].isupper() or self.lang == "de")
         ]
+
+    def refuses(self, m: re.Match[str], limit: int) -> bool:
+        """ "negò il nulla osta": a denial verb with a bare object refuses something; it reports
+        with a clause ("negò che …") or after what was said ("«…», negò il ministro")."""
+        if m.group().split()[-1].casefold() not in self.w("clause_only_verbs"):
+            return False
+        if self.complementizer_after(m.end(), limit) is not None:
+            return False
+        return not self.masked[: m.start()].rstrip().endswith(
+            (",", ":", *DASHES, *QUOTE_PAIRS.values())
+        )
 
     def is_noun_use(self, m: re.Match[str]) -> bool:
         """ "la replica del Pd", "la denuncia", "the claims": a cue word used as a noun."""
@@ -1296,6 +1324,11 @@ class DocumentReader:
             start += 1
         while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
             end -= 1
+        elided = _ELIDED_TAIL.search(text, start, end)
+        if elided is not None:  # "…: l'ha detto il ministro": the clitic belongs to the cue
+            end = elided.start()
+            while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
+                end -= 1
         # "Según el Instituto Nacional de Estadística (INE), el precio ...": the bracket names
         # the source, it does not open what the source says
         bracket = _LEADING_BRACKET.match(text, start, end)
@@ -1568,6 +1601,15 @@ class DocumentReader:
 
     # ---------------------------------------------------------- reported speech
 
+    def subject_before_clitic(self, us: int, left: str, words: list[Tok]) -> Phrase | None:
+        """ "Le ministère l'a confirmé", "Il ministro lo ha detto": a subject and an object clitic
+        right before the cue, which point back at what was said; the subject, else None."""
+        if len(words) < 2 or words[-1].low not in self.w("clitics"):
+            return None
+        if words[-1].end != us + len(left) or any(c in left for c in ",;:" + DASHES):
+            return None
+        return self.clean_subject(us, words[-1].start)
+
     def is_anaphora(self, start: int, end: int) -> bool:
         lead = re.sub(r"\s+", " ", self.text[start:end].strip().casefold().replace("’", "'"))
         return bool(lead) and lead in self.lex.anaphora
@@ -1610,12 +1652,16 @@ class DocumentReader:
         us, ue = self.units[index]
         cs, ce = cm.span()
         cue = cm.group()
-        anaphora = self.is_anaphora(us, cs)
+        left = self.masked[us:cs].rstrip()
+        left_words = [t for t in self.toks(us, cs) if t.is_word]
+        subject = self.subject_before_clitic(us, left, left_words)
+        anaphora = subject is not None or self.is_anaphora(us, cs)
         if anaphora and index == 0:
             return
         if anaphora:
-            # "Lo ha detto X" / "Das sagte X": the content is the previous sentence
-            np_ = self.np_after(ce, ue)
+            # "Lo ha detto X" / "Das sagte X" / "Le ministère l'a confirmé": the content is the
+            # previous sentence
+            np_ = subject or self.np_after(ce, ue)
             sp = self.speaker_from(np_)
             via = self.via_in(ce, ue)
             ps, pe = self.units[index - 1]
@@ -1630,8 +1676,6 @@ class DocumentReader:
             if not any(ps <= d.start < pe for d in self.drafts):
                 self.add(self.content_span(ps, pe), sp, cue=cue, via=via, roles=self.roles_in(np_))
             return
-        left = self.masked[us:cs].rstrip()
-        left_words = [t for t in self.toks(us, cs) if t.is_word]
         relay_words = self.w("relay", "auxiliaries")
         if self.lex.prep_re is not None:
             for pm in self.lex.prep_re.finditer(self.masked, us, cs):
@@ -1684,6 +1728,34 @@ class DocumentReader:
                 roles=self.roles_in(np_),
             )
             return
+        # "I colloqui sono falliti, come ha detto il ministro.", "…, comme l'a indiqué le
+        # ministre": the speaker follows the cue
+        k = len(left_words) - 1
+        if k > 1 and left_words[k].low in self.w("object_pronouns"):
+            k -= 1
+        if (
+            k > 0
+            and left_words[k].low in self.w("relay")
+            and left_words[-1].end == us + len(left)
+            and self.masked[left_words[k - 1].end : left_words[k].start].strip() == ","
+        ):
+            np_ = self.np_after(ce, ue)
+            if (
+                np_ is not None
+                and len(np_.text.split()) <= MAX_INVERTED_SPEAKER_WORDS
+                and not any(w.casefold() in self.w("passive_aux") for w in np_.text.split())
+                and self.terminal_after(np_.end, ue)
+            ):
+                via = self.via_in(ce, ue)
+                self.add(
+                    # "…, come ha riferito X, non li ha sorpresi": the longer side is the content
+                    self._pp_content(us, ue, left_words[k - 1].end, via.end if via else np_.end),
+                    self.speaker_from(np_),
+                    cue=cue,
+                    via=via,
+                    roles=self.roles_in(np_),
+                )
+                return
         left_end = us + len(left)
         if left[-1] in ",;:" + DASHES or left[-1] in "”»\"“'’":
             sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end

@@ -437,6 +437,9 @@ def test_reported_speech(lang: str, text: str, content: str, speaker: str) -> No
         ("en", "Moscow repeated a claim Kyiv denied on Monday."),
         ("en", "Kyiv denied it on Monday."),
         ("fr", "Le ministère l'a confirmé, mais a démenti cela hier."),
+        # a denial verb with a bare object refuses something
+        ("it", "La Commissione aveva negato il nulla osta alla nuova linea."),
+        ("es", "El juez negó la libertad al detenido."),
     ],
 )
 def test_no_claim_without_a_source(lang: str, text: str) -> None:
@@ -595,6 +598,89 @@ def test_relayed_statements(
 ) -> None:
     c = find(claims_of(lang, text), content)
     assert (c.speaker, c.via) == (speaker, via)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "content", "speaker"),
+    [
+        # denials report with a clause, or after what was said
+        (
+            "es",
+            "El portavoz, Dmitri Peskov, negó que Rusia planee una ofensiva.",
+            "Rusia planee",
+            "Dmitri Peskov",
+        ),
+        (
+            "it",
+            "I genitori negano però che la donna soffrisse di disturbi.",
+            "la donna",
+            "I genitori",
+        ),
+        ("it", "«È falso», nega il ministero.", "È falso", "il ministero"),
+        (
+            "de",
+            "Der Kreml bestritt, dass Verhandlungen laufen.",
+            "Verhandlungen laufen",
+            "Der Kreml",
+        ),
+        (
+            "fr",
+            "Le Kremlin dément que des négociations soient en cours.",
+            "des négociations",
+            "Le Kremlin",
+        ),
+        # a relay clause after the content, its speaker after the cue
+        (
+            "it",
+            "I colloqui sono falliti, come ha detto il ministro all'Ansa.",
+            "I colloqui",
+            "il ministro",
+        ),
+        (
+            "fr",
+            "Les négociations ont échoué, comme l'a indiqué le ministre.",
+            "Les négociations",
+            "le ministre",
+        ),
+        (
+            "es",
+            "Las negociaciones fracasaron, como lo explicó el ministro.",
+            "Las negociaciones",
+            "el ministro",
+        ),
+        # German: the subject after "wie", not the adverbial before the verb
+        (
+            "de",
+            "Die Polizei geht von einem Angriff aus, wie ein Sprecher am Abend sagte.",
+            "Die Polizei",
+            "ein Sprecher",
+        ),
+        ("en", "The ministry on Monday said the talks had failed.", "the talks", "The ministry"),
+        # a subject and an object clitic: the content is the sentence before
+        (
+            "fr",
+            "Les négociations ont échoué. Le ministère l'a confirmé lundi.",
+            "Les négociations",
+            "Le ministère",
+        ),
+        (
+            "it",
+            "I colloqui sono falliti. Il ministro lo ha detto ieri.",
+            "I colloqui",
+            "Il ministro",
+        ),
+    ],
+)
+def test_denials_relay_clauses_and_clitics(
+    lang: str, text: str, content: str, speaker: str
+) -> None:
+    c = find(claims_of(lang, text), content)
+    assert c.speaker == speaker
+
+
+def test_an_elided_clitic_before_the_cue_is_not_content() -> None:
+    claims = claims_of("it", "I colloqui sono falliti: l'ha detto il ministro.")
+    assert [(c.text, c.speaker) for c in claims] == [("I colloqui sono falliti", "il ministro")]
 
 
 def test_a_quoted_name_is_not_a_quotation() -> None:
@@ -930,7 +1016,8 @@ def test_fast_cue_scans_find_what_the_plain_alternation_finds(lang: str) -> None
     for sep in d.get("separable", []):
         first, _, last = sep.partition(" * ")
         parts.insert(-1, rf"{re.escape(first)}\s+(?:[^\s,.;:]+\s+){{0,12}}?{re.escape(last)}")
-    plain = re.compile(rf"(?<![\w'’-])(?:{'|'.join(parts)})(?![\w'’-])", re.I)
+    # a cue starts a word, or follows an elided clitic ("l'a dit"), not another apostrophe
+    plain = re.compile(rf"(?<!(?:[\w-]|(?<![lLuU])['’]))(?:{'|'.join(parts)})(?![\w'’-])", re.I)
     nouns = [n.lstrip("-") for n in lex.common["outlet_nouns"]]
     plain_nouns = re.compile(rf"(?:(?<![\w])|-)(?:{_alt_nocase(nouns)})(?!\w)", re.I)
     verbs, aux = d["verbs"], d.get("auxiliaries") or ["x"]
@@ -939,7 +1026,7 @@ def test_fast_cue_scans_find_what_the_plain_alternation_finds(lang: str) -> None
         " ".join(verbs[:40]),
         " ".join(v.upper() for v in verbs[:40]),
         "-".join(verbs[:10]) + " x" + " x".join(verbs[:10]),
-        f"{verbs[0]}, «{verbs[-1]}» ({verbs[1]}) l'{verbs[2]} {verbs[3]}-",
+        f"{verbs[0]}, «{verbs[-1]}» ({verbs[1]}) l'{verbs[2]} d'{verbs[4]} {verbs[3]}-",
         f"{aux[0]} {participles[0]}, {aux[-1]} gestern {participles[-1]}; {aux[0]}{participles[0]}",
         "die „Bild“-Zeitung, der Sender n-tv, la agencia de noticias, the news agency, Newsroom",
     ]
