@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from spacy.attrs import IDX, SENT_START
@@ -67,8 +67,18 @@ MASK = "¤"  # replaces quoted text, so cue patterns never match inside a quote
 DASHES = "-–—"
 MIN_STANDALONE_WORDS = 3  # an unattributed quote shorter than this is a scare quote or a title
 MAX_SUBJECT_TOKENS = 12
+MAX_ADVERBIAL_WORDS = 6  # longer content is never adverbials and a pronoun alone
 MAX_INVERTED_SPEAKER_WORDS = 6  # "come ha detto il ministro degli Esteri": longer is a clause
 PARTICLES = frozenset({"Di", "De", "Da", "Del", "Van", "Von", "La", "Le", "Al", "El", "Dos", "Du"})
+
+
+class _Named(NamedTuple):
+    """A speaker named so far in the document, for role phrases that refer back to one."""
+
+    speaker: str
+    roles: frozenset[str]  # the role words of the phrase that named them
+    key: str | None
+    may_be_person: bool  # no entity says it is a place or an organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +146,7 @@ class Lexicon:
         parts.append((d.get("verbs", []), ""))
         # after an elided clitic a cue still starts a word: "comme l'a indiqué", "l'ha detto",
         # "ce qu'a dit"; after any other apostrophe it does not ("d'annoncer")
-        verb_re = _word_start_re(
-            parts, before=r"(?:[\w-]|(?<![lLuU])['’])", after=r"(?![\w'’-])"
-        )
+        verb_re = _word_start_re(parts, before=r"(?:[\w-]|(?<![lLuU])['’])", after=r"(?![\w'’-])")
         assert verb_re is not None, f"claims_{self.lang}.yaml lists no speech verbs"
         self.verb_re = verb_re
         self.prep_re = _word_start_re(
@@ -676,6 +684,13 @@ def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
     return out
 
 
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    """``end`` moved back past spaces and the punctuation that closes a region."""
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
+        end -= 1
+    return end
+
+
 _SPACE = re.compile(r"\s")
 _ELIDED_TAIL = re.compile(r"(?<!\w)\w{1,2}['’]$")  # "l'", "qu'" closing a region
 _CHUNK_MARKS = re.compile(r"[()\[\],]")
@@ -1159,8 +1174,10 @@ class DocumentReader:
             return False
         if self.complementizer_after(m.end(), limit) is not None:
             return False
-        return not self.masked[: m.start()].rstrip().endswith(
-            (",", ":", *DASHES, *QUOTE_PAIRS.values())
+        return (
+            not self.masked[: m.start()]
+            .rstrip()
+            .endswith((",", ":", *DASHES, *QUOTE_PAIRS.values()))
         )
 
     def is_noun_use(self, m: re.Match[str]) -> bool:
@@ -1322,13 +1339,10 @@ class DocumentReader:
             start = compound.end() if compound else start
         while start < end and (text[start].isspace() or text[start] in ",;:." + DASHES):
             start += 1
-        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
-            end -= 1
+        end = _trimmed_end(text, start, end)
         elided = _ELIDED_TAIL.search(text, start, end)
         if elided is not None:  # "…: l'ha detto il ministro": the clitic belongs to the cue
-            end = elided.start()
-            while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." + DASHES):
-                end -= 1
+            end = _trimmed_end(text, start, elided.start())
         # "Según el Instituto Nacional de Estadística (INE), el precio ...": the bracket names
         # the source, it does not open what the source says
         bracket = _LEADING_BRACKET.match(text, start, end)
@@ -1386,6 +1400,8 @@ class DocumentReader:
     def says_nothing(self, start: int, end: int) -> bool:
         """Reported content of adverbials and at most an object pronoun ("denied it on Monday",
         "confirmed this yesterday"): the cue is there, but what was said is not."""
+        if len(self.text[start:end].split()) > MAX_ADVERBIAL_WORDS:
+            return False  # the common case, decided without tokenizing
         words = [t for t in self.toks(start, end, masked=False) if t.is_word]
         i = self.skip_adverbials(words, 0)
         if i < len(words) and words[i].low in self.w("object_pronouns"):
@@ -2017,8 +2033,8 @@ class DocumentReader:
             target = [d for d in self.drafts if us <= d.start < ue]
             if target:
                 if self.is_outlet(np_.text):
+                    outlet = self.outlet_mention(np_)
                     for d in target:
-                        outlet = self.outlet_mention(np_)
                         speaks = d.speaker_span is not None and (
                             d.speaker_span[0] < outlet.end and outlet.start < d.speaker_span[1]
                         )  # "Wie die Agentur dpa berichtet, ...": the outlet is the speaker
@@ -2311,8 +2327,7 @@ class DocumentReader:
         self._fill_leading_quotes()
         out: list[Claim] = []
         last: tuple[str, str | None] | None = None
-        # (speaker, its roles, key, whether it may be a person)
-        named: list[tuple[str, frozenset[str], str | None, bool]] = []
+        named: list[_Named] = []
         for d in self.drafts:
             speaker, key = d.speaker, None
             if speaker is None or d.carry:
@@ -2320,11 +2335,11 @@ class DocumentReader:
                     continue
                 speaker, key = last if last is not None else self._person_before(d.start)
             elif d.role is not None:
-                match = next((n for n in reversed(named) if d.role in n[1]), None)
-                if match is None and named and named[-1][3] and not d.role.endswith("s"):
+                match = next((n for n in reversed(named) if d.role in n.roles), None)
+                if match is None and named and named[-1].may_be_person and d.role[-1:] != "s":
                     match = named[-1]  # "the minister" is the person just named, not "Russia"
                 if match is not None:
-                    speaker, key = match[0], match[2]
+                    speaker, key = match.speaker, match.key
             else:
                 ent = self._entity_at(*d.speaker_span) if d.speaker_span else None
                 person = ent is None or str(ent.type) == "PERSON"
@@ -2338,15 +2353,19 @@ class DocumentReader:
                     key = ent.key
                 if " " not in speaker:
                     full = next(
-                        (n for n in reversed(named) if n[0].split()[-1] == speaker and " " in n[0]),
+                        (
+                            n
+                            for n in reversed(named)
+                            if n.speaker.split()[-1] == speaker and " " in n.speaker
+                        ),
                         None,
                     )
                     if full is not None:
-                        speaker, key = full[0], full[2] or key
+                        speaker, key = full.speaker, full.key or key
                 parts = speaker.split()
                 if key is None and (len(parts) == 1 or (len(parts) == 2 and parts[0] in PARTICLES)):
                     speaker = self.full_name(speaker)
-                named.append((speaker, d.intro_roles, key, person))
+                named.append(_Named(speaker, d.intro_roles, key, person))
             if speaker is not None:
                 last = (speaker, key)
             out.append(
