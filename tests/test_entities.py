@@ -163,6 +163,17 @@ def test_german_role_compounds_before_names() -> None:
     assert "Entwicklungsministerin Reem Alabali-Radovan" not in found
 
 
+def test_clubs_named_after_cities_are_organisations_and_adjectives_are_not_clubs() -> None:
+    found = by_text(entities("es", "El Real Madrid venció al Bayern Munich en Madrid."))
+    assert found["Real Madrid"].type is EntityType.ORG
+    assert found["Bayern Munich"].type is EntityType.ORG
+    assert found["Madrid"].type is EntityType.LOCATION
+    found = by_text(
+        entities("it", "Gli astronauti sono arrivati sulla Stazione Spaziale Internazionale.")
+    )
+    assert "Internazionale" not in found
+
+
 def test_a_title_before_a_known_name_is_no_person() -> None:
     text = "Zelensky met NATO Secretary General Mark Rutte in Brussels."
     found = by_text(entities("en", text))
