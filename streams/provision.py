@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,12 +198,13 @@ async def drop_index(settings: Settings) -> list[str]:
         await es.close()
 
 
-async def drop_topics(settings: Settings) -> list[str]:
-    """Delete the pipeline's topics and the worker's own (Faust's changelog, repartition and
-    leader topics, named after its app id), for tests and benchmarks: each run names its topics
-    afresh, and a broker slows down at start with every partition it keeps."""
+async def drop_topics(settings: Settings, topics: Sequence[str] | None = None) -> list[str]:
+    """Delete the pipeline's topics (or only ``topics`` of them) and the worker's own (Faust's
+    changelog, repartition and leader topics, named after its app id), for tests and
+    benchmarks: each run names its topics afresh, and a broker slows down at start with every
+    partition it keeps."""
     kafka = settings.kafka
-    owned = set(topic_names(settings))
+    owned = set(topic_names(settings) if topics is None else topics)
     internal_prefix = f"{settings.worker.app_id}-"
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
     await admin.start()

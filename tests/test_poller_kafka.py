@@ -10,7 +10,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from feedserver import FeedServer, Route, billion_laughs, gzip_bomb, news_items,
 from streams.feed_state import ensure_topics, topic_partitions
 from streams.feeds import Feed, save_feeds
 from streams.poller import PollStatus, feed_statuses, poll_once, reset_feed_state
+from streams.provision import drop_topics
 from streams.records import FeedEntry
 from streams.settings import Settings
 
@@ -55,6 +56,14 @@ def run_settings(base: Settings, feeds_file: Path) -> Settings:
     )
 
 
+@pytest.fixture
+async def poller_settings(settings: Settings, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings of this test alone (see run_settings); its topics are dropped after it."""
+    own = run_settings(settings, tmp_path / "feeds.yaml")
+    yield own
+    await drop_topics(own, topics=[own.kafka.topics.entries])
+
+
 async def consume_all(settings: Settings) -> list[tuple[bytes, FeedEntry]]:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False
@@ -78,7 +87,7 @@ async def consume_all(settings: Settings) -> list[tuple[bytes, FeedEntry]]:
 
 
 async def test_two_rounds_produce_each_entry_exactly_once(
-    settings: Settings, server: FeedServer, tmp_path: Path
+    poller_settings: Settings, server: FeedServer, tmp_path: Path
 ) -> None:
     good = [
         server.set(f"/k/feed{i}.xml", Route(body=rss(news_items(f"k{i}", 10)), etag="auto"))
@@ -95,7 +104,7 @@ async def test_two_rounds_produce_each_entry_exactly_once(
     }
     feeds = [Feed(url=u, name=f"good {i}", lang="en") for i, u in enumerate(good)]
     feeds += [Feed(url=u, name=name) for name, u in hostile.items()]
-    settings = run_settings(settings, tmp_path / "feeds.yaml")
+    settings = poller_settings
     save_feeds(settings.poller.feeds_file, feeds)
 
     first = await poll_once(settings)
@@ -182,14 +191,14 @@ async def wait_for_entries(settings: Settings, count: int, timeout: float, log: 
 
 @pytest.mark.slow
 async def test_continuous_worker_resumes_after_restart(
-    settings: Settings, server: FeedServer, tmp_path: Path
+    poller_settings: Settings, server: FeedServer, tmp_path: Path
 ) -> None:
     paths = [f"/w/feed{i}.xml" for i in range(3)]
     urls = [
         server.set(p, Route(body=rss(news_items(f"w{i}", 5)), etag="auto"))
         for i, p in enumerate(paths)
     ]
-    settings = run_settings(settings, tmp_path / "feeds.yaml")
+    settings = poller_settings
     save_feeds(settings.poller.feeds_file, [Feed(url=u, name=f"w{i}") for i, u in enumerate(urls)])
     await ensure_topics(settings, {settings.kafka.topics.entries: False})
     log = tmp_path / "worker.log"
