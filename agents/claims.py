@@ -1827,8 +1827,10 @@ class DocumentReader:
             and self.terminal_after(ce, ue)
             and n_subj <= MAX_SUBJECT_TOKENS
         ):
-            sp = self.speaker_from(subj)
             via = self.via_in(ce, ue)
+            if via is None and subj is not None and self.lang == "de":
+                subj, via = self._dative_outlet(subj)
+            sp = self.speaker_from(subj)
             citing = self._citing(ce, ue)
             if citing is not None and citing[0] is not None:  # "X reported, citing Y"
                 sp, via = self.speaker_from(citing[0]), subj
@@ -2051,6 +2053,24 @@ class DocumentReader:
             self.add(
                 content, self.speaker_from(np_), cue=m.group(), roles=self.roles_in(np_), via=via
             )
+
+    def _dative_outlet(self, subj: Phrase) -> tuple[Phrase, Phrase | None]:
+        """German puts the outlet told before a final verb ("wie eine Sprecherin der Behörde
+        der Nachrichtenagentur AFP sagte"): the subject without it, and the outlet."""
+        outlet = next((p for p in self._mentions if subj.start < p.start < subj.end), None)
+        if outlet is None:
+            return subj, None
+        toks = [t for t in self.toks(subj.start, outlet.start) if t.is_word]
+        k = len(toks)
+        det = self.w("determiners")
+        while k > 0 and (
+            toks[k - 1].low in det or self.lex.outlet_noun_re.fullmatch(toks[k - 1].text)
+        ):
+            k -= 1
+        if k == 0 or k == len(toks) or toks[k].low not in ("der", "dem"):
+            return subj, None  # "die Agentur dpa" is the subject; an outlet named without a dative
+        end = toks[k - 1].end
+        return Phrase(self.text[subj.start : end], subj.start, end), outlet
 
     def _cited_source(self, np_: Phrase, limit: int) -> tuple[Phrase, Phrase] | None:
         """A source and the outlet that relays it, in or right after the phrase ``np_`` ("une

@@ -601,6 +601,32 @@ def test_relayed_statements(
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "speaker", "via"),
+    [
+        # "in the view of" in each language, Italian with its articled prepositions
+        ("de", "Nach Ansicht von Experten ist die Maßnahme verfassungswidrig.", "Experten", None),
+        ("es", "A juicio de los expertos, la medida es inconstitucional.", "los expertos", None),
+        ("en", "In the view of analysts, the measure will fail.", "analysts", None),
+        ("it", "Ad avviso degli esperti, la misura è incostituzionale.", "esperti", None),
+        ("it", "A detta del ministro, la crisi è superata.", "ministro", None),
+        # German: the outlet told, in the dative before the final verb
+        (
+            "de",
+            "Die Staatsanwaltschaft ermittelt, wie eine Sprecherin der Behörde der "
+            "Nachrichtenagentur AFP sagte.",
+            "eine Sprecherin der Behörde",
+            "AFP",
+        ),
+    ],
+)
+def test_opinion_prepositions_and_german_dative_outlets(
+    lang: str, text: str, speaker: str, via: str | None
+) -> None:
+    claims = claims_of(lang, text)
+    assert [(c.speaker, c.via) for c in claims] == [(speaker, via)]
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "content", "speaker"),
     [
         # denials report with a clause, or after what was said
