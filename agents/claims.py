@@ -123,6 +123,7 @@ class Lexicon:
     citing_re: re.Pattern[str] | None = field(init=False)
     relay_re: re.Pattern[str] | None = field(init=False)
     outlet_names: frozenset[str] = field(init=False)  # as listed
+    outlet_bare: dict[str, frozenset[str]] = field(init=False)  # "Monde": after "du", "au"
     outlet_folded: frozenset[str] = field(init=False)
     outlet_first_words: frozenset[str] = field(init=False)
     outlet_max_words: int = field(init=False)
@@ -167,8 +168,16 @@ class Lexicon:
         assert outlet_noun_re is not None, "claims_common.yaml lists no outlet nouns"
         self.outlet_noun_re = outlet_noun_re
         self.outlet_names = frozenset(self.common["outlets"])
+        # "au Parisien", "du Monde": a name's article fused with a preposition before it
+        fused: dict[str, list[str]] = d.get("fused_articles") or {}
+        self.outlet_bare = {
+            name.split(" ", 1)[1]: frozenset(f.casefold() for f in fused[name.split(" ", 1)[0]])
+            for name in self.outlet_names
+            if " " in name and name.split(" ", 1)[0] in fused
+        }
+        scanned = self.outlet_names | self.outlet_bare.keys()
         self.outlet_folded = frozenset(n.casefold() for n in self.outlet_names)
-        self.outlet_first_words = frozenset(n.split()[0].casefold() for n in self.outlet_names)
+        self.outlet_first_words = frozenset(n.split()[0].casefold() for n in scanned)
         self.outlet_max_words = max(len(n.split()) for n in self.common["outlets"])
         self.outlet_lower_starts = frozenset(
             n.split()[0][:k]
@@ -176,12 +185,12 @@ class Lexicon:
             if not n[0].isupper()
             for k in range(1, len(n.split()[0]) + 1)
         )
-        groups = _letter_groups(self.outlet_names)
+        groups = _letter_groups(scanned)
         # the scan is a superset only if matching case-insensitively is comparing casefolds
-        if groups is not None and all(n.casefold() == n.lower() for n in self.outlet_names):
+        if groups is not None and all(n.casefold() == n.lower() for n in scanned):
             # a name opens capitalised, or with its first letter as listed ("dpa")
             capitals = [c for c in _folds(groups) if c.isupper()]
-            as_listed = {n[0] for n in self.outlet_names}
+            as_listed = {n[0] for n in scanned}
             self.outlet_start_re = _scan_pattern(
                 [(groups, "")],
                 before=r"[^\W_]",
@@ -254,13 +263,20 @@ class Lexicon:
             for n in range(min(self.outlet_max_words, len(words)), 0, -1):
                 end = words[n - 1][1]
                 raw = text[pos:end]
-                if raw in self.outlet_names or (
-                    raw[0].isupper() and raw.casefold() in self.outlet_folded
+                if (
+                    raw in self.outlet_names
+                    or (raw[0].isupper() and raw.casefold() in self.outlet_folded)
+                    or (raw in self.outlet_bare and self._fused_before(text, pos, raw))
                 ):
                     out.append((pos, end))
                     after_last = end
                     break
         return out
+
+    def _fused_before(self, text: str, pos: int, bare: str) -> bool:
+        """Whether the word before ``pos`` holds the article of the name ``bare`` ("au")."""
+        before = text[max(0, pos - 8) : pos].split()
+        return bool(before) and before[-1].casefold() in self.outlet_bare[bare]
 
     def _outlet_starts(self, text: str) -> Iterator[int]:
         """Every place a listed name may begin, overlapping ones included."""
@@ -682,6 +698,9 @@ def tokenize(text: str, start: int, end: int, lang: str) -> list[Tok]:
         else:
             out.append(Tok(m.group(), s, e))
     return out
+
+
+_ASIDE = re.compile(r"\s*,\s*([^,.;:]{3,100}?)\s*,")  # ", qui cite des sources,"
 
 
 def _trimmed_end(text: str, start: int, end: int) -> int:
@@ -1221,8 +1240,14 @@ class DocumentReader:
         comps = self.w("complementizers")
         if i < len(toks) and toks[i].low in comps:
             return toks[i].end
-        # "said on Telegram that ...", "ha señalado en rueda de prensa que ..."
-        for t in toks[i + 1 : i + 7]:
+        # "said on Telegram that ...", "ha señalado en rueda de prensa que ...", or an adjunct
+        # set off by commas right after the cue ("a annoncé, dans un entretien au Parisien,
+        # que ..."); after a comma further on, "che"/"que" opens a relative clause
+        aside = i > 0 and toks[i - 1].text == ","
+        for t in toks[i + 1 : i + (9 if aside else 7)]:
+            if t.text == "," and aside:
+                aside = False  # the aside's closing comma
+                continue
             if not t.is_word or MASK in t.text:
                 return None
             if t.low in comps:
@@ -2049,6 +2074,12 @@ class DocumentReader:
             if cited is not None:  # "según fuentes citadas por Europa Press, ..."
                 np_, via = cited
                 pp = (pp[0], max(pp[1], via.end))
+            elif (citing := self._citing_aside(np_, ue)) is not None:
+                # "Selon Le Figaro, qui cite des sources gouvernementales, ..."
+                source, aside_end = citing
+                if source is not None and self.is_outlet(np_.text):
+                    np_, via = source, self.outlet_name(np_)
+                pp = (pp[0], aside_end)
             content = self._pp_content(us, ue, pp[0], pp[1])
             self.add(
                 content, self.speaker_from(np_), cue=m.group(), roles=self.roles_in(np_), via=via
@@ -2071,6 +2102,22 @@ class DocumentReader:
             return subj, None  # "die Agentur dpa" is the subject; an outlet named without a dative
         end = toks[k - 1].end
         return Phrase(self.text[subj.start : end], subj.start, end), outlet
+
+    def _citing_aside(self, np_: Phrase, limit: int) -> tuple[Phrase | None, int] | None:
+        """An aside between commas right after a source ("Le Figaro, qui cite des sources
+        gouvernementales,"): whom it cites (None if it cites nobody), and where the aside ends."""
+        m = _ASIDE.match(self.masked, np_.end, limit)
+        if m is None:
+            return None
+        words = [t for t in self.toks(m.start(1), m.end(1)) if t.is_word]
+        cites = self.w("cites_after")
+        for n in (4, 3, 2, 1):
+            if len(words) > n and " ".join(t.low for t in words[:n]) in cites:
+                start = words[n].start
+                return Phrase(self.text[start : m.end(1)].rstrip(), start, m.end(1)), m.end()
+        if words and words[0].low in self.w("relatives"):
+            return None, m.end()  # "Selon X, qui ..., le texte ...": the aside is no content
+        return None
 
     def _cited_source(self, np_: Phrase, limit: int) -> tuple[Phrase, Phrase] | None:
         """A source and the outlet that relays it, in or right after the phrase ``np_`` ("une
@@ -2182,7 +2229,12 @@ class DocumentReader:
         for k, t in enumerate(toks[:3]):
             if t.low in nouns and k + 1 < len(toks) and toks[k + 1].low in conn:
                 rest = toks[k + 2 :]
-                if rest and rest[0].low in self.w("determiners"):
+                if (
+                    rest
+                    and rest[0].low in self.w("determiners")
+                    # "El País", "Le Monde": the article is part of the name
+                    and not self.lex.outlet_re.match(self.text, rest[0].start)
+                ):
                     rest = rest[1:]
                 if rest:
                     return Phrase(self.text[rest[0].start : np_.end], rest[0].start, np_.end)

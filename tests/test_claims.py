@@ -601,6 +601,92 @@ def test_relayed_statements(
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "content", "speaker", "via"),
+    [
+        # an aside between the cue and "que" is no content; an outlet in it relays
+        (
+            "fr",
+            "Le ministre a annoncé, dans un entretien au Parisien, que 5 000 policiers seraient "
+            "déployés.",
+            "5 000 policiers seraient déployés",
+            "Le ministre",
+            "Parisien",
+        ),
+        (
+            "fr",
+            "Le porte-parole a affirmé dimanche, cité par l'AFP, que les frappes visaient le "
+            "Hezbollah.",
+            "les frappes visaient le Hezbollah",
+            "Le porte-parole",
+            "AFP",
+        ),
+        # an outlet whose article is fused with a preposition ("au Figaro", "du Monde")
+        (
+            "fr",
+            "« Nous ne céderons pas », a déclaré le ministre au Figaro.",
+            "Nous ne céderons pas",
+            "le ministre",
+            "Figaro",
+        ),
+        (
+            "fr",
+            "D'après les informations du Monde, l'Élysée aurait renoncé au projet.",
+            "l'Élysée aurait renoncé au projet",
+            "Monde",
+            None,
+        ),
+        (
+            "es",
+            "Según las informaciones de El País, el Gobierno renunció al proyecto.",
+            "el Gobierno renunció al proyecto",
+            "El País",
+            None,
+        ),
+        # an aside after the source: whom an outlet cites speaks, and the aside is no content
+        (
+            "fr",
+            "Selon Le Figaro, qui cite des sources gouvernementales, le texte sera examiné en "
+            "janvier.",
+            "le texte sera examiné en janvier",
+            "des sources gouvernementales",
+            "Le Figaro",
+        ),
+        (
+            "it",
+            "Secondo Repubblica, che cita fonti di governo, il decreto slitta.",
+            "il decreto slitta",
+            "fonti di governo",
+            "Repubblica",
+        ),
+        (
+            "es",
+            "Según el ministro, que habló en Madrid, la ley se aprobará en enero.",
+            "la ley se aprobará en enero",
+            "el ministro",
+            None,
+        ),
+        # "react" reports only after what was said
+        (
+            "it",
+            "«È inaccettabile», ha reagito il segretario del Pd.",
+            "È inaccettabile",
+            "il segretario del Pd",
+            None,
+        ),
+    ],
+)
+def test_asides_fused_articles_and_reactions(
+    lang: str, text: str, content: str, speaker: str, via: str | None
+) -> None:
+    claims = claims_of(lang, text)
+    assert [(c.text, c.speaker, c.via) for c in claims] == [(content, speaker, via)]
+
+
+def test_react_without_what_was_said_is_no_claim() -> None:
+    assert claims_of("en", "Markets reacted calmly to the news.") == []
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "speaker", "via"),
     [
         # "in the view of" in each language, Italian with its articled prepositions
