@@ -170,11 +170,11 @@ class Lexicon:
         self.outlet_names = frozenset(self.common["outlets"])
         # "au Parisien", "du Monde": a name's article fused with a preposition before it
         fused: dict[str, list[str]] = d.get("fused_articles") or {}
-        self.outlet_bare = {
-            name.split(" ", 1)[1]: frozenset(f.casefold() for f in fused[name.split(" ", 1)[0]])
-            for name in self.outlet_names
-            if " " in name and name.split(" ", 1)[0] in fused
-        }
+        self.outlet_bare = {}
+        for name in self.outlet_names:
+            article, _, bare = name.partition(" ")
+            if bare and article in fused:
+                self.outlet_bare[bare] = frozenset(f.casefold() for f in fused[article])
         scanned = self.outlet_names | self.outlet_bare.keys()
         self.outlet_folded = frozenset(n.casefold() for n in self.outlet_names)
         self.outlet_first_words = frozenset(n.split()[0].casefold() for n in scanned)
@@ -2114,7 +2114,7 @@ class DocumentReader:
         for n in (4, 3, 2, 1):
             if len(words) > n and " ".join(t.low for t in words[:n]) in cites:
                 start = words[n].start
-                return Phrase(self.text[start : m.end(1)].rstrip(), start, m.end(1)), m.end()
+                return Phrase(self.text[start : m.end(1)], start, m.end(1)), m.end()
         if words and words[0].low in self.w("relatives"):
             return None, m.end()  # "Selon X, qui ..., le texte ...": the aside is no content
         return None
