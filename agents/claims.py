@@ -2415,7 +2415,7 @@ class DocumentReader:
             else:
                 ent = self._entity_at(*d.speaker_span) if d.speaker_span else None
                 person = ent is None or str(ent.type) == "PERSON"
-                if ent is not None and str(ent.type) == "PERSON" and speaker in ent.canonical:
+                if ent is not None and person and speaker in ent.canonical:
                     speaker, key = ent.canonical, ent.key
                 elif (
                     ent is not None
