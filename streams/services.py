@@ -28,7 +28,7 @@ import subprocess
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,6 +234,19 @@ class LocalService:
             yield from self.log_file.read_text(errors="replace").splitlines()[-lines:]
 
 
+def kraft_cluster_id(draw: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A new KRaft cluster id: 16 random bytes in unpadded URL-safe base64.
+
+    Like Kafka's own ``Uuid.randomUuid``, it draws again when the id would start with "-":
+    the storage tool's argument parser reads such an id as an option and refuses to format
+    (one draw in 64 does).
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(draw()).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def _maven(args: list[str], *, m2: Path, service: str, what: str) -> None:
     if shutil.which("mvn") is None:
         raise ServiceError(
@@ -298,7 +311,7 @@ class KafkaService(LocalService):
         self._write_config()
         if not (self.data_dir / "meta.properties").exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = kraft_cluster_id()
             _run(
                 [
                     *self._java_cmd(),
