@@ -69,6 +69,9 @@ MIN_STANDALONE_WORDS = 3  # an unattributed quote shorter than this is a scare q
 MAX_SUBJECT_TOKENS = 12
 MAX_ADVERBIAL_WORDS = 6  # longer content is never adverbials and a pronoun alone
 MAX_INVERTED_SPEAKER_WORDS = 6  # "come ha detto il ministro degli Esteri": longer is a clause
+# "The decision to cut pensions, the minister said, would ...": an aside interrupts a sentence's
+# first phrase; after a longer stretch it closes a clause
+MAX_INTERRUPTED_WORDS = 8
 PARTICLES = frozenset({"Di", "De", "Da", "Del", "Van", "Von", "La", "Le", "Al", "El", "Dos", "Du"})
 
 
@@ -711,6 +714,18 @@ def _trimmed_end(text: str, start: int, end: int) -> int:
 
 
 _SPACE = re.compile(r"\s")
+
+
+def _aside_mark(text: str, tok: Tok) -> str | None:
+    """The mark a token opens or closes an aside with: a comma, or a dash set off by a space
+    ("Jean-Marie" holds no aside). Every kind of dash is one mark."""
+    if tok.text == ",":
+        return ","
+    if tok.text in DASHES and (tok.start == 0 or text[tok.start - 1].isspace()):
+        return DASHES
+    return None
+
+
 _ELIDED_TAIL = re.compile(r"(?<!\w)\w{1,2}['’]$")  # "l'", "qu'" closing a region
 _CHUNK_MARKS = re.compile(r"[()\[\],]")
 
@@ -877,6 +892,9 @@ class DocumentReader:
             k -= 1
         tail = " " + " ".join(t.low for t in before[k:] if t.is_word) + " "
         return any(f" {i} " in tail for i in self.lex.intro_phrases)
+
+    def _outlet_within(self, start: int, end: int) -> Phrase | None:
+        return next((p for p in self._mentions if start <= p.start and p.end <= end), None)
 
     def outlet_mention(self, phrase: Phrase) -> Phrase:
         """The outlet's name in or right after an outlet phrase ("die Nachrichtenagentur dpa",
@@ -1203,7 +1221,8 @@ class DocumentReader:
         """ "la replica del Pd", "la denuncia", "the claims": a cue word used as a noun."""
         if " " in m.group().strip():
             return False
-        prev = [t for t in self.toks(max(0, m.start() - 20), m.start()) if t.is_word][-1:]
+        # the token right before: in 'Dem „Spiegel“ sagte' a title stands between
+        prev = self.toks(max(0, m.start() - 20), m.start())[-1:]
         return bool(prev) and prev[0].low in self.w("determiners") - self.w("anaphora")
 
     def blocked(self, pos: int, cue: str = "") -> bool:
@@ -1724,15 +1743,58 @@ class DocumentReader:
                 if all(t.low in relay_words for t in gap):
                     self.used.remove(cm.span())  # "según ha informado X": read as a preposition
                     return
+        aside = self._attribution_aside(us, cs, ce, ue)
+        if aside is not None:
+            # "The plan, the minister said, would cost ...": the sentence around the aside is
+            # what was said
+            np_, start, close = aside
+            via = self.via_in(ce, close)
+            if np_ is not None and self.is_outlet(np_.text):
+                np_ = self.outlet_mention(np_)
+                via = via if via is not None and via.start >= np_.end else None
+            self.add(
+                self.content_span(start, ue),
+                self.speaker_from(np_),
+                cue=cue,
+                via=via,
+                roles=self.roles_in(np_),
+            )
+            return
+        if (
+            self.lang == "de"
+            and left_words
+            and left_words[0].low in self.w("relay")
+            and left_words[0].start == us
+            and left.endswith(",")
+            and (inverted := self._subject_after_verb(ce, ue)) is not None
+        ):
+            # "Wie die „Bild“ berichtet, sagte der Minister, ...": the outlet relays
+            np_, start = inverted
+            self.add(
+                self.content_span(start, ue),
+                self.speaker_from(np_),
+                cue=cue,
+                via=self._outlet_within(us, us + len(left)),
+                roles=self.roles_in(np_),
+            )
+            return
         if left_words and left_words[0].low in self.w("relay") and left_words[0].start == us:
             # "Wie die Polizei mitteilte, ...", "As the ministry said, ...", "Come ha detto X, ..."
             subj = self.np_after(left_words[0].end, cs, skip_via=False)
             if subj is not None and self.is_outlet(subj.text):
                 subj = self.outlet_mention(subj)
+            elif len(left_words) == 2 or all(
+                t.low in self.w("determiners") for t in left_words[1:]
+            ):
+                subj = self._outlet_within(left_words[0].end, cs) or subj  # 'Wie die „Bild“'
             np_ = subj if subj is not None else self.np_after(ce, ue)
             after = np_.end if np_ is not None and np_.start > ce else ce
             if self.masked[after:ue].lstrip().startswith(","):
                 comma = self.masked.index(",", after)
+                if self.lang == "de" and self.lex.verb_re.match(self.masked, comma + 2):
+                    # "Wie die „Bild“ berichtet, sagte der Minister, ...": the clause only
+                    # names the outlet; the cue after it names the speaker
+                    return
                 self.add(
                     self.content_span(comma + 1, ue),
                     self.speaker_from(np_),
@@ -1798,7 +1860,11 @@ class DocumentReader:
                 )
                 return
         left_end = us + len(left)
-        if left[-1] in ",;:" + DASHES or left[-1] in "”»\"“'’":
+        if left[-1] in ",;:" + DASHES or (
+            left[-1] in "”»\"“'’"
+            # 'wie ein Sprecher dem „Spiegel“ sagte': a quoted title is no content
+            and not any(q.close == left_end and self.is_quoted_title(q) for q in self.quotes)
+        ):
             sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end
             comp = self.complementizer_after(ce, ue)
             # "La ministra, María Jesús Montero, anunció ...": a role and a name in apposition
@@ -1854,7 +1920,7 @@ class DocumentReader:
         ):
             via = self.via_in(ce, ue)
             if via is None and subj is not None and self.lang == "de":
-                subj, via = self._dative_outlet(subj)
+                subj, via = self._dative_outlet(subj, cs)
             sp = self.speaker_from(subj)
             citing = self._citing(ce, ue)
             if citing is not None and citing[0] is not None:  # "X reported, citing Y"
@@ -1888,6 +1954,80 @@ class DocumentReader:
         elif np_ is not None and self.is_outlet(np_.text) and self._has_prior_claim(us, sep):
             return  # "..., Anadolu news agency reported": a relay, set by _subject_first
         self.add(self.content_span(us, sep), sp, cue=cue, via=via, roles=self.roles_in(np_))
+
+    def _attribution_aside(
+        self, us: int, cs: int, ce: int, ue: int
+    ) -> tuple[Phrase | None, int, int] | None:
+        """A cue and its speaker set off inside a sentence that goes on after them ("Il
+        governo – riporta Il Manifesto – vuole ...", "Die Regierung, wie der Spiegel berichtet,
+        will ..."): the speaker's phrase, where the sentence starts and where the aside closes."""
+        left = self.toks(us, cs)
+        k = len(left) - 1
+        while k >= 0 and left[k].is_word and MASK not in left[k].text:
+            k -= 1
+        mark = _aside_mark(self.text, left[k]) if k > 0 else None
+        start = self._interrupted_start(us, left[:k])
+        if mark is None or start is None:
+            return None
+        inside = left[k + 1 :]
+        relay = self.w("relay")
+        while inside and inside[0].low in relay:  # "come ha detto X", "as X said"
+            inside = inside[1:]
+        if inside:  # "X said": the speaker before the cue
+            opener = self.w("relatives", "conjunctions", "complementizers", "subordinators")
+            if len(inside) > MAX_INVERTED_SPEAKER_WORDS or (
+                inside[0].low in opener and inside[0].low not in self.w("determiners")
+            ):
+                return None
+            np_ = self.clean_subject(inside[0].start, cs)
+            close = self._aside_close(ce, ue, mark, after_name=False)
+        else:  # "said X"
+            # "– so berichtet der Spiegel –": when no one else is named, the outlet speaks
+            np_ = self.np_after(ce, ue) or self.np_after(ce, ue, skip_via=False)
+            if np_ is not None and len(np_.text.split()) > MAX_INVERTED_SPEAKER_WORDS:
+                return None
+            pos = np_.end if np_ is not None else ce
+            close = self._aside_close(pos, ue, mark, after_name=np_ is not None)
+        return None if close is None else (np_, start, close)
+
+    def _interrupted_start(self, us: int, before: list[Tok]) -> int | None:
+        """Where the phrase an aside interrupts starts (after a colon or a semicolon), if it is
+        short enough to be a sentence's first phrase; ``before`` are the tokens up to the aside."""
+        words = 0
+        for t in reversed(before):
+            if t.text == ";" or (t.text == ":" and not self.text[t.end : t.end + 1].isdigit()):
+                us = t.end  # a clause ends there ("22:00" is a time)
+                break
+            words += t.is_word
+        return us if 0 < words <= MAX_INTERRUPTED_WORDS else None
+
+    def _aside_close(self, pos: int, limit: int, mark: str, *, after_name: bool) -> int | None:
+        """Where an aside opened by ``mark`` closes at ``pos`` (adverbials and a relay skipped)
+        and the sentence resumes after it. A conjunction, gerund or preposition after the
+        closing mark goes on about the speaker instead ("…, officials said, adding that ...");
+        so does a relative after a name and a comma ("…, sagte der Minister, der ..."), which
+        elsewhere is an article ("will, wie der Spiegel berichtet, die Renten kürzen", "– so
+        berichtet der Spiegel – die Renten")."""
+        toks = self.toks(pos, limit)
+        i = self.past_adverbials_and_relay(toks, pos, limit)
+        if i + 1 >= len(toks) or _aside_mark(self.text, toks[i]) != mark:
+            return None
+        nxt = toks[i + 1]
+        ends = self.w("conjunctions", "complementizers", "subordinators", "stop_words", "citing")
+        relatives = self.w("relatives")
+        if not after_name or mark != ",":
+            relatives = relatives - self.w("determiners")
+        two = " ".join(t.low for t in toks[i + 1 : i + 3])
+        if (
+            not nxt.is_word
+            or MASK in nxt.text
+            or nxt.low in ends
+            or nxt.low in relatives
+            or two in relatives  # "il quale"
+            or self.is_gerund(nxt.low)
+        ):
+            return None
+        return toks[i].end
 
     def _has_prior_claim(self, start: int, end: int) -> bool:
         return any(start <= d.start < end for d in self.drafts)
@@ -1970,7 +2110,16 @@ class DocumentReader:
                 sp = self.speaker_from(src)
                 start = start + m.end()
                 self.used.append((start - 6, start))
-        if self.lang == "de" and self.is_time_lead(ss, cs):
+        if self.lang == "de" and " " not in cue and self._adjunct_lead(ss, cs):
+            # "Am Montag sagte Scholz, ...", "Dem Spiegel sagte der Minister, ...": after an
+            # adjunct, German puts the subject after the verb
+            inverted = self._subject_after_verb(cs + len(cue), ue)
+            if inverted is not None:
+                subject, start = inverted
+                sp = self.speaker_from(subject)
+                via = via or self.via_in(subject.end, start)
+                ss, cs = subject.start, subject.end
+        elif self.lang == "de" and self.is_time_lead(ss, cs):
             np_ = self.np_after(cs, ue)
             if np_ is not None and " " in cue:  # "Mitte November hatte Siemens ... angekündigt"
                 first = cue.split()[0]
@@ -1999,6 +2148,36 @@ class DocumentReader:
             via=via,
             roles=self.roles_in(Phrase(self.text[ss:cs], ss, cs)),
         )
+
+    def _adjunct_lead(self, start: int, end: int) -> bool:
+        """The words before a verb are an adjunct, not its subject: a time ("Am Montag"), a
+        preposition ("Im Interview"), an adverb ("Gestern") or a dative ("Dem Spiegel")."""
+        words = [t for t in self.toks(start, end) if t.is_word]
+        if not words:
+            return False
+        first = words[0].low
+        clause_openers = self.w("subordinators", "conjunctions", "complementizers")
+        return (
+            self.is_time_lead(start, end)
+            or first in self.w("oblique_determiners")
+            or (first in self.w("stop_words") and first not in clause_openers)
+            or " ".join(t.low for t in words) in self.w("skip_after_cue")
+        )
+
+    def _subject_after_verb(self, pos: int, limit: int) -> tuple[Phrase, int] | None:
+        """The subject right after a verb, when what was said follows it after a comma or
+        "dass" ("sagte Scholz, die Lage sei ernst"), and where that content starts."""
+        np_ = self.np_after(pos, limit)
+        if np_ is None:
+            return None
+        comp = self.complementizer_after(np_.end, limit)
+        if comp is not None:
+            return np_, comp
+        toks = self.toks(np_.end, limit)
+        i = self.past_adverbials_and_relay(toks, np_.end, limit)
+        if i < len(toks) and toks[i].text in (",", ":"):
+            return np_, toks[i].end
+        return None
 
     def is_time_lead(self, start: int, end: int) -> bool:
         first = self._masked_tokens.first_word(start, end)
@@ -2085,10 +2264,11 @@ class DocumentReader:
                 content, self.speaker_from(np_), cue=m.group(), roles=self.roles_in(np_), via=via
             )
 
-    def _dative_outlet(self, subj: Phrase) -> tuple[Phrase, Phrase | None]:
+    def _dative_outlet(self, subj: Phrase, verb: int) -> tuple[Phrase, Phrase | None]:
         """German puts the outlet told before a final verb ("wie eine Sprecherin der Behörde
-        der Nachrichtenagentur AFP sagte"): the subject without it, and the outlet."""
-        outlet = next((p for p in self._mentions if subj.start < p.start < subj.end), None)
+        der Nachrichtenagentur AFP sagte"): the subject without it, and the outlet. The outlet
+        may be a quoted title the subject phrase stops before ('dem „Spiegel“ sagte')."""
+        outlet = next((p for p in self._mentions if subj.start < p.start < verb), None)
         if outlet is None:
             return subj, None
         toks = [t for t in self.toks(subj.start, outlet.start) if t.is_word]
@@ -2182,6 +2362,15 @@ class DocumentReader:
     def _pp_content(self, us: int, ue: int, ps: int, pe: int) -> tuple[int, int] | None:
         before = self.masked[us:ps].strip(" ,;:" + DASHES)
         after = self.masked[pe:ue].strip(" ,;:." + DASHES)
+        left = self.toks(us, ps)
+        mark = _aside_mark(self.text, left[-1]) if before and left else None
+        start = self._interrupted_start(us, left[:-1]) if mark is not None else None
+        if (
+            mark is not None
+            and start is not None
+            and self._aside_close(pe, ue, mark, after_name=True) is not None
+        ):
+            return self.content_span(start, ue)  # "Il governo, secondo X, vuole ...": both sides
         if len(before.split()) >= len(after.split()):
             return self.content_span(us, ps)
         return self.content_span(pe, ue)

@@ -1460,3 +1460,194 @@ def test_a_document_read_after_a_colon_speaks_for_its_owner() -> None:
 def test_an_outlet_in_the_opening_phrase_relays(lang: str, text: str, via: str) -> None:
     (claim,) = claims_of(lang, text)
     assert claim.via == via
+
+
+# ------------------------------------------------------------------ an attribution in a sentence
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "via"),
+    [
+        ("en", "The talks, officials said, would resume on Monday.", "officials", None),
+        (
+            "en",
+            "The plan, the minister said on Monday, would cost 3 billion euros.",
+            "the minister",
+            None,
+        ),
+        ("en", "The government – Reuters reported – wants to cut pensions.", "Reuters", None),
+        ("en", "The economy, as the minister told Reuters, will grow.", "the minister", "Reuters"),
+        (
+            "it",
+            "Il governo – riporta Il Manifesto – vuole tagliare le pensioni.",
+            "Il Manifesto",
+            None,
+        ),
+        ("it", "Il governo, ha detto il ministro, non cambierà idea.", "il ministro", None),
+        ("it", "Il governo, come ha detto il ministro, non cambierà idea.", "il ministro", None),
+        (
+            "it",
+            "Il governo, secondo Il Manifesto, vuole tagliare le pensioni.",
+            "Il Manifesto",
+            None,
+        ),
+        (
+            "fr",
+            "Le gouvernement, a déclaré le ministre, ne changera pas d'avis.",
+            "le ministre",
+            None,
+        ),
+        ("fr", "Le gouvernement, selon Le Monde, veut couper les retraites.", "Le Monde", None),
+        ("de", "Die Regierung, sagte der Minister, werde die Renten kürzen.", "der Minister", None),
+        (
+            "de",
+            "Die Regierung will, wie der Spiegel berichtet, die Renten kürzen.",
+            "Spiegel",
+            None,
+        ),
+        (
+            "de",
+            "Die Regierung will – so berichtet der Spiegel – die Renten kürzen.",
+            "Spiegel",
+            None,
+        ),
+        ("es", "El gobierno, dijo el ministro, no cambiará de opinión.", "el ministro", None),
+        ("es", "El gobierno – según El País – quiere recortar las pensiones.", "El País", None),
+    ],
+)
+def test_the_sentence_around_an_attribution_aside_is_the_content(
+    lang: str, text: str, speaker: str, via: str | None
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert claim.speaker is not None and claim.speaker.endswith(speaker.split()[-1])
+    assert claim.via == via
+    assert claim.text == text.rstrip(".")  # both sides of the aside, which stays inside
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "content"),
+    [
+        ("en", "The talks failed, officials said, but a new round is planned.", "The talks failed"),
+        ("en", "The talks failed, officials said, in a statement.", "The talks failed"),
+        (
+            "en",
+            "The talks failed, officials said on Monday, as fighting continued.",
+            "The talks failed",
+        ),
+        (
+            "it",
+            "Il governo cadrà, ha detto il ministro, che ha poi lasciato la sala.",
+            "Il governo cadrà",
+        ),
+        (
+            "it",
+            "Il governo cadrà, ha detto il ministro, il quale ha lasciato la sala.",
+            "Il governo cadrà",
+        ),
+        (
+            "fr",
+            "Le gouvernement tombera, a dit le ministre, qui a quitté la salle.",
+            "Le gouvernement tombera",
+        ),
+        (
+            "de",
+            "Die Regierung werde stürzen, sagte der Minister, der den Saal verließ.",
+            "Die Regierung werde stürzen",
+        ),
+        (
+            "de",
+            "Die Regierung werde stürzen, sagte der Minister, und verließ den Saal.",
+            "Die Regierung werde stürzen",
+        ),
+    ],
+)
+def test_what_follows_the_speaker_after_a_comma_is_not_always_more_content(
+    lang: str, text: str, content: str
+) -> None:
+    claims = claims_of(lang, text)
+    assert [c.text for c in claims] == [content]
+
+
+def test_a_relative_clause_with_a_cue_is_no_aside() -> None:
+    (claim,) = claims_of("en", "The minister, who said the talks failed, left the room.")
+    assert claim.speaker == "The minister"
+    assert claim.text.startswith("the talks failed")
+
+
+def test_an_aside_after_a_whole_clause_closes_it() -> None:
+    # after a clause, what follows the speaker is an apposition, not the rest of the sentence
+    text = (
+        "Inflation in the euro area rose to 2.4 percent in October, according to Eurostat, "
+        "the EU statistics office."
+    )
+    (claim,) = claims_of("en", text)
+    assert (claim.speaker, claim.text) == (
+        "Eurostat",
+        "Inflation in the euro area rose to 2.4 percent in October",
+    )
+
+
+def test_the_sentence_an_aside_interrupts_starts_after_a_colon() -> None:
+    (claim,) = claims_of(
+        "en", "The reason is simple: the plan, the minister said, would cost too much."
+    )
+    assert claim.text == "the plan, the minister said, would cost too much"
+
+
+# ------------------------------------------------------------------ German: the verb second
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "via", "content"),
+    [
+        ("Am Montag sagte Scholz, die Lage sei ernst.", "Scholz", None, "die Lage sei ernst"),
+        ("Am Montag sagte Scholz, dass die Lage ernst sei.", "Scholz", None, "die Lage ernst sei"),
+        (
+            "Im Interview sagte die Ministerin, man prüfe den Vorfall.",
+            "die Ministerin",
+            None,
+            "man prüfe den Vorfall",
+        ),
+        (
+            "Dem Spiegel sagte der Minister, die Lage sei ernst.",
+            "der Minister",
+            "Spiegel",
+            "die Lage sei ernst",
+        ),
+        (
+            "Dem „Spiegel“ sagte der Minister, die Lage sei ernst.",
+            "der Minister",
+            "Spiegel",
+            "die Lage sei ernst",
+        ),
+        (
+            "Gestern sagte der Minister der ARD, die Lage sei ernst.",
+            "der Minister",
+            "ARD",
+            "die Lage sei ernst",
+        ),
+        (
+            "Wie die „Bild“ berichtet, sagte der Minister, die Lage sei ernst.",
+            "der Minister",
+            "Bild",
+            "die Lage sei ernst",
+        ),
+        (
+            "Die Lage sei ernst, wie ein Sprecher dem „Spiegel“ sagte.",
+            "ein Sprecher",
+            "Spiegel",
+            "Die Lage sei ernst",
+        ),
+    ],
+)
+def test_after_an_adjunct_the_german_subject_follows_the_verb(
+    text: str, speaker: str, via: str | None, content: str
+) -> None:
+    (claim,) = claims_of("de", text)
+    assert (claim.speaker, claim.via, claim.text) == (speaker, via, content)
+
+
+def test_a_time_with_a_colon_does_not_end_the_clause_an_aside_closes() -> None:
+    text = "Il blackout è durato dalle 19:20 alle 22:00, secondo il direttore tecnico, Mario Rossi."
+    claims = claims_of("it", text)
+    assert [c.text for c in claims] == ["Il blackout è durato dalle 19:20 alle 22:00"]
