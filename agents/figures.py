@@ -1155,6 +1155,12 @@ class _DocFinder:
         if parsed:
             return parsed, True
         after = self._noun_after(fig)
+        if after is not None and after.casefold() in self.lex.word_set("tally_participles"):
+            # "pasaron de 40 registrados a 65": how the number was arrived at; the noun
+            # counted comes before
+            before = self._noun_before(fig)
+            if before is not None:
+                after = before
         fig.extra["noun_after"] = after
         if fig.kind is FigureKind.PERCENT:
             before = self._noun_before(fig)

@@ -500,3 +500,25 @@ def test_a_word_after_a_reflexive_pronoun_is_a_verb_not_the_counted_noun():
     assert one("it", "La capitalizzazione si aggira attorno ai 40 miliardi di dollari.").counts != (
         "aggira"
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("es", "Los heridos pasaron de 40 registrados el viernes a 65 este sábado.", "heridos"),
+        ("it", "I contagi sono passati da 120 registrati ieri a 300.", "contagi"),
+        ("fr", "Les cas sont passés de 120 recensés vendredi à 300.", "cas"),
+        ("en", "Cases rose from 120 recorded on Friday to 300.", "Cases"),
+    ],
+)
+def test_a_tally_participle_after_a_number_leaves_the_count_to_the_noun_before(
+    lang: str, text: str, counts: str
+):
+    assert [f.counts for f in figures(lang, text)] == [counts, counts]
+
+
+def test_a_nominalised_participle_is_still_what_is_counted():
+    assert [f.counts for f in figures("es", "Hubo 13 fallecidos y 11 heridos.")] == [
+        "fallecidos",
+        "heridos",
+    ]
