@@ -956,6 +956,7 @@ class DocumentReader:
                 i = self.skip_adverbials(toks, k)
         det, conn = self.w("determiners"), self.w("connectors")
         stops, roles = self.w("stop_words"), self.w("roles", "sources")
+        complements = self.w("source_complements")
         picked: list[Tok] = []
         seen_cap = False
         while i < len(toks) and len(picked) < 14:
@@ -975,7 +976,14 @@ class DocumentReader:
                     i += 1
                 continue
             low = t.low
-            if (low in det and (not picked or picked[-1].low in conn)) or (low in conn and picked):
+            if picked and f"{picked[-1].low} {low}" in complements:
+                # "people familiar with the matter", "fonti vicine al governo": the source
+                # goes on through what it is close to
+                conn = conn | {low}
+                picked.append(t)
+            elif (low in det and (not picked or picked[-1].low in conn)) or (
+                low in conn and picked
+            ):
                 picked.append(t)
             elif low in det and picked:
                 break
@@ -1168,6 +1176,9 @@ class DocumentReader:
             return Speaker(whole.text, whole.start, whole.end, role if definite else None)
         if self.is_org_word(run[-1].low, orgs):
             return Speaker(whole.text, whole.start, whole.end)
+        complements = self.w("source_complements")
+        if any(f"{a.low} {b.low}" in complements for a, b in itertools.pairwise(toks[: k + 1])):
+            return Speaker(whole.text, whole.start, whole.end)  # "sources close to Macron"
         names = list(run)
         while names and (names[0].low in titles or self.is_role(names[0].low)):
             names.pop(0)
@@ -1286,6 +1297,10 @@ class DocumentReader:
             (not t.is_word and MASK not in t.text)
             or t.low in self.w("stop_words")
             or t.low in self.w("citing")
+            or (  # "unter Berufung auf"
+                self.lex.citing_re is not None
+                and self.lex.citing_re.match(self.masked, t.start) is not None
+            )
             or self.is_gerund(t.low)
         )
 
@@ -2227,7 +2242,12 @@ class DocumentReader:
                                 content, Speaker(name.text, name.start, name.end), cue=m.group()
                             )
                         continue
-                np_ = self.np_after(relay.end() if relay else m.end(), ue, skip_via=False)
+                at = relay.end() if relay else m.end()
+                np_ = self.np_after(at, ue, skip_via=False)
+                past = self._past_document(at, ue)
+                if past is not None and (np_ is None or np_.end <= past):
+                    # "a report by the FT", "einem Bericht im Spiegel": the document's source
+                    np_ = self.np_after(past, ue, skip_via=False) or np_
                 pp = (m.start(), np_.end if np_ else m.end())
             if np_ is None:
                 continue
@@ -2410,6 +2430,21 @@ class DocumentReader:
         if nouns.isdisjoint(self.w("source_nouns")):
             return None  # "Il cantante recita:" is a performance, not a document
         return self.speaker_from(phrase), None, toks[-1].text, self.roles_in(phrase)
+
+    def _past_document(self, pos: int, limit: int) -> int | None:
+        """The end of "a report by" / "reporting in" at ``pos``: who wrote it or where it ran
+        follows."""
+        words = [t for t in self.toks(pos, min(limit, pos + 60)) if t.is_word][:4]
+        k = 0
+        while k < len(words) and words[k].low in self.w("determiners"):
+            k += 1
+        if (
+            k + 1 < len(words)
+            and words[k].low in self.w("source_nouns")
+            and words[k + 1].low in self.w("agent_preps", "connectors", "publication_preps")
+        ):
+            return words[k + 1].end
+        return None
 
     def _strip_source_noun(self, np_: Phrase) -> Phrase:
         """ "i dati dell'Istat" -> "Istat": the body, not its figures."""

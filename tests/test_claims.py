@@ -1651,3 +1651,70 @@ def test_a_time_with_a_colon_does_not_end_the_clause_an_aside_closes() -> None:
     text = "Il blackout è durato dalle 19:20 alle 22:00, secondo il direttore tecnico, Mario Rossi."
     claims = claims_of("it", text)
     assert [c.text for c in claims] == ["Il blackout è durato dalle 19:20 alle 22:00"]
+
+
+# ------------------------------------------------------------------ sources described further
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "via"),
+    [
+        (
+            "de",
+            "Die Gespräche seien gescheitert, berichtete die FAZ unter Berufung auf Diplomaten.",
+            "Diplomaten",
+            "FAZ",
+        ),
+        ("en", "The talks failed, according to a report by the Financial Times.", "Times", None),
+        ("en", "The talks failed, according to reporting in the Financial Times.", "Times", None),
+        ("de", "Die Gespräche sind gescheitert, laut einem Bericht im Spiegel.", "Spiegel", None),
+        (
+            "it",
+            "I colloqui sono falliti, secondo un articolo sul Corriere della Sera.",
+            "Sera",
+            None,
+        ),
+    ],
+)
+def test_a_multiword_citing_phrase_and_a_documents_source(
+    lang: str, text: str, speaker: str, via: str | None
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert claim.speaker is not None and claim.speaker.endswith(speaker)
+    assert claim.via == via
+    assert claim.text == text.split(",")[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker"),
+    [
+        (
+            "en",
+            "The talks failed, people familiar with the matter said.",
+            "people familiar with the matter",
+        ),
+        (
+            "en",
+            "The talks failed, according to sources close to President Macron.",
+            "sources close to President Macron",
+        ),
+        (
+            "it",
+            "I colloqui sono falliti, secondo fonti vicine all’Eliseo.",
+            "fonti vicine all’Eliseo",
+        ),
+        (
+            "es",
+            "Las negociaciones fracasaron, según fuentes cercanas al Gobierno.",
+            "fuentes cercanas al Gobierno",
+        ),
+        (
+            "fr",
+            "Les négociations ont échoué, selon des sources proches du dossier.",
+            "des sources proches du dossier",
+        ),
+    ],
+)
+def test_a_source_goes_on_through_what_it_is_close_to(lang: str, text: str, speaker: str) -> None:
+    (claim,) = claims_of(lang, text)
+    assert claim.speaker == speaker
