@@ -1818,7 +1818,8 @@ class DocumentReader:
                 )
                 return
         if self.lang == "de" and len(left_words) <= 2:
-            nxt = next((t for t in self.toks(ce, min(ue, ce + 30)) if t.is_word), None)
+            # the word right after the cue: "erklärte, sie werde ..." is content
+            nxt = next(iter(self.toks(ce, min(ue, ce + 30))), None)
             if nxt is not None and nxt.low in self.w("pronouns"):
                 # "Zugleich warnte er vor ...": the subject is the pronoun after the verb
                 self.add(self.content_span(nxt.end, ue), Speaker(None), cue=cue)
@@ -2150,6 +2151,10 @@ class DocumentReader:
         ):  # "Siemens hat den Abbau angekündigt.": the content is inside the verb's frame
             end = min(end, cs + len(cue) - len(cue.split()[-1]))
             start = cs + len(cue.split()[0])
+        after = self.toks(start, ue)
+        i = self.skip_adverbials(after, 0)
+        if 0 < i < len(after) and after[i].text in (",", ":"):
+            start = after[i].end  # "erklärte am Montag, sie werde ...": no adverbial is content
         expletive = re.match(r"\s*es\s*,", self.masked[start:ue]) if self.lang == "de" else None
         if expletive is not None:  # "In der Mitteilung hieß es, ...": "es" stands for the content
             start += expletive.end()

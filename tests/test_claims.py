@@ -1718,3 +1718,34 @@ def test_a_multiword_citing_phrase_and_a_documents_source(
 def test_a_source_goes_on_through_what_it_is_close_to(lang: str, text: str, speaker: str) -> None:
     (claim,) = claims_of(lang, text)
     assert claim.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "de",
+            "Die Bundesregierung erklärte, sie werde die Sanktionen verschärfen.",
+            "Die Bundesregierung",
+            "sie werde die Sanktionen verschärfen",
+        ),
+        (
+            "de",
+            "Die Regierung erklärte am Montag, sie werde handeln.",
+            "Die Regierung",
+            "sie werde handeln",
+        ),
+        ("de", "Zugleich warnte er vor einer Eskalation.", None, "vor einer Eskalation"),
+        (
+            "en",
+            "The ministry said on Monday, in a statement, that 12 people died.",
+            "The ministry",
+            "12 people died",
+        ),
+    ],
+)
+def test_adverbials_and_a_pronoun_after_a_comma_belong_to_the_content_not_the_cue(
+    lang: str, text: str, speaker: str | None, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.text) == (speaker, content)
