@@ -1775,11 +1775,13 @@ class DocumentReader:
                 roles=self.roles_in(np_),
             )
             return
+        # "Wie die Polizei mitteilte, ...", "As the ministry said, ...", "Come ha detto X, ..."
+        relay_led = (
+            bool(left_words) and left_words[0].low in self.w("relay") and left_words[0].start == us
+        )
         if (
-            self.lang == "de"
-            and left_words
-            and left_words[0].low in self.w("relay")
-            and left_words[0].start == us
+            relay_led
+            and self.lang == "de"
             and left.endswith(",")
             and (inverted := self._subject_after_verb(ce, ue)) is not None
         ):
@@ -1793,8 +1795,7 @@ class DocumentReader:
                 roles=self.roles_in(np_),
             )
             return
-        if left_words and left_words[0].low in self.w("relay") and left_words[0].start == us:
-            # "Wie die Polizei mitteilte, ...", "As the ministry said, ...", "Come ha detto X, ..."
+        if relay_led:
             subj = self.np_after(left_words[0].end, cs, skip_via=False)
             if subj is not None and self.is_outlet(subj.text):
                 subj = self.outlet_mention(subj)
@@ -1818,7 +1819,7 @@ class DocumentReader:
                 )
                 return
         if self.lang == "de" and len(left_words) <= 2:
-            # the word right after the cue: "erklärte, sie werde ..." is content
+            # the token right after the cue: in "erklärte, sie werde ..." the pronoun is content
             nxt = next(iter(self.toks(ce, min(ue, ce + 30))), None)
             if nxt is not None and nxt.low in self.w("pronouns"):
                 # "Zugleich warnte er vor ...": the subject is the pronoun after the verb
