@@ -595,10 +595,11 @@ def build_units(
 
     starts = {0}
     sent_starts: list[int] = []
-    if len(doc):
+    if len(doc) and doc.has_annotation("SENT_START"):
+        # one sentence is an answer too: "Mr. Lee" holds no sentence end
         flags = doc.to_array([SENT_START, IDX])
         sent_starts = flags[flags[:, 0] == 1, 1].tolist()
-    if len(sent_starts) <= 1:  # no sentence boundaries set: a punctuation rule instead
+    else:  # no sentence boundaries set: a punctuation rule instead
         sent_starts = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-ZÀ-Ý«“„\"])", text)]
     for b in sent_starts:
         if b <= 0 or b >= len(text):
@@ -728,6 +729,7 @@ def _aside_mark(text: str, tok: Tok) -> str | None:
 
 _ELIDED_TAIL = re.compile(r"(?<!\w)\w{1,2}['’]$")  # "l'", "qu'" closing a region
 _CHUNK_MARKS = re.compile(r"[()\[\],]")
+_ABBREVIATION = re.compile(r"\b(\w+)\.")
 
 
 class LazyTokens:
@@ -956,7 +958,7 @@ class DocumentReader:
                 i = self.skip_adverbials(toks, k)
         det, conn = self.w("determiners"), self.w("connectors")
         stops, roles = self.w("stop_words"), self.w("roles", "sources")
-        complements = self.w("source_complements")
+        complements, agents = self.w("source_complements"), self.w("agent_preps")
         picked: list[Tok] = []
         seen_cap = False
         while i < len(toks) and len(picked) < 14:
@@ -976,6 +978,9 @@ class DocumentReader:
                     i += 1
                 continue
             low = t.low
+            if not picked and low in agents:  # "si apprende da fonti giudiziarie": the source
+                i += 1
+                continue
             if picked and f"{picked[-1].low} {low}" in complements:
                 # "people familiar with the matter", "fonti vicine al governo": the source
                 # goes on through what it is close to
@@ -1511,7 +1516,7 @@ class DocumentReader:
                 between = self.masked[p : cm.start()]
                 if (
                     between.strip()
-                    and not re.search(r"[.;:!?«»“”\"¤]", between)
+                    and not re.search(r"[.;:!?«»“”\"¤]", self._without_abbreviations(between))
                     and len(between.split()) <= 8
                     and (
                         "," not in between
@@ -1571,6 +1576,17 @@ class DocumentReader:
                     return self.speaker_from(ph), None, ":", self.roles_in(ph)
                 return Speaker(None), None, ":", frozenset()
         return None
+
+    def _without_abbreviations(self, text: str) -> str:
+        """``text`` without the periods of initials and titles ("U.N. chief", "Dr. Lee"), which
+        end no sentence."""
+        hon = self.w("honorifics")
+        return _ABBREVIATION.sub(
+            lambda m: (
+                m.group(1) if len(m.group(1)) == 1 or m.group().casefold() in hon else m.group()
+            ),
+            text,
+        )
 
     def _unit_start(self, pos: int) -> int:
         """Where the unit that ``pos`` lies in begins."""

@@ -1749,3 +1749,37 @@ def test_adverbials_and_a_pronoun_after_a_comma_belong_to_the_content_not_the_cu
 ) -> None:
     (claim,) = claims_of(lang, text)
     assert (claim.speaker, claim.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "via"),
+    [
+        (
+            '"There is no solution," U.N. chief Antonio Guterres told reporters.',
+            "Antonio Guterres",
+            None,
+        ),
+        ('"We will win," Mr. Lee told CNN.', "Lee", "CNN"),
+    ],
+)
+def test_the_period_of_initials_or_a_title_ends_no_sentence(
+    text: str, speaker: str, via: str | None
+) -> None:
+    (claim,) = claims_of("en", text)
+    assert (claim.speaker, claim.via, claim.kind) == (speaker, via, ClaimKind.DIRECT)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Secondo quanto apprende l'ANSA, il decreto slitterà a lunedì.", "l'ANSA"),
+        ("L'ANSA apprende che il decreto slitterà a lunedì.", "L'ANSA"),
+        (
+            "Si apprende da fonti giudiziarie che il processo potrebbe ripartire.",
+            "fonti giudiziarie",
+        ),
+    ],
+)
+def test_what_an_outlet_learns_is_reported(text: str, speaker: str) -> None:
+    (claim,) = claims_of("it", text)
+    assert claim.speaker == speaker
