@@ -1101,7 +1101,8 @@ class DocumentReader:
         toks = [t for t in self.toks(start, end) if t.text not in ("¤",)]
         lead = self.w("conjunctions", "relay")
         skip = self.w("skip_after_cue")
-        while toks and (not toks[0].is_word or toks[0].low in lead):
+        # "Intanto il ministro", "Also the minister": a sentence adverb is no part of a name
+        while toks and (not toks[0].is_word or toks[0].low in lead or toks[0].low in skip):
             toks.pop(0)
         while toks:
             if not toks[-1].is_word or MASK in toks[-1].text:
@@ -1148,9 +1149,10 @@ class DocumentReader:
             phrase = self.document_owner(phrase)
         if phrase is None:
             return Speaker(None)
-        toks = [t for t in tokenize(self.text, phrase.start, phrase.end, self.lang) if t.is_word]
+        words = [t for t in tokenize(self.text, phrase.start, phrase.end, self.lang) if t.is_word]
         hon = self.w("honorifics")
-        toks = [t for t in toks if t.low not in hon and t.low.rstrip(".") not in hon]
+        toks = [t for t in words if t.low not in hon and t.low.rstrip(".") not in hon]
+        titled = len(toks) < len(words)  # "il dottor Miedico": a person, named without article
         if not toks:
             return Speaker(None)
         if len(toks) == 1 and toks[0].low in self.w("pronouns"):
@@ -1195,7 +1197,12 @@ class DocumentReader:
         stripped = run[: len(run) - len(names)]
         if k > 0 and toks[k - 1].low in conn and any(t.low in roles for t in stripped):
             return Speaker(whole.text, whole.start, whole.end)  # "the government of President X"
-        if all(t.low in det for t in toks[:k]) and len(names) == len(run) and len(names) <= 4:
+        if (
+            not titled
+            and all(t.low in det for t in toks[:k])
+            and len(names) == len(run)
+            and len(names) <= 4
+        ):
             return Speaker(whole.text, whole.start, whole.end)
         take = (
             3

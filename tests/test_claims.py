@@ -1783,3 +1783,23 @@ def test_the_period_of_initials_or_a_title_ends_no_sentence(
 def test_what_an_outlet_learns_is_reported(text: str, speaker: str) -> None:
     (claim,) = claims_of("it", text)
     assert claim.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker"),
+    [
+        (
+            "it",
+            "Intanto il ministro degli Esteri ha fatto sapere che la Farnesina segue il caso.",
+            "il ministro degli Esteri",
+        ),
+        ("en", "Meanwhile the minister said the talks would resume.", "the minister"),
+        ("de", "Unterdessen sagte der Minister, die Gespräche gingen weiter.", "der Minister"),
+        ("it", "Il dottor Rossi ha annunciato che presenterà ricorso.", "Rossi"),
+    ],
+)
+def test_a_sentence_adverb_or_a_title_is_no_part_of_the_speakers_name(
+    lang: str, text: str, speaker: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert claim.speaker == speaker
