@@ -44,6 +44,7 @@ from spacy.tokens import Doc, Span
 
 from agents.annotations import ENTITIES_KEY, Claim, ClaimKind
 from agents.doctext import doc_text
+from agents.entities import org_kinds
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 SUPPORTED_LANGUAGES = ("it", "en", "fr", "de", "es")  # with their own lexicon; others use "en"
@@ -72,6 +73,7 @@ MAX_INVERTED_SPEAKER_WORDS = 6  # "come ha detto il ministro degli Esteri": long
 # "The decision to cut pensions, the minister said, would ...": an aside interrupts a sentence's
 # first phrase; after a longer stretch it closes a clause
 MAX_INTERRUPTED_WORDS = 8
+INDEFINITE_ARTICLES = frozenset({"a", "an", "un", "une", "una", "uno", "ein", "eine", "one"})
 PARTICLES = frozenset({"Di", "De", "Da", "Del", "Van", "Von", "La", "Le", "Al", "El", "Dos", "Du"})
 
 
@@ -1169,17 +1171,7 @@ class DocumentReader:
         whole = Phrase(self.text[toks[0].start : toks[-1].end], toks[0].start, toks[-1].end)
         if not run:
             role = next((t.low for t in toks if t.low in roles), None)
-            definite = toks[0].low in det and toks[0].low not in (
-                "a",
-                "an",
-                "un",
-                "une",
-                "una",
-                "uno",
-                "ein",
-                "eine",
-                "one",
-            )
+            definite = toks[0].low in det and toks[0].low not in INDEFINITE_ARTICLES
             return Speaker(whole.text, whole.start, whole.end, role if definite else None)
         if self.is_org_word(run[-1].low, orgs):
             return Speaker(whole.text, whole.start, whole.end)
@@ -2589,11 +2581,16 @@ class DocumentReader:
                     best = (e, entity)
         return best[1] if best is not None else None
 
+    def _previous_unit_start(self, pos: int) -> int:
+        """Where the sentence before the one ``pos`` lies in begins: how far back a reference
+        looks."""
+        unit = next((k for k, (_, ue) in enumerate(self.units) if pos < ue), len(self.units) - 1)
+        return self.units[max(0, unit - 1)][0]
+
     def _person_before(self, pos: int) -> tuple[str | None, str | None]:
         """The person a subject-less first cue refers to ("Sánchez habló en Madrid. [...], dijo
         este lunes."): the last one named in this sentence or the one before, else nobody."""
-        unit = next((k for k, (_, ue) in enumerate(self.units) if pos < ue), len(self.units) - 1)
-        since = self.units[max(0, unit - 1)][0]
+        since = self._previous_unit_start(pos)
         for s, e, span in reversed(self._entity_spans()):
             if e > pos or s < since:
                 continue
@@ -2601,6 +2598,35 @@ class DocumentReader:
             if entity is not None and str(entity.type) == "PERSON":
                 return entity.canonical, entity.key
         return None, None
+
+    def _organisation_meant(self, span: tuple[int, int] | None) -> Any:
+        """The organisation a definite body phrase refers back to, named in this sentence or the
+        one before: "the company" means the last company named (listed as one, or not listed),
+        "the ministry" the last organisation whose name holds "ministry"."""
+        if span is None:
+            return None
+        words = [t for t in tokenize(self.text, span[0], span[1], self.lang) if t.is_word]
+        if len(words) != 2 or words[0].low not in self.w("determiners"):
+            return None
+        article, noun = words[0].low, words[1].low
+        companies = self.w("company_nouns")
+        if article in INDEFINITE_ARTICLES or noun not in self.w("bodies") | companies:
+            return None
+        since = self._previous_unit_start(span[0])
+        for s, e, ent_span in reversed(self._entity_spans()):
+            if e > span[0] or s < since:
+                continue
+            entity = ent_span._.entity
+            if (
+                entity is not None
+                and str(entity.type) == "ORG"
+                and (
+                    noun in entity.canonical.casefold()
+                    or (noun in companies and org_kinds().get(entity.key, "company") == "company")
+                )
+            ):
+                return entity
+        return None
 
     def _entity_spans(self) -> list[tuple[int, int, Span]]:
         """(start, end, span) of the entity spans, read once: a Span per lookup is costly."""
@@ -2667,6 +2693,9 @@ class DocumentReader:
                     speaker, key = match.speaker, match.key
             else:
                 ent = self._entity_at(*d.speaker_span) if d.speaker_span else None
+                org = self._organisation_meant(d.speaker_span) if ent is None else None
+                if org is not None:  # "The company" is the company just named
+                    ent, speaker, key = org, org.canonical, org.key
                 person = ent is None or str(ent.type) == "PERSON"
                 if ent is not None and person and speaker in ent.canonical:
                     speaker, key = ent.canonical, ent.key

@@ -148,6 +148,17 @@ def _country_names(lang: str) -> dict[str, GazetteerEntry]:
     return names
 
 
+@lru_cache(maxsize=1)
+def org_kinds() -> dict[str, str]:
+    """The kind orgs.yaml files each listed organisation under, by key: "org:siemens" ->
+    "company", "org:hamas" -> "armed"."""
+    return {
+        f"org:{item['canonical'].lower()}": kind
+        for kind, entries in _read_yaml("orgs.yaml").items()
+        for item in entries or []
+    }
+
+
 @lru_cache(maxsize=16)
 def load_lexicons(lang: str) -> Lexicons:
     """Read the data files once per language (cached for the process)."""

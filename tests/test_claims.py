@@ -1803,3 +1803,33 @@ def test_a_sentence_adverb_or_a_title_is_no_part_of_the_speakers_name(
 ) -> None:
     (claim,) = claims_of(lang, text)
     assert claim.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker"),
+    [
+        ("en", "Siemens will cut jobs in Germany. The company said 500 posts would go.", "Siemens"),
+        (
+            "de",
+            "Siemens baut Stellen ab. Der Konzern teilte mit, 500 Stellen fielen weg.",
+            "Siemens",
+        ),
+        (
+            "it",
+            "La Fiat chiude lo stabilimento. L'azienda ha spiegato che la produzione si sposta.",
+            "Fiat",
+        ),
+        # an organisation not listed as a company is not "the company"
+        (
+            "en",
+            "Siemens cuts jobs. Hamas said the talks failed. The company said 500 posts would go.",
+            "The company",
+        ),
+    ],
+)
+def test_the_company_is_the_company_just_named(lang: str, text: str, speaker: str) -> None:
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("newsstream_entities")
+    nlp.add_pipe("newsstream_claims")
+    assert nlp(text)._.claims[-1].speaker == speaker
