@@ -1164,7 +1164,11 @@ class _DocFinder:
         fig.extra["noun_after"] = after
         if fig.kind is FigureKind.PERCENT:
             before = self._noun_before(fig)
-            return (before, True) if before else (after, after is not None)
+            if before or after:
+                return (before, True) if before else (after, True)
+            if self._compared(fig):  # "rose to 3.2% from 2.9%": the same rate, earlier
+                return self._last_of_kind_in_sentence(fig), False
+            return None, False
         if fig.kind is FigureKind.MONEY and self.lex.noun_order == "romance":
             if after is not None and fig.extra.get("via_of"):
                 return after, True
@@ -1386,17 +1390,31 @@ class _DocFinder:
         return None
 
     def _referent(self, fig: _Found) -> str | None:
-        """An implicit counted noun: the same number's noun earlier, or the sentence's last one."""
+        """An implicit counted noun: the same number's noun earlier, or the noun of the
+        sentence's last figure of the same kind."""
         for other in reversed(self.found):
             if other.value == fig.value and other.counts and other.kind is fig.kind:
                 return other.counts
+        return self._last_of_kind_in_sentence(fig)
+
+    def _last_of_kind_in_sentence(self, fig: _Found) -> str | None:
         sent_start = self._sentence_start(fig.start)
         for other in reversed(self.found):
             if other.start < sent_start:
                 break
-            if other.kind is FigureKind.COUNT and other.counts:
+            if other.kind is fig.kind and other.counts:
                 return other.counts
         return None
+
+    def _compared(self, fig: _Found) -> bool:
+        """A comparison word comes right before the figure ("up from 1%", "dal 7,5%", "contre
+        7,5 %"): it is the same measure as the figure it is compared with."""
+        end = fig.qualifier_start if fig.qualifier_start is not None else fig.start
+        before = list(_WORD_RE.finditer(self.text, max(0, end - 30), end))[-3:]
+        lows = [m.group().casefold() for m in before]
+        while lows and lows[-1] in self.lex.word_set("articles"):
+            lows.pop()  # "contre le 7,5 %"
+        return bool(lows) and lows[-1] in self.lex.word_set("comparison_words")
 
     def _implied_currency(self, fig: _Found) -> None:
         lex = self.lex

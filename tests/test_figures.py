@@ -224,7 +224,7 @@ def test_percent_counts_the_noun_before():
         ("de", "Militärhilfe in Höhe von 1,3 Milliarden Euro wurde zugesagt.", "Militärhilfe"),
         # nor a noun of another clause, past a comma
         ("de", "Die Regierung plant zudem, rund 500 Millionen Euro auszugeben.", None),
-        ("en", "Growth was about 2.1% this year, up from 1% in June.", None),
+        ("en", "Growth slowed this year, the bank said, to 1% in June.", None),
         # but a participle after the comma still describes the noun before it
         ("en", "The deal, completed for just £1, created a new company.", "deal"),
         # a Romance noun before its adjective is the noun, not the adjective
@@ -522,3 +522,20 @@ def test_a_nominalised_participle_is_still_what_is_counted():
         "fallecidos",
         "heridos",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("en", "Growth was about 2.1% this year, up from 1% in June.", "Growth"),
+        ("en", "Inflation rose to 3.2% in March from 2.9% in February.", "Inflation"),
+        (
+            "it",
+            "La disoccupazione è scesa al 7,2% a marzo, dal 7,5% di febbraio.",
+            "disoccupazione",
+        ),
+        ("fr", "Le chômage a reculé à 7,3 % cet été, contre 7,5 % au printemps.", "chômage"),
+    ],
+)
+def test_a_rate_compared_in_the_same_sentence_is_the_same_rate(lang: str, text: str, counts: str):
+    assert [f.counts for f in figures(lang, text)] == [counts, counts]
