@@ -120,6 +120,7 @@ class Lexicons:
     not_names: frozenset[str]
     not_acronyms: frozenset[str]
     place_nouns: frozenset[str]
+    outlet_nouns: frozenset[str]
     not_entity_after: frozenset[str]
     org_adjectives: frozenset[str]
 
@@ -218,6 +219,7 @@ def load_lexicons(lang: str) -> Lexicons:
         not_names=_lower_set(cues["not_names"]),
         not_acronyms=_lower_set(cues["not_acronyms"]),
         place_nouns=_lower_set(cues["place_nouns"]),
+        outlet_nouns=_lower_set(cues["outlet_nouns"]),
         not_entity_after=_lower_set(cues["not_entity_after"]),
         org_adjectives=_lower_set(cues["org_adjectives"]),
     )
@@ -613,6 +615,8 @@ class EntityRecognizer:
             return None
         if self._place_context(tokens, start, end) and not any(words[k].isupper() for k in names):
             return (start, end, EntityType.LOCATION)
+        if start > 0 and lowers[start - 1] in lex.outlet_nouns and len(names) <= 4:
+            return (start, end, EntityType.ORG)  # "l'agenzia Nova", "the newspaper Kommersant"
         if 2 <= len(names) <= 4 and any(lowers[k] in lex.org_adjectives for k in names):
             return (start, end, EntityType.ORG)  # "Audiencia Nacional"
         if (

@@ -236,3 +236,17 @@ def test_a_general_staff_is_an_organisation_not_a_person(lang: str, text: str, n
     assert found[name].type is EntityType.ORG
     assert found[name].key == "org:joint chiefs of staff"
     assert not any(e.type is EntityType.PERSON for e in found.values())
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name"),
+    [
+        ("es", "La agencia Notimex informó del sismo.", "Notimex"),
+        ("it", "Lo riferisce l'agenzia Nova.", "Nova"),
+        ("en", "The newspaper Kommersant reported the deal.", "Kommersant"),
+        ("de", "Die Zeitung Kommersant berichtete darüber.", "Kommersant"),
+        ("it", "Lo ha detto in un'intervista al settimanale Chi.", "Chi"),
+    ],
+)
+def test_a_name_after_an_outlet_noun_is_an_organisation(lang: str, text: str, name: str) -> None:
+    assert by_text(entities(lang, text))[name].type is EntityType.ORG
