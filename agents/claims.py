@@ -1226,6 +1226,9 @@ class DocumentReader:
             return False
         if self.complementizer_after(m.end(), limit) is not None:
             return False
+        prev = self.toks(max(0, m.start() - 20), m.start())[-1:]
+        if prev and prev[0].low in self.w("relay") and prev[0].low not in self.w("complementizers"):
+            return False  # "a quanto ha appreso il Corriere, …": a relay clause ("come" asks how)
         return (
             not self.masked[: m.start()]
             .rstrip()

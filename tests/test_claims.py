@@ -1773,6 +1773,7 @@ def test_the_period_of_initials_or_a_title_ends_no_sentence(
     ("text", "speaker"),
     [
         ("Secondo quanto apprende l'ANSA, il decreto slitterà a lunedì.", "l'ANSA"),
+        ("A quanto ha appreso il Corriere, il decreto slitterà a lunedì.", "Corriere"),
         ("L'ANSA apprende che il decreto slitterà a lunedì.", "L'ANSA"),
         (
             "Si apprende da fonti giudiziarie che il processo potrebbe ripartire.",
@@ -1783,6 +1784,18 @@ def test_the_period_of_initials_or_a_title_ends_no_sentence(
 def test_what_an_outlet_learns_is_reported(text: str, speaker: str) -> None:
     (claim,) = claims_of("it", text)
     assert claim.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il ministro ha appreso la notizia dalla radio.",
+        "Mario apprende la notizia in ospedale.",
+        "Come ha reagito il ministro, nessuno lo sa.",
+    ],
+)
+def test_learning_news_or_asking_how_someone_reacted_reports_nothing(text: str) -> None:
+    assert claims_of("it", text) == []
 
 
 @pytest.mark.parametrize(
