@@ -2612,8 +2612,7 @@ class DocumentReader:
         if len(words) != 2 or words[0].low not in self.w("determiners"):
             return None
         article, noun = words[0].low, words[1].low
-        companies = self.w("company_nouns")
-        if article in INDEFINITE_ARTICLES or noun not in self.w("bodies") | companies:
+        if article in INDEFINITE_ARTICLES or noun not in self.w("bodies", "company_nouns"):
             return None
         since = self._previous_unit_start(span[0])
         for s, e, ent_span in reversed(self._entity_spans()):
@@ -2625,7 +2624,10 @@ class DocumentReader:
                 and str(entity.type) == "ORG"
                 and (
                     noun in entity.canonical.casefold()
-                    or (noun in companies and org_kinds().get(entity.key, "company") == "company")
+                    or (
+                        noun in self.w("company_nouns")
+                        and org_kinds().get(entity.key, "company") == "company"
+                    )
                 )
             ):
                 return entity

@@ -151,8 +151,8 @@ def _country_names(lang: str) -> dict[str, GazetteerEntry]:
 
 @lru_cache(maxsize=1)
 def org_kinds() -> dict[str, str]:
-    """The kind orgs.yaml files each listed organisation under, by key: "org:siemens" ->
-    "company", "org:hamas" -> "armed"."""
+    """The section orgs.yaml lists each organisation under, by key: "org:siemens" ->
+    "company", "org:nato" -> "intl"."""
     return {
         f"org:{item['canonical'].lower()}": kind
         for kind, entries in _read_yaml("orgs.yaml").items()
