@@ -1,7 +1,8 @@
 """Regression guard: the offline default pipeline scored on the shared dev set.
 
-Floors sit a little under what was measured (see the issue-4 note); a drop below them means a
-change made extraction worse on real articles.
+Floors sit a little under what was measured over the 37 dev articles (re-based when the dev set
+grew from 12 to 37, issue 16); a drop below them means a change made extraction worse on real
+articles.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ DEV = SHARED / "eval" / "dev"
 SCORER = SHARED / "eval" / "score.py"
 
 FLOORS = {
-    "ent": 0.92,  # measured 0.977 (issue target 0.75)
-    "claim": 0.91,  # measured 0.959 (target 0.80)
-    "claim_attr": 0.86,  # measured 0.911 (target 0.75)
-    "fig_value_unit": 0.93,  # measured 0.983 (target 0.85)
-    "fig_full": 0.86,  # measured 0.912 (target 0.70)
+    "ent": 0.75,  # measured 0.776 over the 37 dev articles (0.977 over the first 12)
+    "claim": 0.82,  # measured 0.849 (0.959)
+    "claim_attr": 0.64,  # measured 0.670 (0.911)
+    "fig_value_unit": 0.89,  # measured 0.917 (0.983)
+    "fig_full": 0.70,  # measured 0.726 (0.912)
 }
 """F1 floors, keyed by the scorer's --json "overall" names."""
 
