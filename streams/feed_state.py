@@ -36,6 +36,11 @@ CLUSTER_TABLE = "story_clusters"
 ARTICLE_TABLE = "seen_articles"
 
 
+def store_tables() -> tuple[str, ...]:
+    """The names of the poller's tables (each has a changelog topic)."""
+    return (STATE_TABLE, SEEN_TABLE, CLUSTER_TABLE, ARTICLE_TABLE)
+
+
 class FeedState(faust.Record, serializer="json"):
     """What the poller knows about one feed (table ``feed_state``, key: the listed URL)."""
 
@@ -184,10 +189,7 @@ class ChangelogFeedStore(MemoryFeedStore):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
-        self.topics = {
-            t: changelog_topic(settings, t)
-            for t in (STATE_TABLE, SEEN_TABLE, CLUSTER_TABLE, ARTICLE_TABLE)
-        }
+        self.topics = {t: changelog_topic(settings, t) for t in store_tables()}
         self._dirty: dict[str, set[str]] = {t: set() for t in self.topics}
 
     async def load(self) -> None:

@@ -15,14 +15,19 @@ Feed state and the seen ids live in a :class:`~streams.feed_state.FeedStore`. In
 the store is Faust tables; the feed tables' changelogs are partitioned by feed URL, so each worker
 polls the feeds of the partitions it owns and a restart resumes (:func:`register_poller`).
 ``newsstream poll --once`` (:func:`poll_once`) reads and writes the same changelog topics
-directly, so both modes share one state. Entries are produced before the seen ids are written:
-a crash in between re-produces them with the same key, which the downstream stages overwrite
-(exactly-once effect).
+directly, so both modes share one state.
+
+A poll works on a copy of the feed's state and commits it (validators, content hash, seen ids)
+only after ``emit`` returned, that is after Kafka acknowledged every new entry. Any failure in
+between leaves the stored state as it was, so the next poll reads the feed again and produces
+the entries again with the same keys, which the downstream stages overwrite (exactly-once
+effect). Nothing is ever marked as seen that was not sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -50,6 +55,7 @@ from streams.feed_state import (
     changelog_topic,
     ensure_topics,
     partition_for,
+    store_tables,
 )
 from streams.feeds import Feed, list_feeds
 from streams.http import PoliteClient, TransferError, Validators
@@ -88,6 +94,14 @@ class PollOutcome:
     wire_bytes: int = 0
     moved_to: str | None = None
     bozo_reason: str | None = None
+
+
+@dataclass(slots=True)
+class SeenMarks:
+    """What a poll will record once its entries are acknowledged (and only then)."""
+
+    articles: list[str] = field(default_factory=list)
+    clusters: dict[str, str] = field(default_factory=dict)  # fingerprint -> first article id
 
 
 @dataclass(slots=True)
@@ -167,14 +181,19 @@ class FeedPoller:
         self.store = store
         self.clock = clock
         self._slots = asyncio.Semaphore(settings.concurrency)
+        # Article ids that a poll of some feed is sending right now: another feed polled at the
+        # same time skips them instead of sending them twice.
+        self._in_flight: set[str] = set()
 
     def state_for(self, feed: Feed) -> FeedState:
+        """A working copy of the feed's state: stores may hand out the stored object itself, and
+        nothing may change there before the poll commits."""
         state = self.store.state(feed.url)
         if state is None:
-            state = FeedState(
+            return FeedState(
                 feed_url=feed.url, url=feed.url, interval=self.settings.default_interval
             )
-        return state
+        return FeedState(**state.asdict())
 
     def is_due(self, feed: Feed, now: float) -> bool:
         state = self.store.state(feed.url)
@@ -198,16 +217,23 @@ class FeedPoller:
                     PollOutcome(feed.url, PollStatus.DISABLED, error=state.disabled_reason)
                 )
             elif force or self.is_due(feed, now):
-                tasks.append(self._guarded(feed, emit))
+                tasks.append(self.poll_one(feed, emit))
             else:
                 outcomes.append(PollOutcome(feed.url, PollStatus.NOT_DUE))
         outcomes.extend(await asyncio.gather(*tasks))
         return PollReport(outcomes)
 
-    async def _guarded(self, feed: Feed, emit: EmitFn) -> PollOutcome:
+    async def poll_one(self, feed: Feed, emit: EmitFn) -> PollOutcome:
+        """:meth:`poll_feed` within the concurrency limit and the feed's deadline; never raises
+        (but for cancellation): whatever goes wrong is the outcome's error."""
         async with self._slots:
             try:
-                return await self.poll_feed(feed, emit)
+                async with asyncio.timeout(self.settings.feed_deadline):
+                    return await self.poll_feed(feed, emit)
+            except TimeoutError:
+                return self._not_committed(
+                    feed, f"no complete poll within {self.settings.feed_deadline:g}s"
+                )
             except Exception as exc:  # a bug for one feed must not stop the round
                 log.exception("poll of %s failed unexpectedly", feed.url)
                 return PollOutcome(
@@ -288,9 +314,22 @@ class FeedPoller:
         state.hint_interval = parsed.interval_hint
         state.content_hash = body_hash
 
-        fresh = self._new_entries(entries, now)
-        if fresh:
-            await emit(fresh)
+        fresh, marks = self._new_entries(entries, now)
+        reserved = {e.article_id for e in fresh}
+        self._in_flight |= reserved
+        try:
+            if fresh:
+                await emit(fresh)  # returns once Kafka acknowledged every entry
+        except Exception as exc:
+            log.warning("feed %s: %d entries not sent: %s", feed.url, len(fresh), exc)
+            return self._not_committed(feed, f"entries not sent: {type(exc).__name__}: {exc}")
+        finally:
+            self._in_flight -= reserved
+        # Sent and acknowledged: now, and only now, remember them.
+        for article_id in marks.articles:
+            self.store.put_article_seen(article_id, now)
+        for fingerprint, article_id in marks.clusters.items():
+            self.store.put_cluster_first(fingerprint, article_id, now)
         self._mark_seen(feed.url, seen, ids, now)
         state.entries_produced += len(fresh)
         outcome.entries = fresh
@@ -310,6 +349,23 @@ class FeedPoller:
         )
         self.store.put_state(state)
         return outcome
+
+    def _not_committed(self, feed: Feed, error: str) -> PollOutcome:
+        """The poll failed after the feed was read: keep everything it learnt uncommitted, so
+        the next poll reads the feed again (no validators or hash of this body were stored), and
+        retry soon. It is not the feed's fault, so it does not count towards disabling it."""
+        now = self.clock()
+        stored = self.store.state(feed.url)
+        state = (
+            FeedState(**stored.asdict())
+            if stored is not None
+            else FeedState(feed_url=feed.url, url=feed.url, interval=self.settings.default_interval)
+        )
+        state.last_error = error
+        state.next_poll_at = now + self.settings.min_interval
+        with contextlib.suppress(Exception):  # the store may be what failed: then it stays due
+            self.store.put_state(state)
+        return PollOutcome(feed.url, PollStatus.FAILED, error=error)
 
     async def _parse(
         self,
@@ -368,31 +424,40 @@ class FeedPoller:
             raise FeedParseError(f"no entry has a link or a GUID{why}")
         return parsed, ids, entries
 
-    def _new_entries(self, entries: list[FeedEntry], now: float) -> list[FeedEntry]:
-        """Entries no feed has given before; syndicated copies get ``duplicate_of``."""
+    def _new_entries(
+        self, entries: list[FeedEntry], now: float
+    ) -> tuple[list[FeedEntry], SeenMarks]:
+        """Entries no feed has given before; syndicated copies get ``duplicate_of``.
+
+        Nothing is written here: the marks are stored by the caller once the entries are sent.
+        """
         retention = self.settings.seen_retention_days * 86400.0
         fresh: list[FeedEntry] = []
+        marks = SeenMarks()
         batch: set[str] = set()
         for entry in entries:
-            if entry.article_id in batch:
+            if entry.article_id in batch or entry.article_id in self._in_flight:
                 continue
             batch.add(entry.article_id)
             elsewhere = self.store.article_seen(entry.article_id)
             if elsewhere is not None and now - elsewhere <= retention:
                 continue  # the same article (same canonical URL) came through another feed
-            self.store.put_article_seen(entry.article_id, now)
+            marks.articles.append(entry.article_id)
             if entry.fingerprint:
                 first = self.store.cluster_first(entry.fingerprint)
-                if (
+                in_batch = marks.clusters.get(entry.fingerprint)
+                if in_batch is not None:
+                    entry.duplicate_of = in_batch
+                elif (
                     first is not None
                     and first[0] != entry.article_id
-                    and now - first[1] <= (retention)
+                    and now - first[1] <= retention
                 ):
                     entry.duplicate_of = first[0]
                 else:
-                    self.store.put_cluster_first(entry.fingerprint, entry.article_id, now)
+                    marks.clusters[entry.fingerprint] = entry.article_id
             fresh.append(entry)
-        return fresh
+        return fresh, marks
 
     def _mark_seen(self, feed_url: str, seen: dict[str, float], ids: list[str], now: float) -> None:
         """Remember the ids still in the feed (refreshed) and forget those past retention."""
@@ -474,10 +539,13 @@ async def poll_once(
     try:
 
         async def emit(entries: list[FeedEntry]) -> None:
-            for entry in entries:
+            sent = [
                 await producer.send(
                     topic, key=entry.article_id.encode(), value=entry.dumps(serializer="json")
                 )
+                for entry in entries
+            ]
+            await asyncio.gather(*sent)  # acknowledged, before the feed's state may move on
 
         report = await FeedPoller(settings.poller, http, store).poll_due(feeds, emit, force=force)
         await producer.flush()  # entries durable first, then the ids that say they were sent
@@ -525,10 +593,12 @@ def register_poller(
     *,
     tick: float = 5.0,
 ) -> TableFeedStore:
-    """Define the poller's tables and a timer that polls this worker's due feeds every ``tick``.
+    """Define the poller's tables and a timer that starts a poll of each due feed every ``tick``.
 
     A feed belongs to the worker that owns its partition of the ``feed_state`` changelog, so
-    adding workers spreads the feeds with no other coordination.
+    adding workers spreads the feeds with no other coordination. Each feed is polled in a task
+    of its own: a slow host holds its own feeds (up to ``poller.feed_deadline``), never the
+    round, so the other feeds keep their schedule.
     """
     partitions = settings.kafka.partitions
 
@@ -549,40 +619,79 @@ def register_poller(
         table(ARTICLE_TABLE),
     )
     state_topic = changelog_topic(settings, STATE_TABLE)
-    resources: dict[str, PoliteClient] = {}
+    changelogs = [changelog_topic(settings, t) for t in store_tables()]
+    shared: dict[str, Any] = {}
+    running: dict[str, asyncio.Task[PollOutcome]] = {}
+    finished: list[PollOutcome] = []
 
     def owned_partitions() -> set[int]:
         return {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == state_topic}
 
+    async def make_changelogs_known() -> None:
+        """A table write picks its partition from the producer's metadata. On a fresh cluster
+        the changelog topics are new, the producer has not seen them yet and aiokafka's
+        partitioner fails (until its next metadata refresh, minutes later): make sure they
+        exist and are known before the first write."""
+        await ensure_topics(settings, dict.fromkeys(changelogs, True))
+        producer = app.producer._ensure_producer()  # type: ignore[attr-defined]
+        for name in changelogs:
+            await producer.partitions_for(name)
+
+    async def emit(entries: list[FeedEntry]) -> None:
+        sent = [await topics.entries.send(key=e.article_id, value=e) for e in entries]
+        await asyncio.gather(*sent)  # acknowledged, before the feed's state may move on
+
+    def on_done(task: asyncio.Task[PollOutcome]) -> None:
+        url = task.get_name()
+        running.pop(url, None)
+        if task.cancelled():
+            return
+        outcome = task.result()
+        finished.append(outcome)
+        if metrics is not None:
+            metrics.feeds_polled.labels(outcome.status.value).inc()
+            if outcome.status == PollStatus.NOT_MODIFIED:
+                metrics.not_modified.inc()
+            metrics.articles.labels(Stage.POLL.value).inc(len(outcome.entries))
+
     @app.timer(interval=tick, name="newsstream.poll_feeds")
     async def poll_feeds() -> None:
+        if finished:
+            log.info("polls finished: %s", PollReport(finished[:]).summary())
+            finished.clear()
         if app.rebalancing or app.in_recovery:
             return
+        if "poller" not in shared:
+            await make_changelogs_known()
+            client = shared["client"] = PoliteClient.for_feeds(settings.poller)
+            shared["poller"] = FeedPoller(settings.poller, client, store)
+        poller: FeedPoller = shared["poller"]
         owned = owned_partitions()
-        feeds = [f for f in list_feeds(settings) if partition_for(f.url, partitions) in owned]
-        if not feeds:
-            return
-        client = resources.get("client")
-        if client is None:
-            client = resources["client"] = PoliteClient.for_feeds(settings.poller)
+        now = time.time()
+        for feed in list_feeds(settings):
+            if feed.url in running or partition_for(feed.url, partitions) not in owned:
+                continue
+            if poller.is_due(feed, now):
+                task = asyncio.create_task(poller.poll_one(feed, emit), name=feed.url)
+                running[feed.url] = task
+                task.add_done_callback(on_done)
 
-        async def emit(entries: list[FeedEntry]) -> None:
-            for entry in entries:
-                await topics.entries.send(key=entry.article_id, value=entry)
+    async def cancel_polls() -> None:
+        tasks = list(running.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
-        report = await FeedPoller(settings.poller, client, store).poll_due(feeds, emit)
-        if metrics is not None:
-            for outcome in report.outcomes:
-                if outcome.status != PollStatus.NOT_DUE:
-                    metrics.feeds_polled.labels(outcome.status.value).inc()
-            metrics.not_modified.inc(report.count(PollStatus.NOT_MODIFIED))
-            metrics.articles.labels(Stage.POLL.value).inc(report.entries_produced)
-        if any(o.status != PollStatus.NOT_DUE for o in report.outcomes):
-            log.info("poll round: %s", report.summary())
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
+    async def stop_polls_on_revoke(app: Any, revoked: Any, **kwargs: Any) -> None:
+        # The feeds may now belong to another worker; what was not committed is polled again.
+        await cancel_polls()
 
     @app.on_before_shutdown.connect  # type: ignore[arg-type]
     async def close_client(app: Any, **kwargs: Any) -> None:
-        client = resources.pop("client", None)
+        await cancel_polls()
+        client = shared.pop("client", None)
+        shared.pop("poller", None)
         if client is not None:
             await client.aclose()
 

@@ -96,6 +96,9 @@ class PollerSettings(BaseModel):
     politeness_delay: float = 1.0
     seen_retention_days: int = 30
     max_entries_per_feed: int = 20_000
+    # One poll of one feed, redirects and the wait for its host's turn included: a host that
+    # drips its answer holds only its own feeds, and only this long.
+    feed_deadline: float = 90.0
 
 
 class FetchSettings(BaseModel):

@@ -5,6 +5,7 @@ Kafka-backed runs (``poll_once``) are in test_poller_kafka.py.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -470,3 +471,105 @@ async def test_user_agent_and_encodings_are_sent(server: FeedServer) -> None:
     assert headers["User-Agent"] == "newsstream-test/9 (+mailto:x@example.org)"
     assert "gzip" in headers["Accept-Encoding"]
     assert "application/rss+xml" in headers["Accept"]
+
+
+# ------------------------------------------------- nothing lost between emit and commit
+
+
+class FailingOnce:
+    """An emit whose first call fails the way a producer does when Kafka is away."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.emitted: list[FeedEntry] = []
+
+    async def __call__(self, entries: list[FeedEntry]) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            raise ConnectionError("broker not available")
+        self.emitted.extend(entries)
+
+
+async def test_entries_not_sent_are_sent_on_the_next_poll(server: FeedServer) -> None:
+    url = server.set("/lossless.xml", Route(body=rss(news_items("lossless", 6)), etag="auto"))
+    settings = poller_settings()
+    emit = FailingOnce()
+    async with PoliteClient.for_feeds(settings) as client:
+        store = MemoryFeedStore()
+        poller = FeedPoller(settings, client, store)
+        first = await poller.poll_due([feed(url)], emit, force=True)
+        assert first.outcomes[0].status == PollStatus.FAILED
+        assert "entries not sent" in (first.outcomes[0].error or "")
+        # nothing of the failed poll was committed: no hash, no validators, no seen ids
+        state = store.states[url]
+        assert state.content_hash is None and state.etag is None
+        assert store.articles == {} and store.seen_ids.get(url) in (None, {})
+        assert state.failures == 0  # the feed did nothing wrong
+        second = await poller.poll_due([feed(url)], emit, force=True)
+    assert second.outcomes[0].status == PollStatus.NEW
+    assert len({e.article_id for e in emit.emitted}) == 6
+
+
+class StoreFailingOnWrite(MemoryFeedStore):
+    """A store whose first article write fails, as a Faust table does when its changelog topic
+    is not yet in the producer's metadata (aiokafka's partitioner raises TypeError)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures_left = 1
+
+    def put_article_seen(self, article_id: str, at: float) -> None:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise TypeError("'NoneType' object is not iterable")
+        super().put_article_seen(article_id, at)
+
+
+async def test_a_store_failure_after_sending_loses_nothing(server: FeedServer) -> None:
+    url = server.set("/store-fails.xml", Route(body=rss(news_items("sf", 4)), etag="auto"))
+    settings = poller_settings()
+    store = StoreFailingOnWrite()
+    store.failures_left = 0
+    async with PoliteClient.for_feeds(settings) as client:
+        h = Harness(settings, client)
+        h.store = h.poller.store = store
+        await h.round([feed(url)])
+        server.routes["/store-fails.xml"].body = rss(news_items("sf", 6, start=-2))
+        store.failures_left = 1
+        failed = await h.round([feed(url)])
+        again = await h.round([feed(url)])
+        settled = await h.round([feed(url)])
+    assert failed.outcomes[0].status == PollStatus.FAILED
+    # sent twice at worst (same keys: downstream overwrites), never lost
+    assert again.outcomes[0].status == PollStatus.NEW
+    assert settled.outcomes[0].status == PollStatus.NOT_MODIFIED
+    assert {e.url.rsplit("/", 1)[1] for e in h.emitted} == {f"{i}.html" for i in range(-2, 4)}
+
+
+async def test_two_feeds_polled_at_once_send_a_shared_article_once(server: FeedServer) -> None:
+    items = news_items("shared", 3)
+    a = server.set("/shared-a.xml", Route(body=rss(items)))
+    b = server.set("/shared-b.xml", Route(body=rss(items)))
+    emitted: list[FeedEntry] = []
+
+    async def slow_emit(entries: list[FeedEntry]) -> None:
+        await asyncio.sleep(0.5)  # Kafka takes a moment to acknowledge
+        emitted.extend(entries)
+
+    settings = poller_settings()
+    async with PoliteClient.for_feeds(settings) as client:
+        poller = FeedPoller(settings, client, MemoryFeedStore())
+        await poller.poll_due([feed(a), feed(b)], slow_emit, force=True)
+    assert len(emitted) == 3 and len({e.article_id for e in emitted}) == 3
+
+
+async def test_a_feed_past_its_deadline_fails_alone(server: FeedServer) -> None:
+    slow = server.set("/deadline-slow.xml", Route(body=rss(news_items("dl", 2)), delay=5.0))
+    fast = server.set("/deadline-fast.xml", Route(body=rss(news_items("fast", 2))))
+    settings = poller_settings(feed_deadline=1.0, read_timeout=30.0)
+    h, (report,) = await run_rounds(settings, [feed(slow), feed(fast)])
+    by_url = {o.feed_url: o for o in report.outcomes}
+    assert by_url[slow].status == PollStatus.FAILED
+    assert "no complete poll within 1s" in (by_url[slow].error or "")
+    assert by_url[fast].status == PollStatus.NEW
+    assert h.store.states[slow].next_poll_at > 0  # tried again later, not disabled

@@ -142,7 +142,9 @@ async def test_two_rounds_produce_each_entry_exactly_once(
     assert statuses_by_url[hostile["gone"]] is None
 
 
-def start_poller_worker(settings: Settings, log_file: Path) -> subprocess.Popen[bytes]:
+def start_poller_worker(
+    settings: Settings, log_file: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """``newsstream poll`` (continuous) in its own process, configured through the environment."""
     env = {
         **os.environ,
@@ -156,6 +158,7 @@ def start_poller_worker(settings: Settings, log_file: Path) -> subprocess.Popen[
         "NEWSSTREAM_POLLER__DEFAULT_INTERVAL": "1",
         "NEWSSTREAM_POLLER__MAX_INTERVAL": "2",
         "NEWSSTREAM_METRICS__ENABLED": "false",
+        **(extra_env or {}),
     }
     code = (
         "from streams.settings import load_settings\n"
@@ -231,3 +234,59 @@ async def test_continuous_worker_resumes_after_restart(
     assert len(records) == 19 and set(ids.values()) == {1}
     assert all(key.decode() == entry.article_id for key, entry in records)  # same keys both ways
     assert server.statuses[304] > 0  # the restarted worker still had the validators
+
+
+@pytest.mark.slow
+async def test_a_first_start_on_new_topics_sends_every_entry(
+    poller_settings: Settings, server: FeedServer, tmp_path: Path
+) -> None:
+    """The worker's first poll writes its tables while their changelog topics are brand new
+    (this test's app id has never run): every entry arrives on the first poll, with no error."""
+    urls = [
+        server.set(f"/first/feed{i}.xml", Route(body=rss(news_items(f"first{i}", 4))))
+        for i in range(3)
+    ]
+    settings = poller_settings
+    save_feeds(settings.poller.feeds_file, [Feed(url=u, name=f"f{i}") for i, u in enumerate(urls)])
+    log = tmp_path / "worker.log"
+    started = time.monotonic()
+    worker = start_poller_worker(settings, log)
+    try:
+        records = await wait_for_entries(settings, 12, 90, log)
+        took = time.monotonic() - started
+    finally:
+        stop_worker(worker)
+    output = log.read_text(errors="replace")
+    assert "not iterable" not in output and "Traceback" not in output, output[-3000:]
+    assert len({entry.article_id for _, entry in records}) == 12
+    print(f"first start: 12 entries in Kafka {took:.1f}s after the worker started")
+
+
+@pytest.mark.slow
+async def test_a_slow_host_holds_only_its_own_feed(
+    poller_settings: Settings, server: FeedServer, tmp_path: Path
+) -> None:
+    """One feed answers after 40 s; the others are polled on their own schedule meanwhile."""
+    slow = server.set("/slowhost/feed.xml", Route(body=rss(news_items("slowhost", 2)), delay=40))
+    fast = server.set("/fasthost/feed.xml", Route(body=rss(news_items("fasthost", 3))))
+    settings = poller_settings.model_copy(
+        update={"poller": poller_settings.poller.model_copy(update={"read_timeout": 60.0})}
+    )
+    save_feeds(
+        settings.poller.feeds_file, [Feed(url=slow, name="slow"), Feed(url=fast, name="fast")]
+    )
+    log = tmp_path / "worker.log"
+    worker = start_poller_worker(settings, log, extra_env={"NEWSSTREAM_POLLER__READ_TIMEOUT": "60"})
+    try:
+        await wait_for_entries(settings, 3, 60, log)
+        # the fast feed publishes while the slow one is still being read
+        server.routes["/fasthost/feed.xml"].body = rss(news_items("fasthost", 5, start=-2))
+        changed_at = time.monotonic()
+        records = await wait_for_entries(settings, 5, 30, log)
+        picked_up = time.monotonic() - changed_at
+    finally:
+        stop_worker(worker)
+    fast_ids = {e.article_id for _, e in records if e.feed_url == fast}
+    assert len(fast_ids) == 5
+    assert not any(e.feed_url == slow for _, e in records)  # still waiting for its answer
+    print(f"slow host: the fast feed's new items were in Kafka {picked_up:.1f}s after publishing")
