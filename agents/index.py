@@ -1,9 +1,13 @@
 """Stage 4: news.enriched -> Elasticsearch, in bulk.
 
-The document id is the article id, so a replayed record overwrites its earlier copy. A batch is
-retried with backoff while Elasticsearch answers 429/5xx or cannot be reached; a document it
-rejects (a 4xx for that document) goes to news.deadletter with the reason. The agent moves on
-(and Faust may commit the batch's offsets) only after Elasticsearch acknowledged every document.
+The document id is the article id, so a replayed record overwrites its earlier copy. While
+Elasticsearch cannot be reached or answers 429/5xx, the agent holds its batch and tries again
+with capped backoff for as long as it takes, saying so in the health board; it resumes by itself
+when Elasticsearch is back. A document Elasticsearch rejects (a 4xx for that document) goes to
+news.deadletter with the reason. The agent moves on (and Faust may commit the batch's offsets)
+only after Elasticsearch acknowledged every document. A request refused as a whole (400, 401,
+403, 404: a configuration error, not an outage) raises, which crashes the agent: the process
+then exits non-zero (:mod:`streams.health`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +28,7 @@ from elasticsearch.helpers import async_bulk
 
 from streams.app import Topics
 from streams.errors import RecordInvalid
+from streams.health import AgentHealth, oldest_timestamp, supervised
 from streams.metrics import Metrics
 from streams.records import DeadLetter, Stage, key_text, undecodable
 from streams.settings import Settings
@@ -116,21 +121,43 @@ class IndexOutcome:
     attempts: int = 0
 
 
-class ArticleIndexer:
-    """Bulk-indexes enriched articles into the write alias, with retries."""
+class IndexUnavailable(Exception):
+    """Elasticsearch is away or overloaded: the same request may succeed later."""
 
-    def __init__(self, es: AsyncElasticsearch, settings: Settings) -> None:
+
+def _status_of(exc: Exception) -> int:
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", 0)
+    try:
+        return int(status or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+class ArticleIndexer:
+    """Bulk-indexes enriched articles into the write alias; waits out Elasticsearch outages."""
+
+    def __init__(
+        self,
+        es: AsyncElasticsearch,
+        settings: Settings,
+        *,
+        health: AgentHealth | None = None,
+        agent: str = "index",
+        on_retry: Callable[[], None] | None = None,
+    ) -> None:
         self.es = es
         self.alias = settings.elasticsearch.alias
         self.max_retries = settings.elasticsearch.bulk_max_retries
+        self.backoff_max = settings.elasticsearch.retry_backoff_max
+        self.health = health
+        self.agent = agent
+        self.on_retry = on_retry
 
     async def index(self, batch: Sequence[Mapping[str, Any]]) -> IndexOutcome:
         """Index every enriched article (wire form); return what was indexed and what
-        Elasticsearch rejected."""
+        Elasticsearch rejected. Returns only once every document was acknowledged or rejected."""
         outcome = IndexOutcome()
         by_id = {e["article"]["article_id"]: e for e in batch}  # the last copy of an id wins
-        if not by_id:
-            return outcome
         actions = [
             {
                 "_op_type": "index",
@@ -141,43 +168,60 @@ class ArticleIndexer:
             for article_id, e in by_id.items()
         ]
         delay = 1.0
-        retriable: Exception
-        while True:
+        while actions:
             outcome.attempts += 1
             try:
-                # 429s are retried per document by the helper; everything else comes back to us.
-                ok, errors = await async_bulk(
-                    self.es,
-                    actions,
-                    max_retries=self.max_retries,
-                    initial_backoff=1,
-                    raise_on_error=False,
-                    raise_on_exception=True,
-                    stats_only=False,
-                )
-                break
-            except (TimeoutError, TransportConnectionError) as exc:
-                retriable = exc
-            except Exception as exc:  # 5xx from the whole request
-                status = getattr(exc, "status_code", None) or getattr(
-                    getattr(exc, "meta", None), "status", 0
-                )
-                if status and int(status) < 500 and int(status) != 429:
-                    raise
-                retriable = exc
-            if outcome.attempts > self.max_retries:
-                raise retriable
-            log.warning("bulk request failed, retrying in %.0fs: %s", delay, retriable)
+                actions = await self._try(actions, by_id, outcome)
+                if not actions:
+                    break
+                reason = f"{len(actions)} documents answered 429/5xx"
+            except IndexUnavailable as exc:
+                reason = str(exc)
+            if self.health is not None:
+                self.health.waiting(self.agent, f"Elasticsearch: {reason}")
+            if self.on_retry is not None:
+                self.on_retry()
+            log.warning("bulk request not done (%s), trying again in %.0fs", reason, delay)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-        outcome.indexed = int(ok)
-        retry_again: list[dict[str, Any]] = []
+            delay = min(delay * 2, self.backoff_max)
+        if self.health is not None:
+            self.health.running(self.agent)
+        return outcome
+
+    async def _try(
+        self,
+        actions: list[dict[str, Any]],
+        by_id: Mapping[str, Mapping[str, Any]],
+        outcome: IndexOutcome,
+    ) -> list[dict[str, Any]]:
+        """One bulk request; the actions to send again (429/5xx per document)."""
+        try:
+            # 429s are retried per document by the helper; everything else comes back to us.
+            ok, errors = await async_bulk(
+                self.es,
+                actions,
+                max_retries=self.max_retries,
+                initial_backoff=1,
+                raise_on_error=False,
+                raise_on_exception=True,
+                stats_only=False,
+            )
+        except (TimeoutError, TransportConnectionError) as exc:
+            raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            status = _status_of(exc)
+            if status and status < 500 and status != 429:
+                raise  # the request itself is wrong: no retry will fix it
+            raise IndexUnavailable(f"HTTP {status or '?'}: {exc}") from exc
+        outcome.indexed += int(ok)
+        again: list[dict[str, Any]] = []
+        by_action = {a["_id"]: a for a in actions}
         for error in errors if isinstance(errors, list) else []:
             item = next(iter(error.values()))
             status = int(item.get("status", 0))
             article_id = str(item.get("_id"))
             if status == 429 or status >= 500:
-                retry_again.append(item)
+                again.append(by_action[article_id])
                 continue
             enriched = by_id[article_id]
             reason = item.get("error", {})
@@ -196,15 +240,14 @@ class ArticleIndexer:
                     failed_at=datetime.now(UTC),
                 )
             )
-        if retry_again:
-            raise RuntimeError(f"{len(retry_again)} documents still failing after retries")
-        return outcome
+        return again
 
 
 def register_index(
     app: faust.App, topics: Topics, settings: Settings, metrics: Metrics, es: AsyncElasticsearch
 ) -> None:
-    indexer = ArticleIndexer(es, settings)
+    health = metrics.health
+    indexer = ArticleIndexer(es, settings, health=health, on_retry=metrics.bulk_retries.inc)
     worker = settings.worker
 
     # Raw bytes, decoded here by decode_enriched: a record that is not an enriched article
@@ -212,10 +255,12 @@ def register_index(
     enriched = app.topic(topics.enriched.get_topic_name(), value_type=bytes, value_serializer="raw")
 
     @app.agent(enriched, name="index")
+    @supervised(health, "index")
     async def index_enriched(stream: faust.StreamT[bytes]) -> None:
         # take_events (not take) keeps each record's key; StreamT does not declare it yet
         batches = stream.take_events(worker.index_batch, within=worker.index_within)  # type: ignore[attr-defined]
         async for events in batches:
+            health.holding("index", oldest_timestamp(events))
             batch, letters = [], []
             for event in events:
                 try:
@@ -235,3 +280,4 @@ def register_index(
                 )
                 pending.append(await topics.deadletter.send(key=dead.key, value=dead))
             await asyncio.gather(*pending)
+            health.released("index")

@@ -77,5 +77,9 @@ def create_app(settings: Settings, *, app_id: str | None = None) -> tuple[faust.
         # host would otherwise fight over the web port.
         web_enabled=False,
         autodiscover=False,
+        # On a stop or a rebalance, do not wait for the batches in hand (an index batch may be
+        # waiting for Elasticsearch): their offsets are not committed, the next owner reads them
+        # again, and ids make that harmless. Waiting could hold a SIGTERM for minutes.
+        stream_wait_empty=False,
     )
     return app, Topics.declare(app, settings)

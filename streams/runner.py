@@ -2,25 +2,66 @@
 and ``poll`` (the feed pollers). More processes of either role join the same consumer groups, so
 scaling out is starting another one.
 
-A Faust worker owns the event loop and the signals: on SIGTERM or SIGINT it stops the agents,
-which finish the batch in hand, and commits offsets before the process exits.
+A Faust worker owns the event loop and the signals: on SIGTERM or SIGINT it stops the agents and
+commits the offsets of what they finished; a batch in hand (say, waiting for Elasticsearch) is
+not waited for, so a stop takes seconds, and its records are read again by the next worker.
+
+An agent whose actor raised is not restarted in place (a restarted Faust actor gets no stream
+and would sit idle): the process stops and exits with status 70, so the service manager
+(systemd, Docker's restart policy) starts a fresh one, which resumes from the committed offsets.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
+import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import faust
 from elasticsearch import AsyncElasticsearch
 
 from agents.enrich import EnrichmentPool
 from streams.app import Topics, create_app
+from streams.health import AgentHealth
 from streams.metrics import Metrics
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
+
+EXIT_AGENT_CRASHED = 70  # EX_SOFTWARE: an agent crashed; restart the process
+EXIT_STOP_TIMED_OUT = 1
+
+
+class BoundedWorker(faust.Worker):
+    """A Faust worker whose stop cannot hang: ``stop_timeout`` seconds after a stop began (a
+    signal, or an agent's crash), the process exits, whatever is still winding down. Nothing
+    is lost by that: what was not committed is read again by the next worker."""
+
+    def __init__(self, *args: Any, stop_timeout: float, health: AgentHealth, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.stop_timeout = stop_timeout
+        self.health = health
+        self._watchdog: threading.Thread | None = None
+
+    async def stop(self) -> None:
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(
+                target=self._exit_if_stuck, name="newsstream-stop-watchdog", daemon=True
+            )
+            self._watchdog.start()
+        await super().stop()
+
+    def _exit_if_stuck(self) -> None:
+        time.sleep(self.stop_timeout)
+        code = EXIT_AGENT_CRASHED if self.health.any_crashed else EXIT_STOP_TIMED_OUT
+        log.critical("still stopping after %.0fs: exiting now (status %d)", self.stop_timeout, code)
+        logging.shutdown()
+        os._exit(code)
 
 
 class Role(StrEnum):
@@ -44,7 +85,7 @@ def build_pipeline(settings: Settings, role: Role, metrics: Metrics | None = Non
     from agents.index import register_index
 
     app, topics = create_app(settings)
-    metrics = metrics or Metrics()
+    metrics = metrics or Metrics(settings.health)
     pipeline = Pipeline(app, topics, metrics, role)
     if role in (Role.ALL, Role.POLLER):
         from streams.poller import register_poller
@@ -66,19 +107,38 @@ def build_pipeline(settings: Settings, role: Role, metrics: Metrics | None = Non
 
 
 def run_worker(settings: Settings, role: Role) -> None:
-    """Run until SIGTERM/SIGINT; blocks."""
+    """Run until SIGTERM/SIGINT, or until an agent crashes (then exit 70); blocks."""
     pipeline = build_pipeline(settings, role)
-    if settings.metrics.enabled:
-        url = pipeline.metrics.serve(settings.metrics)
-        log.info("metrics at %s", url)
+    health = pipeline.metrics.health
+
+    def stop_on_crash(agent: str, exc: BaseException) -> None:
+        log.critical("stopping: agent %s crashed; exit status %d", agent, EXIT_AGENT_CRASHED)
+        os.kill(os.getpid(), signal.SIGTERM)  # the Faust worker's own graceful stop
+
+    health.on_crash = stop_on_crash
+    # The pool's processes first: they must not inherit the metrics server's listening socket,
+    # or a killed worker would leave them holding the port and block its restart.
     if pipeline.pool is not None:
         pipeline.pool.start()
+    if settings.metrics.enabled:
+        url = pipeline.metrics.serve(settings.metrics)
+        log.info("metrics at %s, health at %s", url, url.replace("/metrics", "/healthz"))
     # our structured logging stays as configured at start-up (override_logging=False)
-    worker = faust.Worker(
-        pipeline.app, loglevel=settings.log_level.lower(), quiet=True, override_logging=False
+    worker = BoundedWorker(
+        pipeline.app,
+        loglevel=settings.log_level.lower(),
+        quiet=True,
+        override_logging=False,
+        stop_timeout=settings.worker.stop_timeout,
+        health=health,
     )
     try:
         worker.execute_from_commandline()
+    except SystemExit as exit_:
+        if health.any_crashed and not exit_.code:
+            raise SystemExit(EXIT_AGENT_CRASHED) from None
+        raise
     finally:
+        pipeline.metrics.close()
         if pipeline.pool is not None:
             pipeline.pool.stop()

@@ -49,7 +49,10 @@ class ElasticsearchSettings(BaseModel):
     first_index: str = "news-000001"
     request_timeout: float = 30.0
     bulk_max_docs: int = 500
-    bulk_max_retries: int = 5
+    bulk_max_retries: int = 5  # per-document 429s retried by the bulk helper, within one try
+    # While Elasticsearch is away the index agent holds its batch and tries again, waiting
+    # twice as long each time up to this, for as long as it takes (no offset moves meanwhile).
+    retry_backoff_max: float = 30.0
 
 
 class ServicesSettings(BaseModel):
@@ -131,11 +134,19 @@ class WorkerSettings(BaseModel):
     enrich_processes: int = 1  # worker processes for the CPU-bound extraction
     index_batch: int = 200
     index_within: float = 2.0
+    stop_timeout: float = 30.0  # a stop (SIGTERM, a crashed agent) ends the process within this
 
 
 class KibanaSettings(BaseModel):
     url: str = "http://127.0.0.1:5601"
     wait_timeout: float = 300.0  # how long `kibana import` waits for Kibana to be available
+
+
+class HealthSettings(BaseModel):
+    """When the health endpoint (``/healthz`` beside ``/metrics``) says the process is unwell."""
+
+    max_wait: float = 30.0  # an agent waiting this long for its service is a problem
+    max_record_age: float = 300.0  # and so is a record held this long without being passed on
 
 
 class MetricsSettings(BaseModel):
@@ -157,6 +168,7 @@ class Settings(BaseSettings):
     nlp: NlpSettings = NlpSettings()
     worker: WorkerSettings = WorkerSettings()
     metrics: MetricsSettings = MetricsSettings()
+    health: HealthSettings = HealthSettings()
     kibana: KibanaSettings = KibanaSettings()
     log_level: str = "INFO"
     log_format: str = "json"  # json | text
