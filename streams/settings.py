@@ -14,6 +14,7 @@ in a client. Secrets are ``SecretStr`` (printed as ``**********``) and a URL is 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -94,6 +95,22 @@ def check_bootstrap_servers(value: str) -> str:
 
 HttpUrl = Annotated[str, AfterValidator(check_http_url)]
 LangCode = Annotated[str, AfterValidator(language_code)]
+
+
+def loopback_host(value: str) -> str:
+    """The local servers run with security off, so they may listen on loopback only."""
+    try:
+        loopback = value == "localhost" or ipaddress.ip_address(value).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(
+            f"the local services have security off and listen on loopback only, not {value!r}; "
+            "use 127.0.0.1, or the Docker Compose deployment (security on)"
+        )
+    return value
+
+
 Port = Annotated[int, Field(ge=1, le=65535)]
 Seconds = Annotated[float, Field(gt=0)]  # a timeout or interval: zero or less would never wait
 
@@ -142,7 +159,7 @@ class ServicesSettings(BaseModel):
 
     home: Path = Path("~/.cache/newsstream")
     maven_repo: Path | None = None  # where downloads are kept; None = <home>/m2
-    host: str = "127.0.0.1"
+    host: Annotated[str, AfterValidator(loopback_host)] = "127.0.0.1"
     kafka_version: str = "3.9.1"
     kafka_scala: str = "2.13"
     kafka_port: Port = 9092
