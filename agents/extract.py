@@ -22,10 +22,13 @@ from spacy.tokens import Doc
 from agents.annotations import ENTITIES_KEY  # importing registers the Doc/Span extensions
 from agents.language import LanguageIdentifier
 from agents.pipeline import PipelineRegistry
+from streams.errors import InputError
 from streams.settings import load_settings
 
 ARTICLE_SUFFIXES = (".txt", ".json")
 BATCH_SIZE = 32
+MAX_FILE_BYTES = 32 * 1024 * 1024  # read no more of a file than this (/dev/zero never ends)
+NOT_AN_ARTICLE = "not a text or JSON article"
 
 
 @dataclass(slots=True)
@@ -63,37 +66,75 @@ def extract_document(doc: Doc) -> dict[str, Any]:
     return {"entities": entities, "claims": claims, "figures": figures}
 
 
-def _article_from_file(path: Path) -> Article | None:
+def _read_text(path: Path) -> str:
+    """The file as UTF-8 text, read up to a bound; binary content is an :class:`InputError`."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read it: {exc.strerror or exc}") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(str(path), f"{NOT_AN_ARTICLE}: larger than {MAX_FILE_BYTES >> 20} MiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(str(path), f"{NOT_AN_ARTICLE}: binary, or not UTF-8") from None
+    if "\x00" in text:
+        raise InputError(str(path), f"{NOT_AN_ARTICLE}: binary (it holds NUL bytes)")
+    return text
+
+
+def _optional_str(data: dict[str, Any], key: str, path: Path) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError(
+            str(path), f"{NOT_AN_ARTICLE}: {key!r} must be a string, not {type(value).__name__}"
+        )
+    return value or None
+
+
+def _article_from_file(path: Path) -> Article:
+    """A .txt file is the article's text; anything else must be a JSON object with ``text``."""
+    text = _read_text(path)
     if path.suffix == ".txt":
-        return Article(id=path.stem, text=path.read_text(encoding="utf-8"), path=str(path))
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        return None
+        return Article(id=path.stem, text=text, path=str(path))
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InputError(str(path), f"{NOT_AN_ARTICLE}: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(str(path), f"{NOT_AN_ARTICLE}: JSON must be an object with a text")
+    if not isinstance(data.get("text"), str):
+        raise InputError(str(path), f"{NOT_AN_ARTICLE}: JSON needs a string field 'text'")
+    raw_id = data.get("id")
+    if raw_id is not None and not isinstance(raw_id, (str, int)):
+        raise InputError(str(path), f"{NOT_AN_ARTICLE}: 'id' must be a string or a number")
     return Article(
-        id=str(data.get("id") or path.stem),
+        id=str(raw_id or path.stem),
         text=data["text"],
-        lang=data.get("lang") or None,
-        title=data.get("title") or None,
+        lang=_optional_str(data, "lang", path),
+        title=_optional_str(data, "title", path),
         path=str(path),
     )
 
 
 def read_articles(paths: Iterable[str | Path]) -> Iterator[Article]:
-    """The articles in ``paths`` (files, or folders read in name order, not recursively)."""
+    """The articles in ``paths`` (files, or folders read in name order, not recursively).
+
+    Raises :class:`InputError` for a file that is no article (binary, JSON of another shape).
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files = sorted(
                 p for p in path.iterdir() if p.suffix in ARTICLE_SUFFIXES and p.is_file()
             )
-        elif path.is_file():
-            files = [path]
+        elif path.exists():
+            files = [path]  # a device or a pipe too: the bounded read decides
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
         for file in files:
-            article = _article_from_file(file)
-            if article is not None:
-                yield article
+            yield _article_from_file(file)
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:

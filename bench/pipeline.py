@@ -31,6 +31,7 @@ from elasticsearch import AsyncElasticsearch
 
 from agents.enrich import Enricher, enrich_encoded
 from streams.app import Topics, create_app
+from streams.connections import elasticsearch_client
 from streams.provision import drop_index, drop_topics, provision
 from streams.records import Article
 from streams.settings import Settings, load_settings, namespaced
@@ -157,7 +158,7 @@ async def run_pipeline(
             for i in range(workers)
         ]
         app, topics = create_app(settings)
-        es = AsyncElasticsearch(settings.elasticsearch.url)
+        es = elasticsearch_client(settings.elasticsearch)
         alias = settings.elasticsearch.alias
         try:
             # warm up: the workers have joined and loaded their pipelines once this is searchable

@@ -2,6 +2,10 @@
 
 Each command parses its options, builds the one Settings object, calls one function elsewhere,
 and says where its output went. ``newsstream --help`` lists them all.
+
+An error a person can fix (a bad option or setting, a service that is down, a file that is no
+article) ends the command with one line on stderr that says what to do: :func:`fail`, exit code 2
+for a bad option and 1 for the rest. URLs are printed through ``redact_url``.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from streams.errors import NewsstreamError, ServiceError
+from streams.errors import ConfigError, NewsstreamError, ServiceError
 from streams.logs import configure_logging
-from streams.settings import Settings, load_settings
+from streams.settings import Settings, language_code, load_settings, redact_url
 
 app = typer.Typer(
     help="newsstream: news feeds -> Kafka -> entities, claims, figures -> Elasticsearch.",
@@ -60,20 +66,60 @@ def main_callback(ctx: typer.Context, config: ConfigOption = None) -> None:
     state = ctx.ensure_object(_State)
     try:
         state.settings = load_settings(config)
-    except (FileNotFoundError, ValueError) as exc:
-        typer.secho(f"settings: {exc}", fg="red", err=True)
-        raise typer.Exit(2) from exc
+    except FileNotFoundError as exc:  # the --config option names no file: a usage error
+        raise fail(ConfigError(str(exc)), code=2) from exc
+    except ConfigError as exc:
+        raise fail(exc) from exc
     configure_logging(
         state.settings.log_level, "text" if sys.stderr.isatty() else state.settings.log_format
     )
 
 
-def fail(exc: NewsstreamError) -> typer.Exit:
-    typer.secho(f"error: {exc}", fg="red", err=True)
+def fail(exc: NewsstreamError, *, code: int = 1) -> typer.Exit:
+    """Say what went wrong in one line on stderr; the caller raises the returned Exit.
+
+    ``code`` 2 is for a bad option (as typer's own usage errors), 1 for the rest.
+    """
+    typer.secho(f"error: {' '.join(str(exc).split())}", fg="red", err=True)
     if isinstance(exc, ServiceError) and exc.log_excerpt:
         typer.echo("from its log:", err=True)
         typer.echo(exc.log_excerpt, err=True)
-    return typer.Exit(1)
+    return typer.Exit(code)
+
+
+def bad_option(message: str) -> typer.Exit:
+    return fail(ConfigError(message), code=2)
+
+
+@contextmanager
+def reported(settings: Settings) -> Iterator[None]:
+    """Run a command's work: a service's error, or any NewsstreamError, ends it via :func:`fail`."""
+    from streams.connections import service_errors
+
+    # the clients' own retry and connection logs would repeat, in many lines, the one we print
+    names = ("aiokafka", "elastic_transport", "elastic_transport.transport")
+    chatty = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in chatty]
+    for logger in chatty:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        with service_errors(settings):
+            yield
+    except NewsstreamError as exc:
+        raise fail(exc) from exc
+    finally:
+        for logger, level in zip(chatty, levels, strict=True):
+            logger.setLevel(level)
+
+
+def checked_lang(value: str | None, option: str = "--lang") -> str | None:
+    """A language option's value as a code, or a usage error that says what it should be."""
+    if value is None:
+        return None
+    try:
+        return language_code(value)
+    except ValueError as exc:
+        raise bad_option(f"{option}: {exc}") from exc
 
 
 # -- services ------------------------------------------------------------------------------------
@@ -153,19 +199,15 @@ def init(ctx: typer.Context) -> None:
     from streams.provision import provision
 
     settings = settings_from(ctx)
-    try:
+    with reported(settings):
         report = asyncio.run(provision(settings))
-    except Exception as exc:  # a service that is not there: say so plainly
-        typer.secho(f"init failed: {type(exc).__name__}: {exc}", fg="red", err=True)
-        typer.echo("are the services up? try `newsstream services up`", err=True)
-        raise typer.Exit(1) from exc
     typer.echo(
         f"kafka {settings.kafka.bootstrap_servers}: created {report.topics_created or 'none'}, "
         f"grown {report.topics_grown or 'none'}, already there {report.topics_existing or 'none'}"
     )
     created = f", created index {report.index_created}" if report.index_created else ""
     typer.echo(
-        f"elasticsearch {settings.elasticsearch.url}: template {report.template!r}, "
+        f"elasticsearch {redact_url(settings.elasticsearch.url)}: template {report.template!r}, "
         f"alias {report.alias!r}{created}"
     )
 
@@ -180,7 +222,8 @@ def _run(ctx: typer.Context, role_name: str) -> None:
     role = Role(role_name)
     typer.echo(
         f"newsstream {role.value}: kafka {settings.kafka.bootstrap_servers}, "
-        f"elasticsearch {settings.elasticsearch.url} (alias {settings.elasticsearch.alias!r}); "
+        f"elasticsearch {redact_url(settings.elasticsearch.url)} "
+        f"(alias {settings.elasticsearch.alias!r}); "
         + (
             f"metrics on http://{settings.metrics.host}:{settings.metrics.port}/metrics; "
             if settings.metrics.enabled
@@ -218,11 +261,15 @@ def poll(
     from streams.poller import poll_once
 
     settings = settings_from(ctx)
-    report = asyncio.run(poll_once(settings))
+    with reported(settings):
+        report = asyncio.run(poll_once(settings))
     typer.echo(str(report))
     typer.echo(
         f"entries went to {settings.kafka.topics.entries} on {settings.kafka.bootstrap_servers}"
     )
+
+
+MAX_SEARCH_SIZE = 10_000  # Elasticsearch's index.max_result_window
 
 
 @app.command("search")
@@ -239,20 +286,22 @@ def search(
     since: Annotated[
         datetime | None, typer.Option(help="Published on or after (YYYY-MM-DD)")
     ] = None,
-    size: Annotated[int, typer.Option(help="How many articles to show")] = 10,
+    size: Annotated[int, typer.Option(help="How many articles to show (1-10000)")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
 ) -> None:
     """Full-text search with highlights and facet counts."""
     from streams.search import SearchQuery, format_table
     from streams.search import search as run_search
 
+    if not 1 <= size <= MAX_SEARCH_SIZE:
+        raise bad_option(f"--size must be between 1 and {MAX_SEARCH_SIZE}, got {size}")
     filters = {
         "person": person,
         "org": org,
         "location": location,
         "speaker": speaker,
         "via": via,
-        "lang": lang,
+        "lang": checked_lang(lang),
         "source": source,
     }
     q = SearchQuery(
@@ -261,7 +310,9 @@ def search(
         since=since.replace(tzinfo=UTC) if since and since.tzinfo is None else since,
         size=size,
     )
-    result = asyncio.run(run_search(settings_from(ctx), q))
+    settings = settings_from(ctx)
+    with reported(settings):
+        result = asyncio.run(run_search(settings, q))
     typer.echo(
         json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
         if as_json
@@ -288,7 +339,8 @@ def replay(
             bar.update(done - seen)
             seen = done
 
-        copied = asyncio.run(run_replay(settings, since_utc, progress))
+        with reported(settings):
+            copied = asyncio.run(run_replay(settings, since_utc, progress))
     typer.echo(
         f"{copied} article(s) queued on {settings.kafka.topics.replay}; "
         "a running worker re-enriches and re-indexes them"
@@ -301,7 +353,9 @@ def status(ctx: typer.Context) -> None:
     from streams.status import collect_status, format_status
 
     settings = settings_from(ctx)
-    typer.echo(format_status(asyncio.run(collect_status(settings))))
+    with reported(settings):  # it reports the services' errors itself; this quiets the clients
+        found = asyncio.run(collect_status(settings))
+    typer.echo(format_status(found))
 
 
 # -- extraction ------------------------------------------------------------------------------------
@@ -324,10 +378,13 @@ def extract(
         typer.secho(f"no such file or folder: {', '.join(map(str, missing))}", fg="red", err=True)
         raise typer.Exit(2)
     if fmt not in ("json", "jsonl", "table"):
-        typer.secho("--format must be json, jsonl or table", fg="red", err=True)
-        raise typer.Exit(2)
-    registry = PipelineRegistry(settings_from(ctx).nlp)
-    results = list(extract_paths(paths, registry, lang))
+        raise bad_option(f"--format must be json, jsonl or table, got {fmt!r}")
+    if lang != "auto":
+        lang = checked_lang(lang) or lang
+    settings = settings_from(ctx)
+    registry = PipelineRegistry(settings.nlp)
+    with reported(settings):
+        results = list(extract_paths(paths, registry, lang))
     text = format_results(results, fmt)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -389,11 +446,16 @@ def feeds_list(ctx: typer.Context) -> None:
     from streams.poller import feed_statuses
 
     settings = settings_from(ctx)
+    with reported(settings):
+        feeds = list_feeds(settings)  # a broken list is said as such, not blamed on Kafka
+    from streams.connections import service_errors
+
     try:
-        rows = asyncio.run(feed_statuses(settings))
+        with service_errors(settings):
+            rows = asyncio.run(feed_statuses(settings))
     except Exception as exc:  # no broker: the list alone is still worth showing
-        typer.echo(f"(feed state unavailable: {type(exc).__name__}; is Kafka up?)", err=True)
-        rows = [(feed, None) for feed in list_feeds(settings)]
+        typer.echo(f"(feed state unavailable: {' '.join(str(exc).split())})", err=True)
+        rows = [(feed, None) for feed in feeds]
     now = time.time()
     for feed, state in rows:
         if state is None:
@@ -423,9 +485,9 @@ def feeds_add(
 
     settings = settings_from(ctx)
     try:
-        feed = add_feed(settings, url, name=name, lang=lang, tags=tag)
+        feed = add_feed(settings, url, name=name, lang=checked_lang(lang), tags=tag)
     except ValueError as exc:
-        typer.secho(f"not added: {exc}", fg="red", err=True)
+        typer.secho(f"not added: {' '.join(str(exc).split())}", fg="red", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"added {feed.url} to {settings.poller.feeds_file}")
 
@@ -447,7 +509,10 @@ def feeds_enable(ctx: typer.Context, url: Annotated[str, typer.Argument()]) -> N
     """Re-enable a feed the poller disabled, and clear its backoff (seen articles are kept)."""
     from streams.poller import reset_feed_state
 
-    if asyncio.run(reset_feed_state(settings_from(ctx), url)):
+    settings = settings_from(ctx)
+    with reported(settings):
+        found = asyncio.run(reset_feed_state(settings, url))
+    if found:
         typer.echo(f"{url}: state reset; a running poller sees it after its next restart")
     else:
         typer.echo(f"{url}: the poller has no state for it; nothing to do")
@@ -462,7 +527,7 @@ def feeds_import_opml(ctx: typer.Context, path: Annotated[Path, typer.Argument()
     try:
         added, skipped = import_opml(settings, path)
     except (OSError, ValueError) as exc:
-        typer.secho(f"cannot import {path}: {exc}", fg="red", err=True)
+        typer.secho(f"cannot import {path}: {' '.join(str(exc).split())}", fg="red", err=True)
         raise typer.Exit(1) from exc
     typer.echo(
         f"added {len(added)}, skipped {len(skipped)} already listed -> {settings.poller.feeds_file}"
@@ -502,11 +567,16 @@ def kibana_import(
     from streams.kibana import DEFAULT_SAVED_OBJECTS, KibanaError, import_saved_objects
 
     settings = settings_from(ctx)
+    es = settings.elasticsearch  # Kibana's users are Elasticsearch's
     try:
         report = import_saved_objects(
             url or settings.kibana.url,
             file or DEFAULT_SAVED_OBJECTS,
             timeout=timeout if timeout is not None else settings.kibana.wait_timeout,
+            auth=(es.username, es.password.get_secret_value() if es.password else "")
+            if es.username
+            else None,
+            api_key=es.api_key.get_secret_value() if es.api_key else None,
         )
     except KibanaError as exc:
         raise fail(exc) from exc

@@ -1,6 +1,9 @@
 """newsstream's errors, by what they mean to the caller.
 
     NewsstreamError
+    ├── ConfigError           a settings file, the feed list or an option holds a wrong value
+    ├── InputError            a file given to a command is not what it should be (an article)
+    ├── Unreachable           Kafka or Elasticsearch did not answer, or refused (TLS, credentials)
     ├── ServiceError          a local Kafka/Elasticsearch server could not be installed or started
     ├── FeedError             one feed could not be polled or parsed (the others go on)
     ├── FetchError            an article page could not be had (the feed's own text is used)
@@ -11,7 +14,8 @@
 
 ``retriable`` says whether trying the same thing again later may succeed; the stage that catches
 the error uses it to choose between retrying and parking the record in ``news.deadletter``.
-Context (URLs, ids) is kept as attributes, not only in the message.
+Context (URLs, ids) is kept as attributes, not only in the message. The messages of the first
+three are one line that says what to do: the CLI prints them as they are (``streams.cli.fail``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,35 @@ from __future__ import annotations
 
 class NewsstreamError(Exception):
     retriable: bool = False
+
+
+class ConfigError(NewsstreamError, ValueError):
+    """A value newsstream was given cannot work; the message names it and says what to change.
+
+    A ``ValueError`` too, so code that validated with ``ValueError`` before keeps catching it.
+    """
+
+
+class InputError(NewsstreamError):
+    """A file given to a command cannot be read as what it should be."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+class Unreachable(NewsstreamError):
+    """A service a command needs did not answer, or refused the connection or the credentials.
+
+    ``address`` is shown with any password redacted (``streams.settings.redact_url``).
+    """
+
+    retriable = True
+
+    def __init__(self, service: str, address: str, message: str) -> None:
+        super().__init__(message)
+        self.service = service
+        self.address = address
 
 
 class ServiceError(NewsstreamError):

@@ -17,10 +17,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ValidationError, field_validator
 
+from streams.errors import ConfigError
 from streams.feed_parser import FeedParseError, reject_entity_declarations
-from streams.settings import Settings
+from streams.settings import Settings, check_http_url, describe_validation_error, language_code
 
 
 class Feed(BaseModel):
@@ -32,28 +33,39 @@ class Feed(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        value = value.strip()
-        if not value.lower().startswith(("http://", "https://")):
-            raise ValueError(f"feed URL must be http(s): {value!r}")
-        return value
+        return check_http_url(value)  # no spaces, http(s), a host
+
+    @field_validator("lang")
+    @classmethod
+    def _lang_code(cls, value: str | None) -> str | None:
+        return language_code(value) if value else None
 
 
 class FeedList(BaseModel):
     feeds: list[Feed] = []
 
 
-class FeedListError(ValueError):
-    """The feed list or an OPML file could not be read or changed as asked."""
+class FeedListError(ConfigError):
+    """The feed list or an OPML file could not be read or changed as asked (one line)."""
 
 
 def load_feeds(path: Path) -> list[Feed]:
+    """The feeds of ``path`` (none when it does not exist); a broken file is a FeedListError
+    that names the file and the line or the entry at fault."""
     if not path.is_file():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise FeedListError(f"{path} is not valid YAML{where}: {exc.problem}") from None
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        raise FeedListError(f"cannot read {path}: {' '.join(str(exc).split())}") from None
     try:
         return FeedList.model_validate(data).feeds
-    except ValueError as exc:
-        raise FeedListError(f"{path}: {exc}") from exc
+    except ValidationError as exc:
+        raise FeedListError(f"{path}: {describe_validation_error(exc)}") from None
 
 
 def save_feeds(path: Path, feeds: list[Feed]) -> None:
@@ -82,7 +94,10 @@ def add_feed(
     """Add a feed; raises :class:`FeedListError` when the URL is already listed."""
     path = settings.poller.feeds_file
     feeds = load_feeds(path)
-    feed = Feed(url=url, name=name or url, lang=lang, tags=list(tags or []))
+    try:
+        feed = Feed(url=url, name=name or url, lang=lang, tags=list(tags or []))
+    except ValidationError as exc:
+        raise FeedListError(describe_validation_error(exc)) from None
     if any(f.url == feed.url for f in feeds):
         raise FeedListError(f"already listed: {feed.url}")
     feeds.append(feed)

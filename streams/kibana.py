@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from streams.errors import KibanaError
-from streams.settings import CONFIG_DIR
+from streams.settings import CONFIG_DIR, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -190,24 +190,32 @@ def wait_until_available(
     """
     deadline = time.monotonic() + timeout
     last = "no answer yet"
+    shown = redact_url(url)
     while True:
         try:
             response = client.get(f"{url}/api/status")
+            if response.status_code == 401:  # waiting longer will not help
+                raise KibanaError(
+                    shown,
+                    f"Kibana at {shown} refused the credentials (HTTP 401): set "
+                    "elasticsearch.username and elasticsearch.password (Kibana's users are "
+                    "Elasticsearch's), or elasticsearch.api_key",
+                )
             ready, last = _status(response)
             if ready:
                 if last != "available":
-                    log.warning("Kibana at %s is %s; its saved objects are available", url, last)
+                    log.warning("Kibana at %s is %s; its saved objects are available", shown, last)
                 return str((response.json().get("version") or {}).get("number", ""))
         except httpx.TransportError as exc:
             last = f"cannot connect ({exc.__class__.__name__}: {exc})"
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise KibanaError(
-                url,
-                f"Kibana at {url} was not available after {timeout:.0f}s; last status: {last}",
+                shown,
+                f"Kibana at {shown} was not available after {timeout:.0f}s; last status: {last}",
                 retriable=True,
             )
-        log.info("waiting for Kibana at %s: %s", url, last)
+        log.info("waiting for Kibana at %s: %s", shown, last)
         time.sleep(min(poll_interval, remaining))
 
 
@@ -219,19 +227,26 @@ def import_saved_objects(
     poll_interval: float = POLL_INTERVAL,
     request_timeout: float = REQUEST_TIMEOUT,
     transport: httpx.BaseTransport | None = None,
+    auth: tuple[str, str] | None = None,
+    api_key: str | None = None,
 ) -> ImportReport:
     """Wait for Kibana at ``url``, then import ``ndjson_path`` with overwrite.
 
     ``timeout`` bounds the wait for Kibana to become available; ``transport`` replaces the HTTP
-    transport (tests). Raises :class:`KibanaError` when Kibana stays unavailable or refuses the
-    whole request; per-object refusals are in the report's ``errors``.
+    transport (tests). With Elasticsearch security on, Kibana wants a user: ``auth`` (user,
+    password) or an Elasticsearch ``api_key``. Raises :class:`KibanaError` when Kibana stays
+    unavailable or refuses the whole request; per-object refusals are in the report's ``errors``.
     """
     url = url.rstrip("/")
+    shown = redact_url(url)
     try:
         payload = ndjson_path.read_bytes()
     except OSError as exc:
-        raise KibanaError(url, f"cannot read the saved objects {ndjson_path}: {exc}") from exc
-    with httpx.Client(timeout=request_timeout, transport=transport) as client:
+        raise KibanaError(shown, f"cannot read the saved objects {ndjson_path}: {exc}") from exc
+    headers = {"Authorization": f"ApiKey {api_key}"} if api_key else {}
+    with httpx.Client(
+        timeout=request_timeout, transport=transport, auth=auth, headers=headers
+    ) as client:
         version = wait_until_available(client, url, timeout=timeout, poll_interval=poll_interval)
         try:
             response = client.post(
@@ -241,8 +256,8 @@ def import_saved_objects(
                 files={"file": (ndjson_path.name, payload, "application/ndjson")},
             )
         except httpx.TransportError as exc:
-            message = f"import request to {url} failed: {exc}"
-            raise KibanaError(url, message, retriable=True) from exc
+            message = f"import request to {shown} failed: {exc}"
+            raise KibanaError(shown, message, retriable=True) from exc
     try:
         body = response.json()
     except ValueError:
@@ -250,7 +265,7 @@ def import_saved_objects(
     if response.status_code != 200 or not isinstance(body, dict):
         detail = body.get("message") if isinstance(body, dict) else response.text.strip()[:300]
         raise KibanaError(
-            url,
+            shown,
             f"Kibana refused the import of {ndjson_path.name}: HTTP {response.status_code}: "
             f"{detail}",
             retriable=response.status_code >= 500,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
-from elasticsearch import AsyncElasticsearch
 
+from streams.connections import elasticsearch_client
 from streams.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
 
 async def install_index(settings: Settings, report: ProvisionReport) -> None:
     es_settings = settings.elasticsearch
-    es = AsyncElasticsearch(es_settings.url, request_timeout=es_settings.request_timeout)
+    es = elasticsearch_client(es_settings)
     try:
         template = load_index_template()
         template["index_patterns"] = [es_settings.index_pattern]
@@ -184,7 +184,7 @@ async def drop_index(settings: Settings) -> list[str]:
     Indices are deleted by name: the server refuses wildcard deletes.
     """
     es_settings = settings.elasticsearch
-    es = AsyncElasticsearch(es_settings.url, request_timeout=es_settings.request_timeout)
+    es = elasticsearch_client(es_settings)
     try:
         found = await es.indices.get(index=es_settings.index_pattern, allow_no_indices=True)
         names = sorted(found)

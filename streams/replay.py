@@ -22,6 +22,13 @@ async def replay(
 ) -> int:
     """Copy news.articles records from ``since`` onto the replay topic; returns how many."""
     kafka = settings.kafka
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        counts = await partition_counts(admin, [kafka.topics.articles])
+    finally:
+        await admin.close()
+    # created once the broker answered: a client never started is reported unclosed at exit
     consumer = AIOKafkaConsumer(
         bootstrap_servers=kafka.bootstrap_servers,
         enable_auto_commit=False,
@@ -32,16 +39,10 @@ async def replay(
         max_request_size=kafka.max_message_bytes,
         acks="all",
     )
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
-    await admin.start()
-    try:
-        counts = await partition_counts(admin, [kafka.topics.articles])
-    finally:
-        await admin.close()
-    await consumer.start()
-    await producer.start()
     copied = 0
     try:
+        await consumer.start()
+        await producer.start()
         tps = [
             TopicPartition(kafka.topics.articles, p)
             for p in range(counts.get(kafka.topics.articles, 0))

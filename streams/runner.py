@@ -23,10 +23,10 @@ from enum import StrEnum
 from typing import Any
 
 import faust
-from elasticsearch import AsyncElasticsearch
 
 from agents.enrich import EnrichmentPool
 from streams.app import Topics, create_app
+from streams.connections import elasticsearch_client
 from streams.health import AgentHealth
 from streams.metrics import Metrics
 from streams.settings import Settings
@@ -97,9 +97,9 @@ def build_pipeline(settings: Settings, role: Role, metrics: Metrics | None = Non
         register_fetch(app, topics, settings, metrics)
         pool = EnrichmentPool(settings.nlp, settings.worker.enrich_processes)
         register_enrich(app, topics, settings, metrics, pool)
-        es = AsyncElasticsearch(
-            settings.elasticsearch.url, request_timeout=settings.elasticsearch.request_timeout
-        )
+        es = elasticsearch_client(settings.elasticsearch)
+        # closed at shutdown, or asyncio reports its aiohttp session as unclosed
+        app.on_before_shutdown.connect(lambda app, **kwargs: es.close())  # type: ignore[arg-type]
         register_index(app, topics, settings, metrics, es)
         pipeline.pool = pool
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch
-
+from streams.connections import elasticsearch_client
 from streams.settings import Settings
 
 FACETS: dict[str, str] = {
@@ -87,7 +86,7 @@ class SearchResult:
 
 
 async def search(settings: Settings, query: SearchQuery) -> SearchResult:
-    es = AsyncElasticsearch(settings.elasticsearch.url)
+    es = elasticsearch_client(settings.elasticsearch)
     try:
         resp = await es.search(index=settings.elasticsearch.alias, **query.to_body())
     finally:

@@ -12,6 +12,10 @@ Elasticsearch, both bound to loopback, under ``services.home``::
 Pid files name exactly the processes ``up`` started, and ``down`` stops those and nothing else.
 Each server runs in a session of its own, so ``down`` can stop a launcher together with its
 children. Elasticsearch refuses to run as root: when we are root it runs as an unprivileged user.
+
+Security is off here (no passwords, no TLS), unlike the Docker Compose deployment: these servers
+are one developer's, without Docker, and listen on loopback only (``services.host`` must be a
+loopback address; the settings refuse any other), so nothing off this machine can reach them.
 """
 
 from __future__ import annotations

@@ -5,15 +5,24 @@ Values come, highest priority first, from: keyword arguments, environment variab
 the YAML file named by ``NEWSSTREAM_CONFIG`` (or passed to :func:`load_settings`), and the project
 defaults in ``config/newsstream.yaml``. Nothing else in newsstream reads the environment: the
 settings are built once at the entry point and passed down.
+
+Values are checked here, once, so a wrong one stops the command with one line naming the field
+(:func:`load_settings` raises :class:`~streams.errors.ConfigError`) instead of failing later, deep
+in a client. Secrets are ``SecretStr`` (printed as ``**********``) and a URL is shown through
+:func:`redact_url`, so neither a password nor an API key reaches a terminal or a log.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, Field
+import yaml
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,9 +30,89 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from streams.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 DEFAULTS_FILE = CONFIG_DIR / "newsstream.yaml"
+
+
+def redact_url(url: str) -> str:
+    """``url`` as it may be printed or logged: a password in it becomes ``***``.
+
+    >>> redact_url("https://elastic:s3cret@es.example:9200/")
+    'https://elastic:***@es.example:9200/'
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<an unparsable URL>" if "@" in url else url
+    if parts.password is None and "@" not in parts.netloc:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    name, colon, _ = user.partition(":")
+    shown = f"{name}:***@{host}" if colon else f"{user}@{host}"
+    return urlunsplit(parts._replace(netloc=shown))
+
+
+def check_http_url(value: str) -> str:
+    """An http(s) URL with a host and nothing a client would choke on later (spaces)."""
+    value = value.strip()
+    shown = redact_url(value)
+    if any(ch.isspace() for ch in value):
+        raise ValueError(f"a URL has no spaces: {shown!r}")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a port that is no number or out of range)
+    except ValueError as exc:
+        raise ValueError(f"not a URL: {shown!r} ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"the URL must start with http:// or https://: {shown!r}")
+    if not parts.hostname:
+        raise ValueError(f"the URL has no host: {shown!r}")
+    return value
+
+
+_LANG_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def language_code(value: str) -> str:
+    """A 2-3 letter ISO 639 code, lower-cased ("it", "EN" -> "en", "ast")."""
+    code = value.strip().lower()
+    if not _LANG_CODE.fullmatch(code):
+        raise ValueError(f"not a language code (2 or 3 letters, like it or en): {value!r}")
+    return code
+
+
+def check_bootstrap_servers(value: str) -> str:
+    """``host:port[,host:port...]``: what Kafka clients take."""
+    for server in value.split(","):
+        host, _, port = server.strip().rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+LangCode = Annotated[str, AfterValidator(language_code)]
+
+
+def loopback_host(value: str) -> str:
+    """The local servers run with security off, so they may listen on loopback only."""
+    try:
+        loopback = value == "localhost" or ipaddress.ip_address(value).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(
+            f"the local services have security off and listen on loopback only, not {value!r}; "
+            "use 127.0.0.1, or the Docker Compose deployment (security on)"
+        )
+    return value
+
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+Seconds = Annotated[float, Field(gt=0)]  # a timeout or interval: zero or less would never wait
 
 
 class TopicNames(BaseModel):
@@ -35,24 +124,37 @@ class TopicNames(BaseModel):
 
 
 class KafkaSettings(BaseModel):
-    bootstrap_servers: str = "127.0.0.1:9092"
+    bootstrap_servers: Annotated[str, AfterValidator(check_bootstrap_servers)] = "127.0.0.1:9092"
     partitions: int = Field(default=8, ge=1)
     replication_factor: int = Field(default=1, ge=1)
     topics: TopicNames = TopicNames()
-    max_message_bytes: int = 16 * 1024 * 1024
+    max_message_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 
 
 class ElasticsearchSettings(BaseModel):
-    url: str = "http://127.0.0.1:9200"
+    """Where Elasticsearch is and how to prove who we are to it.
+
+    Credentials: ``api_key`` (preferred for a service), or ``username`` and ``password``; a
+    user:password in ``url`` works too and is never printed. ``ca_certs`` is the CA that signed
+    the cluster's certificate (Docker Compose: the ``certs`` volume's ``ca/ca.crt``).
+    ``streams.elastic.elasticsearch_client`` builds the one client from these.
+    """
+
+    url: HttpUrl = "http://127.0.0.1:9200"
+    username: str | None = None
+    password: SecretStr | None = None
+    api_key: SecretStr | None = None
+    ca_certs: Path | None = None
+    verify_certs: bool = True
     alias: str = "news"
     index_pattern: str = "news-*"
     first_index: str = "news-000001"
-    request_timeout: float = 30.0
-    bulk_max_docs: int = 500
-    bulk_max_retries: int = 5  # per-document 429s retried by the bulk helper, within one try
+    request_timeout: Seconds = 30.0
+    bulk_max_docs: int = Field(default=500, ge=1)
+    bulk_max_retries: int = Field(default=5, ge=0)  # per-document 429s, within one try
     # While Elasticsearch is away the index agent holds its batch and tries again, waiting
     # twice as long each time up to this, for as long as it takes (no offset moves meanwhile).
-    retry_backoff_max: float = 30.0
+    retry_backoff_max: Seconds = 30.0
 
 
 class ServicesSettings(BaseModel):
@@ -60,20 +162,20 @@ class ServicesSettings(BaseModel):
 
     home: Path = Path("~/.cache/newsstream")
     maven_repo: Path | None = None  # where downloads are kept; None = <home>/m2
-    host: str = "127.0.0.1"
+    host: Annotated[str, AfterValidator(loopback_host)] = "127.0.0.1"
     kafka_version: str = "3.9.1"
     kafka_scala: str = "2.13"
-    kafka_port: int = 9092
-    kafka_controller_port: int = 9093
+    kafka_port: Port = 9092
+    kafka_controller_port: Port = 9093
     kafka_heap: str = "1g"
     elasticsearch_version: str = "9.2.4"
-    elasticsearch_port: int = 9200
-    elasticsearch_transport_port: int = 9300
+    elasticsearch_port: Port = 9200
+    elasticsearch_transport_port: Port = 9300
     elasticsearch_heap: str = "1g"
     elasticsearch_user: str = "newsstream"  # ES refuses root; used when started as root
     java_home: Path | None = None  # for Kafka; None = the JVM on PATH
     elasticsearch_java_home: Path | None = None  # ES 9 needs Java 21+; None = search for one
-    start_timeout: float = 240.0
+    start_timeout: Seconds = 240.0
 
     def resolved_home(self) -> Path:
         return self.home.expanduser().resolve()
@@ -85,74 +187,76 @@ class ServicesSettings(BaseModel):
 class PollerSettings(BaseModel):
     feeds_file: Path = CONFIG_DIR / "feeds.yaml"
     user_agent: str = "newsstream/0.1 (+https://github.com/newsstream/newsstream)"
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    max_body_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 5
-    min_interval: float = 120.0
-    default_interval: float = 600.0
-    max_interval: float = 6 * 3600.0
-    max_failures: int = 8
-    backoff_base: float = 60.0
-    concurrency: int = 64
-    per_host_concurrency: int = 2
-    politeness_delay: float = 1.0
-    seen_retention_days: int = 30
-    max_entries_per_feed: int = 20_000
+    connect_timeout: Seconds = 10.0
+    read_timeout: Seconds = 20.0
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=5, ge=0)
+    min_interval: float = Field(default=120.0, ge=1)  # seconds between two polls of one feed
+    default_interval: Seconds = 600.0
+    max_interval: Seconds = 6 * 3600.0
+    max_failures: int = Field(default=8, ge=1)
+    backoff_base: Seconds = 60.0
+    concurrency: int = Field(default=64, ge=1)
+    per_host_concurrency: int = Field(default=2, ge=1)
+    politeness_delay: float = Field(default=1.0, ge=0)
+    seen_retention_days: int = Field(default=30, ge=1)
+    max_entries_per_feed: int = Field(default=20_000, ge=1)
     # One poll of one feed, redirects and the wait for its host's turn included: a host that
     # drips its answer holds only its own feeds, and only this long.
-    feed_deadline: float = 90.0
+    feed_deadline: Seconds = 90.0
 
 
 class FetchSettings(BaseModel):
     """Downloading article pages for their full text."""
 
     enabled: bool = True
-    timeout: float = 20.0
-    max_body_bytes: int = 5 * 1024 * 1024
-    per_host_concurrency: int = 2
-    politeness_delay: float = 1.0
+    timeout: Seconds = 20.0
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    per_host_concurrency: int = Field(default=2, ge=1)
+    politeness_delay: float = Field(default=1.0, ge=0)
     respect_robots: bool = True
-    concurrency: int = 16
+    concurrency: int = Field(default=16, ge=1)
 
 
 class NlpSettings(BaseModel):
-    languages: list[str] = ["it", "en", "fr", "de", "es"]
-    fallback_language: str = "en"
+    languages: list[LangCode] = ["it", "en", "fr", "de", "es"]
+    fallback_language: LangCode = "en"
     # language -> an installed spaCy package name or a model directory; absent = spacy.blank(lang)
     models: dict[str, str] = {}
-    max_chars: int = 200_000  # longer texts are truncated for extraction, and the record says so
+    # longer texts are truncated for extraction, and the record says so
+    max_chars: int = Field(default=200_000, ge=1)
 
 
 class WorkerSettings(BaseModel):
     app_id: str = "newsstream"
     data_dir: Path = Path("~/.cache/newsstream/faust")
-    web_port: int = 6066
-    enrich_batch: int = 32
-    enrich_within: float = 2.0
-    enrich_concurrency: int = 2  # batches in flight per worker: the pool never waits on Kafka
-    enrich_processes: int = 1  # worker processes for the CPU-bound extraction
-    index_batch: int = 200
-    index_within: float = 2.0
-    stop_timeout: float = 30.0  # a stop (SIGTERM, a crashed agent) ends the process within this
+    web_port: Port = 6066
+    enrich_batch: int = Field(default=32, ge=1)
+    enrich_within: Seconds = 2.0
+    # batches in flight per worker: the pool never waits on Kafka
+    enrich_concurrency: int = Field(default=2, ge=1)
+    enrich_processes: int = Field(default=1, ge=1)  # worker processes for the CPU-bound extraction
+    index_batch: int = Field(default=200, ge=1)
+    index_within: Seconds = 2.0
+    stop_timeout: Seconds = 30.0  # a stop (SIGTERM, a crashed agent) ends the process within this
 
 
 class KibanaSettings(BaseModel):
-    url: str = "http://127.0.0.1:5601"
-    wait_timeout: float = 300.0  # how long `kibana import` waits for Kibana to be available
+    url: HttpUrl = "http://127.0.0.1:5601"
+    wait_timeout: Seconds = 300.0  # how long `kibana import` waits for Kibana to be available
 
 
 class HealthSettings(BaseModel):
     """When the health endpoint (``/healthz`` beside ``/metrics``) says the process is unwell."""
 
-    max_wait: float = 30.0  # an agent waiting this long for its service is a problem
-    max_record_age: float = 300.0  # and so is a record held this long without being passed on
+    max_wait: Seconds = 30.0  # an agent waiting this long for its service is a problem
+    max_record_age: Seconds = 300.0  # and so is a record held this long without being passed on
 
 
 class MetricsSettings(BaseModel):
     enabled: bool = True
     host: str = "127.0.0.1"
-    port: int = 9464
+    port: Port = 9464
 
 
 class Settings(BaseSettings):
@@ -222,8 +326,51 @@ def namespaced(settings: Settings, prefix: str, *, partitions: int | None = None
     )
 
 
+_SECRET_FIELDS = ("password", "api_key")
+
+
+def describe_validation_error(exc: ValidationError, *, env_prefix: str = "") -> str:
+    """One line per problem joined by "; ": the field, what is wrong, the value (secrets never).
+
+    ``env_prefix`` ("NEWSSTREAM_") adds the environment variable that sets the field.
+    """
+    problems = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        field = ".".join(loc) or "value"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        value = err.get("input")
+        shown = ""
+        if not any(secret in loc for secret in _SECRET_FIELDS) and isinstance(
+            value, (str, int, float)
+        ):
+            text = redact_url(value) if isinstance(value, str) else str(value)
+            shown = f", got {text!r}" if text not in message else ""
+        env = f" ({env_prefix}{'__'.join(loc).upper()})" if env_prefix and loc else ""
+        problems.append(f"{field}{env}: {message[:1].lower()}{message[1:]}{shown}")
+    return "; ".join(problems)
+
+
+def _check_yaml(path: Path) -> None:
+    """A settings file that is no YAML mapping, named with the line where it goes wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path} is not valid YAML{where}: {exc.problem}") from None
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {' '.join(str(exc).split())}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{path} must be a mapping of sections (kafka:, elasticsearch: ...)")
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Build the settings: defaults, then ``config_file`` (or ``$NEWSSTREAM_CONFIG``), then env."""
+    """Build the settings: defaults, then ``config_file`` (or ``$NEWSSTREAM_CONFIG``), then env.
+
+    Raises ``FileNotFoundError`` for a missing file and :class:`ConfigError` (one line) for a
+    file that is no YAML or a value that cannot work.
+    """
     # The one place the environment is read outside pydantic-settings: which file to load.
     path = config_file or (
         Path(os.environ["NEWSSTREAM_CONFIG"]) if os.environ.get("NEWSSTREAM_CONFIG") else None
@@ -233,6 +380,14 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         if not path.is_file():
             raise FileNotFoundError(f"config file not found: {path}")
         files.append(path)
+    for file in files:
+        _check_yaml(file)
     # A subclass per call carries its files, so no load changes what another sees.
     bound = type("Settings", (Settings,), {"_yaml_files": files, "__module__": __name__})
-    return bound(**overrides)
+    try:
+        return bound(**overrides)
+    except ValidationError as exc:
+        where = f"{path} or the environment" if path else "a config file or the environment"
+        raise ConfigError(
+            f"{describe_validation_error(exc, env_prefix='NEWSSTREAM_')} (fix it in {where})"
+        ) from None

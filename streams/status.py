@@ -12,8 +12,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
-from elasticsearch import AsyncElasticsearch
 
+from streams.connections import elasticsearch_client
 from streams.provision import partition_counts
 from streams.settings import Settings
 
@@ -59,7 +59,7 @@ async def collect_status(settings: Settings) -> PipelineStatus:
             await consumer.stop()
     except Exception as exc:  # report, don't crash: status is for when things go wrong
         status.errors.append(f"kafka: {type(exc).__name__}: {exc}")
-    es = AsyncElasticsearch(settings.elasticsearch.url)
+    es = elasticsearch_client(settings.elasticsearch)
     try:
         status.indexed = int((await es.count(index=settings.elasticsearch.alias))["count"])
     except Exception as exc:

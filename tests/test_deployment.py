@@ -66,3 +66,75 @@ def test_docker_compose_config_is_valid() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+# -- security: Elasticsearch with passwords and TLS, secrets only in the untracked .env -----------
+
+ENV_REFERENCE = re.compile(r"^\$\{([A-Z_]+):\?[^}]+\}$")
+
+
+def environment(service: str) -> dict[str, str]:
+    env = compose()["services"][service].get("environment") or {}  # app, setup: via x-app
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def test_elasticsearch_security_and_tls_are_on() -> None:
+    env = environment("elasticsearch")
+    for key in (
+        "xpack.security.enabled",
+        "xpack.security.http.ssl.enabled",
+        "xpack.security.transport.ssl.enabled",
+    ):
+        assert env[key] == "true", key
+    services = compose()["services"]
+    assert services["elasticsearch"]["depends_on"]["certs"]["condition"] == (
+        "service_completed_successfully"
+    )
+    assert "elasticsearch-certutil" in services["certs"]["command"]
+    assert "kibana_system/_password" in services["kibana-password"]["command"]
+
+
+def test_kibana_and_the_app_connect_over_https_with_the_ca_and_a_user() -> None:
+    kibana = environment("kibana")
+    assert "https://elasticsearch:9200" in kibana["ELASTICSEARCH_HOSTS"]
+    assert kibana["ELASTICSEARCH_USERNAME"] == "kibana_system"
+    assert kibana["ELASTICSEARCH_SSL_CERTIFICATEAUTHORITIES"].endswith("ca.crt")
+    app = environment("app")
+    assert app["NEWSSTREAM_ELASTICSEARCH__URL"].startswith("https://")
+    assert app["NEWSSTREAM_ELASTICSEARCH__USERNAME"]
+    assert app["NEWSSTREAM_ELASTICSEARCH__CA_CERTS"].endswith("ca.crt")
+
+
+def test_no_password_is_written_in_the_compose_file() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    for service in compose()["services"]:
+        for key, value in environment(service).items():
+            if "PASSWORD" in key:
+                assert ENV_REFERENCE.match(value), f"{service}: {key} must come from .env"
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            placeholder = line.split("=", 1)[1]
+            assert placeholder not in text, placeholder
+
+
+def test_every_published_port_is_bound_to_loopback() -> None:
+    for name, service in compose()["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name}: {port}"
+    assert "ports" not in compose()["services"]["kafka"]  # no SASL: the compose network only
+
+
+def test_the_env_file_is_ignored_by_git_and_its_example_lists_every_variable() -> None:
+    result = subprocess.run(
+        ["git", "check-ignore", "-q", ".env"], cwd=ROOT, capture_output=True, check=False
+    )
+    assert result.returncode == 0, ".env must be in .gitignore"
+    tracked = subprocess.run(
+        ["git", "ls-files", "--error-unmatch", ".env"], cwd=ROOT, capture_output=True, check=False
+    )
+    assert tracked.returncode != 0, ".env must not be tracked"
+    wanted = set(re.findall(r"\$\{([A-Z_]+):\?", (ROOT / "docker-compose.yml").read_text()))
+    example = (ROOT / ".env.example").read_text()
+    assert wanted == {"ELASTIC_PASSWORD", "KIBANA_PASSWORD"}
+    for name in wanted:
+        assert re.search(rf"^{name}=\S+", example, re.MULTILINE), name

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,31 @@ def test_namespaced_settings_share_servers_but_not_topics_index_or_group() -> No
     assert ns.elasticsearch.first_index.startswith("blue-")
     assert ns.worker.app_id != base.worker.app_id
     assert base.kafka.topics.entries == "news.entries"  # the original is untouched
+
+
+def test_wrong_values_are_refused_with_the_field_and_its_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streams.errors import ConfigError
+
+    for variable, value, said in [
+        ("NEWSSTREAM_METRICS__PORT", "99999", "metrics.port (NEWSSTREAM_METRICS__PORT)"),
+        ("NEWSSTREAM_POLLER__MIN_INTERVAL", "-5", "poller.min_interval"),
+        ("NEWSSTREAM_KIBANA__URL", "kibana:5601", "http:// or https://"),
+        ("NEWSSTREAM_SERVICES__HOST", "0.0.0.0", "loopback only"),
+        ("NEWSSTREAM_KAFKA__BOOTSTRAP_SERVERS", "kafka", "host:port"),
+    ]:
+        monkeypatch.setenv(variable, value)
+        with pytest.raises(ConfigError, match=re.escape(said)) as caught:
+            load_settings()
+        assert "\n" not in str(caught.value)
+        monkeypatch.delenv(variable)
+
+
+def test_malformed_yaml_names_the_file_and_the_line(tmp_path: Path) -> None:
+    from streams.errors import ConfigError
+
+    path = tmp_path / "site.yaml"
+    path.write_text("kafka:\n  partitions: [1\n")
+    with pytest.raises(ConfigError, match=r"site\.yaml is not valid YAML at line 3"):
+        load_settings(path)
