@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, IPvAnyNetwork
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -108,6 +108,11 @@ class FetchSettings(BaseModel):
     politeness_delay: float = 1.0
     respect_robots: bool = True
     concurrency: int = 16
+    # The fetch fence (streams/fence.py) refuses links and redirects to loopback, private and
+    # other non-public addresses, except to the linking feed's own host and to these: hosts by
+    # name or address (any port), and networks their names may resolve into.
+    allow_hosts: list[str] = []
+    allow_networks: list[IPvAnyNetwork] = []
 
 
 class NlpSettings(BaseModel):

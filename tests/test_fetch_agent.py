@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from urllib.parse import urljoin
 
 import faust
 import pytest
@@ -42,7 +43,7 @@ def entry(article_id: str, url: str, summary: str) -> FeedEntry:
     return FeedEntry(
         article_id=article_id,
         url=url,
-        feed_url="http://127.0.0.1/f.xml",
+        feed_url=urljoin(url, "/f.xml"),  # the page is on the feed's own host: not fenced
         feed_name="F",
         source="127.0.0.1",
         title="T",
