@@ -37,7 +37,7 @@ import faust
 from aiokafka import AIOKafkaProducer
 
 from streams.entries import entry_identity, normalise_entry
-from streams.feed_parser import FeedParseError, ParsedFeed, parse_feed
+from streams.feed_parser import FeedParseError, ParsedFeed, SkippedItem, parse_feed
 from streams.feed_state import (
     ARTICLE_TABLE,
     CLUSTER_TABLE,
@@ -88,6 +88,7 @@ class PollOutcome:
     wire_bytes: int = 0
     moved_to: str | None = None
     bozo_reason: str | None = None
+    skipped: list[SkippedItem] = field(default_factory=list)  # bad items; the rest went on
 
 
 @dataclass(slots=True)
@@ -106,6 +107,10 @@ class PollReport:
         return sum(o.wire_bytes for o in self.outcomes)
 
     @property
+    def items_skipped(self) -> int:
+        return sum(len(o.skipped) for o in self.outcomes)
+
+    @property
     def errors(self) -> list[PollOutcome]:
         return [o for o in self.outcomes if o.error]
 
@@ -119,9 +124,10 @@ class PollReport:
         counts = ", ".join(
             f"{s.value}={self.count(s)}" for s in PollStatus if self.count(s) and s != "not_due"
         )
+        skipped = f" {self.items_skipped} bad items skipped;" if self.items_skipped else ""
         return (
             f"{len(polled)} feeds polled ({counts}); {self.entries_produced} new entries;"
-            f" {self.wire_bytes} bytes received"
+            f"{skipped} {self.wire_bytes} bytes received"
         )
 
 
@@ -285,6 +291,10 @@ class FeedPoller:
                 feed, state, now, exc, http_status=resp.status, wire_bytes=resp.wire_bytes
             )
         state.bozo_reason = outcome.bozo_reason = parsed.bozo_reason
+        outcome.skipped = parsed.skipped
+        if parsed.skipped:
+            first = "; ".join(str(s) for s in parsed.skipped[:3])
+            log.warning("feed %s: %d bad items skipped (%s)", feed.url, len(parsed.skipped), first)
         state.hint_interval = parsed.interval_hint
         state.content_hash = body_hash
 
@@ -345,27 +355,29 @@ class FeedPoller:
         lang = feed.lang or (parsed.language or "").split("-")[0].lower() or None
         ids: list[str] = []
         entries: list[FeedEntry] = []
-        for raw in parsed.entries:
-            try:
+        for index, raw in enumerate(parsed.entries):
+            try:  # each item alone: one bad item never fails its feed
                 article_id = entry_identity(raw, feed.url)[0]
-            except ValueError:
-                continue  # neither link nor GUID: nothing to key it by
-            ids.append(article_id)
-            if article_id in known:
+                entry = None
+                if article_id not in known:
+                    entry = normalise_entry(
+                        raw,
+                        feed_url=feed.url,
+                        feed_name=feed.name,
+                        lang=lang,
+                        feed_tags=feed.tags,
+                        now=now,
+                    )
+            except Exception as exc:  # not marked seen: a fixed normaliser will produce it
+                parsed.skipped.append(SkippedItem.of(index, exc))
                 continue
-            entries.append(
-                normalise_entry(
-                    raw,
-                    feed_url=feed.url,
-                    feed_name=feed.name,
-                    lang=lang,
-                    feed_tags=feed.tags,
-                    now=now,
-                )
-            )
+            ids.append(article_id)
+            if entry is not None:
+                entries.append(entry)
         if parsed.entries and not ids:
             why = f" (not well-formed: {parsed.bozo_reason})" if parsed.bozo_reason else ""
-            raise FeedParseError(f"no entry has a link or a GUID{why}")
+            first = f"; {parsed.skipped[0]}" if parsed.skipped else ""
+            raise FeedParseError(f"no usable entry{why}{first}")
         return parsed, ids, entries
 
     def _new_entries(self, entries: list[FeedEntry], now: float) -> list[FeedEntry]:
@@ -577,6 +589,9 @@ def register_poller(
                     metrics.feeds_polled.labels(outcome.status.value).inc()
             metrics.not_modified.inc(report.count(PollStatus.NOT_MODIFIED))
             metrics.articles.labels(Stage.POLL.value).inc(report.entries_produced)
+            for outcome in report.outcomes:
+                for item in outcome.skipped:
+                    metrics.items_skipped.labels(item.reason).inc()
         if any(o.status != PollStatus.NOT_DUE for o in report.outcomes):
             log.info("poll round: %s", report.summary())
 
