@@ -206,6 +206,17 @@ class FetchFence:
                 str(url), RefusalReason.CREDENTIALS, f"credentials before the host in {url}"
             )
 
+    def inspect_host(self, host: str) -> None:
+        """Refuse a host that is itself a non-public address, however it is spelt.
+
+        For URLs httpx will not parse (``0177.0.0.1``: it reads dotted quads strictly): they
+        are never fetched, but the refusal says what they pointed at.
+        """
+        ip = literal_address(host)
+        reason = None if ip is None else self.refusal(ip)
+        if ip is not None and reason is not None:
+            raise FenceRefusal(host, reason, f"{host} ({ip}) is a {reason.value} address")
+
     def exempts(self, url: httpx.URL, *, own: httpx.URL | None) -> bool:
         """True for the origin ``own`` (the feed's own host and port) and allow-listed hosts."""
         origin = origin_of(url)

@@ -399,10 +399,12 @@ class PoliteClient:
         if requested and self.trust_requested_origin:
             return self._direct  # the operator's feed URL, credentials and all
         try:
-            parsed = httpx.URL(url)
+            try:
+                parsed = httpx.URL(url)
+            except httpx.InvalidURL as exc:
+                self.fence.inspect_host(urlsplit(url).hostname or "")
+                raise TransferError(url, TransferErrorKind.INVALID_URL, str(exc)) from exc
             self.fence.inspect(parsed)
-        except httpx.InvalidURL as exc:
-            raise TransferError(url, TransferErrorKind.INVALID_URL, str(exc)) from exc
         except FenceRefusal as exc:
             raise _refused(url, exc) from exc
         return self._direct if self.fence.exempts(parsed, own=own) else self._fenced
