@@ -4,8 +4,11 @@ Most feeds carry only a summary, so the article page is downloaded (per-host lim
 respected and cached per host, size and time caps: :class:`streams.http.PoliteClient`) and its
 main text extracted with trafilatura. When the page cannot be had (robots.txt says no, an error,
 no main text found), the feed's own content or summary is used and the record says so
-(``text_source="feed"``, ``fetch_error``). Only an entry with no text at all, neither page nor
-feed, is lost to the flow: it goes to news.deadletter with the reason.
+(``text_source="feed"``, ``fetch_error``). An entry with no text at all, neither page nor feed,
+goes to news.deadletter with the reason; so does one whose link the fetch fence refuses (a
+loopback, private or other non-public address, a redirect to one, credentials in the URL: see
+:mod:`streams.fence`). A refused link is never fetched, robots.txt included, and never falls back
+to the feed's text: the feed that sent it is hostile or broken, and the dead letter says which.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ import faust
 import trafilatura
 
 from streams.app import Topics
-from streams.errors import FetchError
-from streams.http import PoliteClient, TransferError
+from streams.errors import FetchError, LinkRefused
+from streams.http import PoliteClient, TransferError, TransferErrorKind
 from streams.metrics import Metrics
 from streams.records import Article, DeadLetter, FeedEntry, Stage, TextSource
 from streams.settings import Settings
@@ -58,23 +61,30 @@ class RobotsCache:
         self._hosts: dict[str, _Robots] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def allowed(self, url: str) -> bool:
+    async def allowed(self, url: str, *, linked_from: str | None = None) -> bool:
+        """Whether robots.txt lets us fetch ``url``; a fence refusal of its host propagates
+        (a :class:`TransferError` of kind ``refused``) and nothing is cached."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         lock = self._locks.setdefault(origin, asyncio.Lock())
         async with lock:
             robots = self._hosts.get(origin)
             if robots is None or time.time() - robots.fetched_at > self.ttl:
-                robots = self._hosts[origin] = await self._fetch(origin)
+                robots = self._hosts[origin] = await self._fetch(origin, linked_from)
         return robots.parser is None or robots.parser.can_fetch(self.agent, url)
 
-    async def _fetch(self, origin: str) -> _Robots:
+    async def _fetch(self, origin: str, linked_from: str | None) -> _Robots:
         now = time.time()
         try:
             resp = await self.client.get(
-                f"{origin}/robots.txt", accept="text/plain", max_body_bytes=ROBOTS_MAX_BYTES
+                f"{origin}/robots.txt",
+                accept="text/plain",
+                max_body_bytes=ROBOTS_MAX_BYTES,
+                linked_from=linked_from,
             )
         except TransferError as exc:
+            if exc.kind is TransferErrorKind.REFUSED:
+                raise
             if exc.status is not None and 400 <= exc.status < 500:
                 return _Robots(None, now)
             parser = urllib.robotparser.RobotFileParser()
@@ -102,7 +112,8 @@ async def fetch_article(
 ) -> Article:
     """The entry with its full text: the page's main text, or the feed's own text and why.
 
-    Raises :class:`FetchError` only when there is no text at all (the record would be empty).
+    Raises :class:`FetchError` when there is no text at all (the record would be empty), and
+    :class:`LinkRefused` when the fetch fence refuses the link or a redirect from it.
     """
     page_text, page_error = "", None
     if not settings.fetch.enabled:
@@ -110,7 +121,10 @@ async def fetch_article(
     elif urlsplit(entry.url).scheme not in ("http", "https"):
         page_error = "the entry has no article URL"
     else:
-        page_text, page_error = await _page_text(entry.url, client, settings, robots)
+        try:
+            page_text, page_error = await _page_text(entry, client, settings, robots)
+        except TransferError as exc:  # only a refusal leaves _page_text
+            raise LinkRefused(entry.url, str(exc.refusal), str(exc)) from exc
 
     feed_text = entry.content or entry.summary
     if page_text:
@@ -141,18 +155,27 @@ async def fetch_article(
 
 
 async def _page_text(
-    url: str, client: PoliteClient, settings: Settings, robots: RobotsCache | None
+    entry: FeedEntry, client: PoliteClient, settings: Settings, robots: RobotsCache | None
 ) -> tuple[str, str | None]:
-    """(main text, None) or ("", why not)."""
+    """(main text, None) or ("", why not); a fence refusal is raised, not returned.
+
+    The feed's own host is exempt from the fence: its pages are where it says they are.
+    """
+    url = entry.url
     if settings.fetch.respect_robots:
         robots = robots or RobotsCache(client, user_agent=settings.poller.user_agent)
-        if not await robots.allowed(url):
+        if not await robots.allowed(url, linked_from=entry.feed_url):
             return "", "disallowed by robots.txt"
     try:
         resp = await client.get(
-            url, accept=HTML_ACCEPT, max_body_bytes=settings.fetch.max_body_bytes
+            url,
+            accept=HTML_ACCEPT,
+            max_body_bytes=settings.fetch.max_body_bytes,
+            linked_from=entry.feed_url,
         )
     except TransferError as exc:
+        if exc.kind is TransferErrorKind.REFUSED:
+            raise
         return "", f"{exc.kind.value}: {exc}"
     ctype = resp.content_type.split(";")[0].strip().lower()
     if ctype and ctype not in HTML_TYPES:
@@ -191,21 +214,33 @@ def register_fetch(
             shared["robots"] = RobotsCache(client, user_agent=settings.poller.user_agent)
         return shared["client"], shared["robots"]
 
+    async def _dead_letter(entry: FeedEntry, exc: BaseException) -> None:
+        letter = dead_letter(entry, exc, topics.entries.get_topic_name())
+        await (await topics.deadletter.send(key=entry.article_id, value=letter))
+        if metrics is not None:
+            metrics.deadlettered.labels(Stage.FETCH.value).inc()
+
     @app.agent(topics.entries, name="fetch", concurrency=fetch.concurrency)
     async def fetch_pages(stream: faust.StreamT[FeedEntry]) -> None:
         async for entry in stream:
             client, robots = resources()
             try:
                 article = await fetch_article(entry, client, settings, robots=robots)
+            except LinkRefused as exc:
+                log.warning(
+                    "link refused by the fetch fence, dead-lettered",
+                    extra={"article_id": entry.article_id, "url": entry.url, "reason": str(exc)},
+                )
+                await _dead_letter(entry, exc)
+                if metrics is not None:
+                    metrics.fetch_refused.labels(exc.reason).inc()
+                continue
             except Exception as exc:  # the record must reach the dead letters, whatever broke
                 log.warning(
                     "fetch failed, dead-lettered",
                     extra={"article_id": entry.article_id, "reason": str(exc)},
                 )
-                letter = dead_letter(entry, exc, topics.entries.get_topic_name())
-                await (await topics.deadletter.send(key=entry.article_id, value=letter))
-                if metrics is not None:
-                    metrics.deadlettered.labels(Stage.FETCH.value).inc()
+                await _dead_letter(entry, exc)
                 continue
             # acknowledged before the offset of the entry can be committed
             await (await topics.articles.send(key=article.article_id, value=article))

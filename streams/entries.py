@@ -5,6 +5,11 @@ tracking link or fragment brought the article: it is a hash of the canonical URL
 parameters and fragment stripped, host lower-cased, query sorted), or of the GUID when an item
 has no link. Syndicated copies of one story (same title and lead, different URLs) share a content
 fingerprint; the poller turns it into ``cluster_id`` / ``duplicate_of``.
+
+``url`` is only ever an http(s) link or an inert identifier: a ``javascript:``, ``data:`` or
+``file:`` link is no link (the item is known by its GUID), and a link-less item's GUID stands in
+only when it is a ``tag:`` or ``urn:`` URI; otherwise the URL is ``urn:newsstream:<article id>``.
+Kibana renders ``url`` as a link, so nothing else may be stored there.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from streams.feed_parser import RawEntry
+from streams.feed_parser import ItemInvalid, RawEntry
 from streams.records import FeedEntry
 
 TRACKING_PARAMS = frozenset(
@@ -76,6 +81,7 @@ TRACKING_PARAMS = frozenset(
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hmb_", "at_", "ns_")
+INERT_GUID_SCHEMES = ("tag", "urn")  # GUIDs that may stand in as a URL: no browser follows them
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _WS = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -84,11 +90,16 @@ _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
 
 
 def canonical_url(url: str) -> str:
-    """The URL without tracking parameters and fragment, host lower-cased, query sorted."""
+    """The URL without tracking parameters and fragment, host lower-cased, query sorted.
+
+    Raises ``ValueError`` for a URL that cannot be split (a bad port, an open bracket).
+    """
     url = url.strip()
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
     port = (
         parts.port
         if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443))
@@ -215,16 +226,42 @@ def _loose_date(text: str) -> datetime | None:
     )
 
 
+def http_link(text: str | None) -> str | None:
+    """``text`` when it is a usable http(s) URL with a host, else None (javascript:, file:,
+    data:, a bad port or bracket: such a link is no link)."""
+    link = text.strip() if text else None
+    if not link:
+        return None
+    try:
+        parts = urlsplit(link)
+        _ = parts.port  # raises for a port that is not a number in range
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return link
+
+
 def entry_identity(raw: RawEntry, feed_url: str) -> tuple[str, str | None, str | None]:
     """(article id, http link, GUID) of an item: cheap, so seen items are skipped before the
-    costlier normalisation. Raises ``ValueError`` for an item with neither link nor GUID."""
-    link = raw.link.strip() if raw.link else None
-    if link and urlsplit(link).scheme not in ("http", "https"):
-        link = None
+    costlier normalisation. Raises :class:`ItemInvalid` for an item with neither link nor GUID."""
+    link = http_link(raw.link)
     guid = raw.guid.strip() if raw.guid else None
-    if not link and guid and urlsplit(guid).scheme in ("http", "https"):
-        link = guid  # RSS guid isPermaLink
+    if not link and guid:
+        link = http_link(guid)  # RSS guid isPermaLink
+    if not link and not guid:
+        raise ItemInvalid("no_identity", "the item has neither an http(s) link nor a GUID")
     return article_id_for(link, guid, feed_url), link, guid
+
+
+def stand_in_url(guid: str | None, article_id: str) -> str:
+    """The ``url`` of an item with no http(s) link: its GUID if inert (``tag:``, ``urn:``)."""
+    try:
+        if guid and urlsplit(guid).scheme.lower() in INERT_GUID_SCHEMES:
+            return guid
+    except ValueError:  # "[" in a GUID: urlsplit reads it as an IPv6 host
+        pass
+    return f"urn:newsstream:{article_id}"
 
 
 def normalise_entry(
@@ -236,11 +273,11 @@ def normalise_entry(
     feed_tags: list[str],
     now: datetime,
 ) -> FeedEntry:
-    """One ``FeedEntry``; raises ``ValueError`` for an item with neither link nor GUID."""
+    """One ``FeedEntry``; raises :class:`ItemInvalid` for an item with neither link nor GUID."""
     article_id, link, guid = entry_identity(raw, feed_url)
-    # The record needs a URL: a link-less item keeps its GUID (a URI, e.g. "tag:..."), which the
-    # fetch stage recognises as not downloadable.
-    url = canonical_url(link) if link else str(guid)
+    # The record needs a URL: a link-less item gets an inert one, which the fetch stage
+    # recognises as not downloadable.
+    url = canonical_url(link) if link else stand_in_url(guid, article_id)
     flags: list[str] = []
     published = parse_date(
         raw.published, raw.published_utc, now=now, flags=flags, field="published"

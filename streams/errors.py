@@ -7,6 +7,7 @@
     ├── ServiceError          a local Kafka/Elasticsearch server could not be installed or started
     ├── FeedError             one feed could not be polled or parsed (the others go on)
     ├── FetchError            an article page could not be had (the feed's own text is used)
+    ├── LinkRefused           the fetch fence refused an item's link (dead-lettered, never fetched)
     ├── ExtractionError       enrichment failed for one article (dead-lettered)
     ├── IndexingError         Elasticsearch rejected a document (dead-lettered)
     ├── KibanaError           Kibana was not available in time, or refused an import
@@ -76,6 +77,19 @@ class FetchError(NewsstreamError):
     def __init__(self, url: str, message: str) -> None:
         super().__init__(message)
         self.url = url
+
+
+class LinkRefused(NewsstreamError):
+    """An item's link (or a redirect from it) points where the fetch fence refuses to go.
+
+    Not retriable, and never answered with the feed's own text: a feed that links to our own
+    services is hostile or broken, and the record says so in news.deadletter.
+    """
+
+    def __init__(self, url: str, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+        self.reason = reason
 
 
 class ExtractionError(NewsstreamError):

@@ -6,6 +6,10 @@ stays bounded whatever the entities would expand to. The body size is already ca
 client. A "bozo" feed (not well-formed) that still yields entries is used and the reason kept; one
 that yields none is an error for that feed.
 
+One bad item never fails its feed: each item is read on its own, and one that cannot be (a JSON
+Feed item whose title is a number, whose url is a list, whose date is an object, or nested past
+:data:`MAX_JSON_DEPTH`) is left out and listed in ``ParsedFeed.skipped`` with the reason.
+
 Parsing is synchronous and CPU-bound: callers run big documents in a thread.
 """
 
@@ -17,6 +21,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -26,6 +31,11 @@ JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/ve
 _PROLOG_SCAN = 64 * 1024
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# A feed item is four levels deep; a document deeper than this is pruned before json.loads,
+# whose recursion would otherwise fail the whole document (RecursionError at ~1,000 levels).
+MAX_JSON_DEPTH = 32
+_TOO_DEEP = "\x00newsstream: nested too deep"  # what a pruned value becomes
+_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 _SY_PERIOD_SECONDS = {
     "hourly": 3600.0,
     "daily": 86400.0,
@@ -44,6 +54,32 @@ class FeedParseError(NewsstreamError):
         super().__init__(reason)
         self.reason = reason
         self.hostile = hostile
+
+
+class ItemInvalid(ValueError):
+    """One item cannot be used; ``reason`` is a short label (``wrong_type``, ``too_deep``...)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedItem:
+    """An item left out of its feed, and why; ``index`` is its position in the document."""
+
+    index: int
+    reason: str
+    detail: str
+
+    @classmethod
+    def of(cls, index: int, exc: Exception) -> SkippedItem:
+        if isinstance(exc, ItemInvalid):
+            return cls(index, exc.reason, str(exc))
+        return cls(index, "error", f"{type(exc).__name__}: {exc}"[:300])
+
+    def __str__(self) -> str:
+        return f"item {self.index}: {self.reason}: {self.detail}"
 
 
 @dataclass(slots=True)
@@ -73,6 +109,7 @@ class ParsedFeed:
     bozo_reason: str | None = None  # set when the document was not well-formed but usable
     truncated: int = 0  # entries dropped beyond the per-feed cap
     interval_hint: float | None = None  # seconds between updates the feed asks for (ttl, sy:)
+    skipped: list[SkippedItem] = field(default_factory=list)  # items that could not be read
 
 
 def reject_entity_declarations(body: bytes) -> None:
@@ -101,7 +138,7 @@ def parse_feed(
     if not body.strip():
         raise FeedParseError("empty body")
     if looks_like_json_feed(body, content_type):
-        return parse_json_feed(body, max_entries=max_entries)
+        return parse_json_feed(body, url=url, max_entries=max_entries)
     reject_entity_declarations(body)
     headers = {"content-location": url}
     if content_type:
@@ -130,7 +167,11 @@ def parse_feed(
     if len(entries) > max_entries:
         result.truncated = len(entries) - max_entries
         entries = entries[:max_entries]
-    result.entries = [_from_feedparser(e) for e in entries]
+    for index, e in enumerate(entries):
+        try:
+            result.entries.append(_from_feedparser(e))
+        except Exception as exc:  # one bad item never fails its feed
+            result.skipped.append(SkippedItem.of(index, exc))
     return result
 
 
@@ -189,18 +230,22 @@ def _from_feedparser(e: Any) -> RawEntry:
     )
 
 
-def parse_json_feed(body: bytes, *, max_entries: int = 20_000) -> ParsedFeed:
-    """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
+def parse_json_feed(body: bytes, *, url: str = "", max_entries: int = 20_000) -> ParsedFeed:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1); relative item URLs resolve
+    against ``url``, as feedparser resolves them in RSS and Atom."""
     try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        try:
+            doc = json.loads(body)
+        except RecursionError:
+            doc = json.loads(prune_deep_json(body, MAX_JSON_DEPTH))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FeedParseError(f"invalid JSON: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise FeedParseError("JSON document is not a JSON Feed (no items list)")
     version = str(doc.get("version", ""))
     if version not in JSON_FEED_VERSIONS:
         raise FeedParseError(f"unknown JSON Feed version {version!r}")
-    items = [i for i in doc["items"] if isinstance(i, dict)]
+    items: list[Any] = doc["items"]
     result = ParsedFeed(
         format="json11" if version.endswith("1.1") else "json10",
         title=str(doc.get("title", "")),
@@ -210,22 +255,84 @@ def parse_json_feed(body: bytes, *, max_entries: int = 20_000) -> ParsedFeed:
     if len(items) > max_entries:
         result.truncated = len(items) - max_entries
         items = items[:max_entries]
-    feed_authors = _json_authors(doc)
-    for item in items:
-        result.entries.append(
-            RawEntry(
-                link=item.get("url") or item.get("external_url") or None,
-                guid=str(item["id"]) if item.get("id") is not None else None,
-                title=str(item.get("title") or ""),
-                summary=str(item.get("summary") or ""),
-                content=str(item.get("content_html") or item.get("content_text") or ""),
-                published=item.get("date_published"),
-                updated=item.get("date_modified"),
-                authors=_json_authors(item) or feed_authors,
-                tags=[str(t) for t in item.get("tags") or [] if t],
-            )
-        )
+    feed_authors = _json_authors(doc) if isinstance(doc.get("authors", []), list) else []
+    for index, item in enumerate(items):
+        try:
+            result.entries.append(_json_item(item, url, feed_authors))
+        except Exception as exc:  # one bad item never fails its feed
+            result.skipped.append(SkippedItem.of(index, exc))
     return result
+
+
+def _json_item(item: Any, base_url: str, feed_authors: list[str]) -> RawEntry:
+    """One JSON Feed item; raises :class:`ItemInvalid` when a field has the wrong type."""
+    if not isinstance(item, dict):
+        raise ItemInvalid("wrong_type", f"an item is an object, not {type(item).__name__}")
+    if _too_deep(item, MAX_JSON_DEPTH):
+        raise ItemInvalid("too_deep", f"nested deeper than {MAX_JSON_DEPTH} levels")
+
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        raise ItemInvalid("wrong_type", f"{name} is {type(value).__name__}, not a string")
+
+    guid = item.get("id")
+    if isinstance(guid, bool) or not isinstance(guid, str | int | None):
+        raise ItemInvalid("wrong_type", f"id is {type(guid).__name__}, not a string")
+    link = text("url") or text("external_url")
+    tags = item.get("tags") or []
+    if not isinstance(tags, list):
+        raise ItemInvalid("wrong_type", f"tags is {type(tags).__name__}, not a list")
+    return RawEntry(
+        link=urljoin(base_url, link) if link and base_url else link or None,
+        guid=str(guid) if guid is not None else None,
+        title=text("title") or "",
+        summary=text("summary") or "",
+        content=text("content_html") or text("content_text") or "",
+        published=text("date_published"),
+        updated=text("date_modified"),
+        authors=_json_authors(item) or feed_authors,
+        tags=[t for t in tags if isinstance(t, str) and t],
+    )
+
+
+def prune_deep_json(body: bytes, max_depth: int) -> bytes:
+    """``body`` with every array or object deeper than ``max_depth`` replaced by a marker string.
+
+    Brackets inside strings are skipped by the tokenizer, so only the structure is counted; the
+    loop runs once per bracket or string, in linear time, with no recursion.
+    """
+    out: list[bytes] = []
+    marker = json.dumps(_TOO_DEEP).encode()
+    depth, copied, cut_at = 0, 0, -1
+    for match in _JSON_TOKEN.finditer(body):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth == max_depth + 1:
+                cut_at = match.start()
+        elif token in (b"]", b"}"):
+            if depth == max_depth + 1 and cut_at >= 0:
+                out += [body[copied:cut_at], marker]
+                copied, cut_at = match.end(), -1
+            depth -= 1
+    out.append(body[copied:] if cut_at < 0 else body[copied:cut_at] + marker)
+    return b"".join(out)
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests past ``limit`` levels or holds a pruned value (no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if current == _TOO_DEEP or depth > limit:
+            return True
+        if isinstance(current, dict):
+            stack.extend((v, depth + 1) for v in current.values())
+        elif isinstance(current, list):
+            stack.extend((v, depth + 1) for v in current)
+    return False
 
 
 def _json_authors(obj: dict[str, Any]) -> list[str]:

@@ -5,14 +5,21 @@ Polite to the servers (a User-Agent that says who we are, conditional GETs, at m
 starts) and safe for us (connect/read timeouts plus an overall deadline, a cap on the *decoded* body
 size, so a gzip bomb costs at most ``max_body_bytes`` of memory, and a limit on redirects).
 
+Safe for the network behind us too: every URL that comes from a third party (a link in a feed,
+any redirect to another host) goes through the fetch fence (:mod:`streams.fence`), which refuses
+loopback, private and other non-public addresses at connection time. The URL a client is asked
+for is third-party unless the client is for feeds (``for_feeds``: the operator chose the feed
+URL); ``linked_from`` names the feed a link came from, whose own host is not fenced.
+
 Usage::
 
     async with PoliteClient.for_feeds(settings.poller) as client:
         result = await client.get(url, validators=Validators(etag='"abc"'))
         if result.not_modified: ...
 
-Every failure is a :class:`TransferError` whose ``kind`` says what went wrong; callers map it to
-their own error (a feed error for the poller, a fetch error for the article fetcher).
+Every failure is a :class:`TransferError` whose ``kind`` says what went wrong (``refused``, with
+``refusal`` set, when the fence said no); callers map it to their own error (a feed error for the
+poller, a fetch error or a refused link for the article fetcher).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from streams.errors import NewsstreamError
+from streams.fence import FenceRefusal, FetchFence, RefusalReason
 from streams.settings import FetchSettings, PollerSettings
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -44,6 +52,7 @@ class TransferErrorKind(StrEnum):
     HTTP_STATUS = "http_status"
     BAD_ENCODING = "bad_encoding"
     INVALID_URL = "invalid_url"
+    REFUSED = "refused"  # the fetch fence refused the URL: never retried
 
 
 class TransferError(NewsstreamError):
@@ -57,13 +66,17 @@ class TransferError(NewsstreamError):
         *,
         status: int | None = None,
         retry_after: float | None = None,
+        refusal: RefusalReason | None = None,
     ) -> None:
         super().__init__(message)
         self.url = url
         self.kind = kind
         self.status = status
         self.retry_after = retry_after
-        self.retriable = not (status is not None and status in (400, 401, 403, 404, 410))
+        self.refusal = refusal
+        self.retriable = refusal is None and not (
+            status is not None and status in (400, 401, 403, 404, 410)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +201,12 @@ class _BoundedDecoder:
 
 
 class PoliteClient:
-    """An ``httpx.AsyncClient`` wrapped with per-host limits, size caps and manual redirects."""
+    """An ``httpx.AsyncClient`` wrapped with per-host limits, size caps and manual redirects.
+
+    Two connection pools: one for the hosts the fence exempts (the operator's feed URL, a feed's
+    own host, allow-listed hosts) and one whose connections the fence checks, so a connection
+    opened for an exempt host is never reused by a fenced request.
+    """
 
     def __init__(
         self,
@@ -202,7 +220,8 @@ class PoliteClient:
         politeness_delay: float = 1.0,
         concurrency: int = 64,
         total_timeout: float | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        fence: FetchFence | None = None,
+        trust_requested_origin: bool = False,
     ) -> None:
         if per_host_concurrency < 1 or concurrency < 1:
             raise ValueError("concurrency limits must be >= 1")
@@ -212,15 +231,23 @@ class PoliteClient:
         self.per_host_concurrency = per_host_concurrency
         self.politeness_delay = politeness_delay
         self.total_timeout = total_timeout or (connect_timeout + 2 * read_timeout)
+        self.fence = fence or FetchFence()
+        # for feeds: the requested URL's origin is the operator's choice, its redirects are not
+        self.trust_requested_origin = trust_requested_origin
         self._hosts: dict[str, _Host] = {}
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None
-            ),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        timeout = httpx.Timeout(
+            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None
+        )
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
+        self._direct = httpx.AsyncClient(
+            timeout=timeout, limits=limits, follow_redirects=False, headers=headers
+        )
+        self._fenced = httpx.AsyncClient(
+            timeout=timeout,
             follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            transport=transport,
+            headers=headers,
+            transport=self.fence.transport(limits=limits),
         )
 
     @classmethod
@@ -234,6 +261,7 @@ class PoliteClient:
             "per_host_concurrency": settings.per_host_concurrency,
             "politeness_delay": settings.politeness_delay,
             "concurrency": settings.concurrency,
+            "trust_requested_origin": True,
         }
         kwargs.update(overrides)
         return cls(**kwargs)  # type: ignore[arg-type]
@@ -257,6 +285,7 @@ class PoliteClient:
             "per_host_concurrency": settings.per_host_concurrency,
             "politeness_delay": settings.politeness_delay,
             "concurrency": settings.concurrency,
+            "fence": FetchFence.from_settings(settings),
         }
         kwargs.update(overrides)
         return cls(**kwargs)  # type: ignore[arg-type]
@@ -273,7 +302,8 @@ class PoliteClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._direct.aclose()
+        await self._fenced.aclose()
 
     def _host(self, url: str) -> _Host:
         key = urlsplit(url).netloc.lower()
@@ -289,19 +319,27 @@ class PoliteClient:
         validators: Validators | None = None,
         accept: str = "*/*",
         max_body_bytes: int | None = None,
+        linked_from: str | None = None,
     ) -> Response:
         """GET ``url`` following redirects; raises :class:`TransferError` on any failure.
 
         A 304 is a success (``not_modified``); any other status outside 2xx is an error, with
-        ``retry_after`` filled in for 429 and 503.
+        ``retry_after`` filled in for 429 and 503. ``linked_from`` is the URL of the feed that
+        links to ``url``: hops to that feed's own host and port are not fenced.
         """
-        return await self._get(url, validators, accept, max_body_bytes)
+        return await self._get(url, validators, accept, max_body_bytes, linked_from)
 
     async def _get(
-        self, url: str, validators: Validators | None, accept: str, max_body_bytes: int | None
+        self,
+        url: str,
+        validators: Validators | None,
+        accept: str,
+        max_body_bytes: int | None,
+        linked_from: str | None,
     ) -> Response:
         started = time.monotonic()
         limit = max_body_bytes or self.max_body_bytes
+        own = _parsed(url if self.trust_requested_origin else linked_from)
         current = url
         all_permanent = True
         wire = 0
@@ -309,7 +347,8 @@ class PoliteClient:
             headers = {"Accept": accept}
             if validators is not None:
                 headers.update(validators.headers())
-            status, resp_headers, body, hop_wire = await self._one(current, headers, limit)
+            client = self._client_for(current, own, requested=hop == 0)
+            status, resp_headers, body, hop_wire = await self._one(client, current, headers, limit)
             wire += hop_wire
             if status in REDIRECT_STATUSES:
                 location = resp_headers.get("location")
@@ -352,12 +391,28 @@ class PoliteClient:
             f"more than {self.max_redirects} redirects (last: {current})",
         )
 
-    async def _one(
-        self, url: str, headers: dict[str, str], limit: int
-    ) -> tuple[int, httpx.Headers, bytes, int]:
-        """One request, no redirects: (status, headers, decoded body, wire bytes)."""
+    def _client_for(self, url: str, own: httpx.URL | None, *, requested: bool) -> httpx.AsyncClient:
+        """The client a hop goes through: fenced unless its host is exempt; raises
+        :class:`TransferError` (``refused``) for what the fence refuses without connecting."""
         if urlsplit(url).scheme not in ("http", "https"):
             raise TransferError(url, TransferErrorKind.INVALID_URL, f"not an http(s) URL: {url}")
+        if requested and self.trust_requested_origin:
+            return self._direct  # the operator's feed URL, credentials and all
+        try:
+            try:
+                parsed = httpx.URL(url)
+            except httpx.InvalidURL as exc:
+                self.fence.inspect_host(urlsplit(url).hostname or "")
+                raise TransferError(url, TransferErrorKind.INVALID_URL, str(exc)) from exc
+            self.fence.inspect(parsed)
+        except FenceRefusal as exc:
+            raise _refused(url, exc) from exc
+        return self._direct if self.fence.exempts(parsed, own=own) else self._fenced
+
+    async def _one(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int
+    ) -> tuple[int, httpx.Headers, bytes, int]:
+        """One request, no redirects: (status, headers, decoded body, wire bytes)."""
         host = self._host(url)
         async with host.slots:
             if self.politeness_delay > 0:
@@ -371,7 +426,7 @@ class PoliteClient:
                 # and catches a server that drips bytes just fast enough for the read timeout.
                 async with (
                     asyncio.timeout(self.total_timeout),
-                    self._client.stream("GET", url, headers=headers) as resp,
+                    client.stream("GET", url, headers=headers) as resp,
                 ):
                     if (
                         resp.status_code in REDIRECT_STATUSES
@@ -410,6 +465,8 @@ class PoliteClient:
                             url, TransferErrorKind.BAD_ENCODING, f"corrupt {encoding} body: {exc}"
                         ) from exc
                     return resp.status_code, resp.headers, b"".join(parts), wire
+            except FenceRefusal as exc:  # raised while connecting: nothing was sent
+                raise _refused(url, exc) from exc
             except TimeoutError as exc:
                 raise TransferError(
                     url,
@@ -426,3 +483,16 @@ class PoliteClient:
                 raise TransferError(
                     url, TransferErrorKind.CONNECTION, f"{type(exc).__name__}: {exc}"
                 ) from exc
+
+
+def _parsed(url: str | None) -> httpx.URL | None:
+    if not url:
+        return None
+    try:
+        return httpx.URL(url)
+    except httpx.InvalidURL:
+        return None
+
+
+def _refused(url: str, exc: FenceRefusal) -> TransferError:
+    return TransferError(url, TransferErrorKind.REFUSED, str(exc), refusal=exc.reason)

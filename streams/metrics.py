@@ -43,6 +43,18 @@ class Metrics:
         self.deadlettered = Counter(
             "newsstream_deadlettered", "Records parked in news.deadletter", ["stage"], registry=r
         )
+        self.fetch_refused = Counter(
+            "newsstream_fetch_refused",
+            "Item links the fetch fence refused (dead-lettered, never fetched), by reason",
+            ["reason"],
+            registry=r,
+        )
+        self.items_skipped = Counter(
+            "newsstream_feed_items_skipped",
+            "Feed items skipped as malformed (the rest of the feed goes on), by reason",
+            ["reason"],
+            registry=r,
+        )
         self.enrich_seconds = Histogram(
             "newsstream_enrich_batch_seconds", "Time to enrich one batch", ["lane"], registry=r
         )

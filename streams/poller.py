@@ -42,7 +42,7 @@ import faust
 from aiokafka import AIOKafkaProducer
 
 from streams.entries import entry_identity, normalise_entry
-from streams.feed_parser import FeedParseError, ParsedFeed, parse_feed
+from streams.feed_parser import FeedParseError, ParsedFeed, SkippedItem, parse_feed
 from streams.feed_state import (
     ARTICLE_TABLE,
     CLUSTER_TABLE,
@@ -58,6 +58,7 @@ from streams.feed_state import (
     store_tables,
 )
 from streams.feeds import Feed, list_feeds
+from streams.fence import FetchFence
 from streams.http import PoliteClient, TransferError, Validators
 from streams.metrics import Metrics
 from streams.records import FeedEntry, Stage
@@ -94,6 +95,7 @@ class PollOutcome:
     wire_bytes: int = 0
     moved_to: str | None = None
     bozo_reason: str | None = None
+    skipped: list[SkippedItem] = field(default_factory=list)  # bad items; the rest went on
 
 
 @dataclass(slots=True)
@@ -120,6 +122,10 @@ class PollReport:
         return sum(o.wire_bytes for o in self.outcomes)
 
     @property
+    def items_skipped(self) -> int:
+        return sum(len(o.skipped) for o in self.outcomes)
+
+    @property
     def errors(self) -> list[PollOutcome]:
         return [o for o in self.outcomes if o.error]
 
@@ -133,9 +139,10 @@ class PollReport:
         counts = ", ".join(
             f"{s.value}={self.count(s)}" for s in PollStatus if self.count(s) and s != "not_due"
         )
+        skipped = f" {self.items_skipped} bad items skipped;" if self.items_skipped else ""
         return (
             f"{len(polled)} feeds polled ({counts}); {self.entries_produced} new entries;"
-            f" {self.wire_bytes} bytes received"
+            f"{skipped} {self.wire_bytes} bytes received"
         )
 
 
@@ -311,6 +318,10 @@ class FeedPoller:
                 feed, state, now, exc, http_status=resp.status, wire_bytes=resp.wire_bytes
             )
         state.bozo_reason = outcome.bozo_reason = parsed.bozo_reason
+        outcome.skipped = parsed.skipped
+        if parsed.skipped:
+            first = "; ".join(str(s) for s in parsed.skipped[:3])
+            log.warning("feed %s: %d bad items skipped (%s)", feed.url, len(parsed.skipped), first)
         state.hint_interval = parsed.interval_hint
         state.content_hash = body_hash
 
@@ -401,27 +412,29 @@ class FeedPoller:
         lang = feed.lang or (parsed.language or "").split("-")[0].lower() or None
         ids: list[str] = []
         entries: list[FeedEntry] = []
-        for raw in parsed.entries:
-            try:
+        for index, raw in enumerate(parsed.entries):
+            try:  # each item alone: one bad item never fails its feed
                 article_id = entry_identity(raw, feed.url)[0]
-            except ValueError:
-                continue  # neither link nor GUID: nothing to key it by
-            ids.append(article_id)
-            if article_id in known:
+                entry = None
+                if article_id not in known:
+                    entry = normalise_entry(
+                        raw,
+                        feed_url=feed.url,
+                        feed_name=feed.name,
+                        lang=lang,
+                        feed_tags=feed.tags,
+                        now=now,
+                    )
+            except Exception as exc:  # not marked seen: a fixed normaliser will produce it
+                parsed.skipped.append(SkippedItem.of(index, exc))
                 continue
-            entries.append(
-                normalise_entry(
-                    raw,
-                    feed_url=feed.url,
-                    feed_name=feed.name,
-                    lang=lang,
-                    feed_tags=feed.tags,
-                    now=now,
-                )
-            )
+            ids.append(article_id)
+            if entry is not None:
+                entries.append(entry)
         if parsed.entries and not ids:
             why = f" (not well-formed: {parsed.bozo_reason})" if parsed.bozo_reason else ""
-            raise FeedParseError(f"no entry has a link or a GUID{why}")
+            first = f"; {parsed.skipped[0]}" if parsed.skipped else ""
+            raise FeedParseError(f"no usable entry{why}{first}")
         return parsed, ids, entries
 
     def _new_entries(
@@ -504,6 +517,12 @@ class FeedPoller:
         )
 
 
+def feed_client(settings: Settings) -> PoliteClient:
+    """The poller's HTTP client: a feed's redirects to another host are fenced like any link,
+    with the operator's allow-list (``fetch.allow_hosts``, ``fetch.allow_networks``)."""
+    return PoliteClient.for_feeds(settings.poller, fence=FetchFence.from_settings(settings.fetch))
+
+
 def entries_producer(settings: Settings) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka.bootstrap_servers,
@@ -535,7 +554,7 @@ async def poll_once(
     producer = entries_producer(settings)
     await producer.start()
     own_client = client is None
-    http = client or PoliteClient.for_feeds(settings.poller)
+    http = client or feed_client(settings)
     try:
 
         async def emit(entries: list[FeedEntry]) -> None:
@@ -653,6 +672,8 @@ def register_poller(
             if outcome.status == PollStatus.NOT_MODIFIED:
                 metrics.not_modified.inc()
             metrics.articles.labels(Stage.POLL.value).inc(len(outcome.entries))
+            for item in outcome.skipped:
+                metrics.items_skipped.labels(item.reason).inc()
 
     @app.timer(interval=tick, name="newsstream.poll_feeds")
     async def poll_feeds() -> None:
@@ -663,7 +684,7 @@ def register_poller(
             return
         if "poller" not in shared:
             await make_changelogs_known()
-            client = shared["client"] = PoliteClient.for_feeds(settings.poller)
+            client = shared["client"] = feed_client(settings)
             shared["poller"] = FeedPoller(settings.poller, client, store)
         poller: FeedPoller = shared["poller"]
         owned = owned_partitions()

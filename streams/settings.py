@@ -22,7 +22,7 @@ from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, IPvAnyNetwork, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -216,6 +216,11 @@ class FetchSettings(BaseModel):
     politeness_delay: float = Field(default=1.0, ge=0)
     respect_robots: bool = True
     concurrency: int = Field(default=16, ge=1)
+    # The fetch fence (streams/fence.py) refuses links and redirects to loopback, private and
+    # other non-public addresses, except to the linking feed's own host and to these: hosts by
+    # name or address (any port), and networks their names may resolve into.
+    allow_hosts: list[str] = []
+    allow_networks: list[IPvAnyNetwork] = []
 
 
 class NlpSettings(BaseModel):

@@ -120,9 +120,13 @@ def json_feed(items: list[dict[str, object]], *, title: str = "JSON test feed") 
 class FeedServer:
     """The server; ``routes`` maps a path to a :class:`Route` and may change at any time."""
 
-    def __init__(self, *, synth_items: int = 20, synth_latency: float = 0.0) -> None:
+    def __init__(
+        self, *, synth_items: int = 20, synth_latency: float = 0.0, hosts: int = 1
+    ) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
+        self.arrivals: Counter[tuple[str, str]] = Counter()  # (address we were reached on, path)
+        self.hosts = hosts  # listens on 127.0.0.1 .. 127.0.0.<hosts>, all on one port
         self.last_headers: dict[str, dict[str, str]] = {}  # path -> headers of its last request
         self.statuses: Counter[int] = Counter()
         self.bytes_sent = 0
@@ -136,8 +140,8 @@ class FeedServer:
         self._runner: web.AppRunner | None = None
         self._ready = threading.Event()
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str, *, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
 
     def set(self, path: str, route: Route | None = None, **kwargs: object) -> str:
         self.routes[path] = route or Route(**kwargs)  # type: ignore[arg-type]
@@ -145,6 +149,7 @@ class FeedServer:
 
     def reset_counters(self) -> None:
         self.hits.clear()
+        self.arrivals.clear()
         self.statuses.clear()
         self.bytes_sent = 0
         self.bytes_by_path.clear()
@@ -173,7 +178,7 @@ class FeedServer:
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._serve())
+        self._loop.run_until_complete(self._serve(hosts=self.hosts))
         self._ready.set()
         self._loop.run_forever()
         self._loop.close()
@@ -198,6 +203,8 @@ class FeedServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path_qs if request.path_qs in self.routes else request.path
         self.hits[path] += 1
+        sockname = request.transport.get_extra_info("sockname") if request.transport else None
+        self.arrivals[(sockname[0] if sockname else "?", path)] += 1
         self.last_headers[path] = dict(request.headers)
         route = self.routes.get(path)
         if route is None:

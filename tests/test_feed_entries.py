@@ -113,3 +113,39 @@ def test_entry_fields() -> None:
     no_link = norm(raw(link=None, guid="tag:example.com,2026:1"))
     # no link at all: the GUID (a URI) stands in as the URL; the fetch stage will not download it
     assert no_link.url == "tag:example.com,2026:1" and no_link.article_id
+
+
+@pytest.mark.parametrize(
+    ("url", "expected", "source"),
+    [
+        ("http://[2001:DB8::1]:8080/a?utm_source=x", "http://[2001:db8::1]:8080/a", "2001:db8::1"),
+        ("https://[::1]/", "https://[::1]/", "::1"),
+    ],
+)
+def test_ipv6_hosts_keep_their_brackets(url: str, expected: str, source: str) -> None:
+    assert canonical_url(url) == expected
+    entry = norm(raw(link=url))
+    assert entry.url == expected and entry.source == source
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "http://host:99999/x",  # a port out of range
+        "http://[::1/x",  # an open bracket
+        "http:///no-host",
+    ],
+)
+def test_a_link_that_is_not_http_is_no_link(link: str) -> None:
+    entry = norm(raw(link=link, guid="urn:example:7"))
+    assert entry.url == "urn:example:7"  # the item is known by its GUID
+    hostile_guid = norm(raw(link=link, guid="javascript:alert(2)"))
+    assert hostile_guid.url == f"urn:newsstream:{hostile_guid.article_id}"
+    assert hostile_guid.guid == "javascript:alert(2)"  # kept, but never where links go
+    with pytest.raises(ValueError, match="neither"):
+        norm(raw(link=link, guid=None))

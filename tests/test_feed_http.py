@@ -24,7 +24,9 @@ def server() -> Iterator[FeedServer]:
 
 
 def client(**kw: object) -> PoliteClient:
+    """A client as the poller has it: the URL asked for is the operator's, not fenced."""
     args: dict[str, object] = {
+        "trust_requested_origin": True,
         "user_agent": "test/1",
         "connect_timeout": 2.0,
         "read_timeout": 2.0,

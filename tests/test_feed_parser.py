@@ -105,3 +105,77 @@ def test_entry_cap() -> None:
     body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
     feed = parse_feed(body, url="http://x/", max_entries=20)
     assert len(feed.entries) == 20 and feed.truncated == 30
+
+
+def json_items_body(items: list[object], *, tail: bytes = b"") -> bytes:
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items}).encode()
+    return body[:-2] + tail + b"]}" if tail else body
+
+
+GOOD = [
+    {"id": "g1", "url": "https://j.example/1", "title": "First good item"},
+    {"id": "g2", "url": "/2", "title": "Second good item"},  # relative: resolved
+]
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason", "detail"),
+    [
+        ({"id": "b", "url": "https://j.example/b", "title": 5}, "wrong_type", "title is int"),
+        ({"id": "b", "url": ["https://j.example/b"]}, "wrong_type", "url is list"),
+        (
+            {"id": "b", "url": "https://j.example/b", "date_published": {"y": 2026}},
+            "wrong_type",
+            "date_published is dict",
+        ),
+        ({"id": ["b"], "url": "https://j.example/b"}, "wrong_type", "id is list"),
+        ({"id": "b", "url": "https://j.example/b", "tags": "politics"}, "wrong_type", "tags"),
+        ("just a string", "wrong_type", "not str"),
+        (
+            {"id": "b", "x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]},
+            "too_deep",
+            "nested deeper",
+        ),
+    ],
+)
+def test_a_bad_json_item_is_skipped_not_its_feed(bad: object, reason: str, detail: str) -> None:
+    body = json_items_body([GOOD[0], bad, GOOD[1]])
+    feed = parse_feed(body, url="https://j.example/feed.json", content_type="application/json")
+    assert [e.link for e in feed.entries] == ["https://j.example/1", "https://j.example/2"]
+    (skipped,) = feed.skipped
+    assert skipped.index == 1 and skipped.reason == reason and detail in skipped.detail
+
+
+def test_ten_thousand_levels_of_nesting_skip_one_item() -> None:
+    deep = b'{"id": "deep", "url": "https://j.example/d", "title": "[{ not structure",'
+    deep += b'"_ext": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"
+    body = json_items_body(
+        GOOD, tail=b", " + deep + b', {"id": "g3", "url": "https://j.example/3"}'
+    )
+    with pytest.raises(RecursionError):
+        json.loads(body)  # what failed the whole feed before
+    feed = parse_feed(body, url="https://j.example/feed.json", content_type="application/json")
+    assert [e.guid for e in feed.entries] == ["g1", "g2", "g3"]
+    assert [(s.index, s.reason) for s in feed.skipped] == [(2, "too_deep")]
+
+
+def test_a_bad_rss_item_is_skipped_not_its_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import streams.feed_parser as fp
+
+    original = fp._from_feedparser
+
+    def flaky(e: object) -> object:  # stands in for feedparser output we cannot read
+        if "poison" in str(e.get("title")):  # type: ignore[attr-defined]
+            raise AttributeError("'int' object has no attribute 'get'")
+        return original(e)
+
+    monkeypatch.setattr(fp, "_from_feedparser", flaky)
+    items = "".join(
+        f"<item><title>{t}</title><link>http://x/{i}</link></item>"
+        for i, t in enumerate(["one", "poison", "three"])
+    )
+    body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    feed = parse_feed(body, url="http://x/")
+    assert [e.title for e in feed.entries] == ["one", "three"]
+    assert [(s.index, s.reason) for s in feed.skipped] == [(1, "error")]
+    assert "AttributeError" in feed.skipped[0].detail

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from urllib.parse import urljoin
 
 import pytest
 from feedserver import FeedServer, Route
@@ -55,7 +56,7 @@ def entry(url: str, *, summary: str = "Short feed summary.", content: str = "") 
     return FeedEntry(
         article_id="a" * 32,
         url=url,
-        feed_url="http://127.0.0.1/feed.xml",
+        feed_url=urljoin(url, "/feed.xml"),  # the page is on the feed's own host: not fenced
         feed_name="Test",
         source="127.0.0.1",
         title="Council approves the budget",

@@ -573,3 +573,31 @@ async def test_a_feed_past_its_deadline_fails_alone(server: FeedServer) -> None:
     assert "no complete poll within 1s" in (by_url[slow].error or "")
     assert by_url[fast].status == PollStatus.NEW
     assert h.store.states[slow].next_poll_at > 0  # tried again later, not disabled
+
+
+async def test_bad_items_are_skipped_and_reported_the_rest_go_on(server: FeedServer) -> None:
+    good = [
+        {"id": "1", "url": "https://j.example/1", "title": "First good item"},
+        {"id": "v6", "url": "http://[2001:db8::7]:8080/story?utm_source=x", "title": "IPv6"},
+        {"id": "3", "url": "https://j.example/3", "title": "Third good item"},
+    ]
+    bad: list[dict[str, object]] = [
+        {"id": "b1", "url": "https://j.example/b1", "title": 42},
+        {"id": "b2", "url": ["https://j.example/b2"], "title": "list url"},
+        {"id": "b3", "url": "https://j.example/b3", "date_published": {"when": "today"}},
+    ]
+    body = json_feed([good[0], bad[0], good[1], bad[1], bad[2], good[2]])
+    url = server.set("/bad-items.json", Route(body=body, content_type="application/feed+json"))
+    h, (report,) = await run_rounds(poller_settings(), [feed(url)])
+    (outcome,) = report.outcomes
+    assert outcome.status == PollStatus.NEW and outcome.error is None
+    assert [e.guid for e in h.emitted] == ["1", "v6", "3"]
+    assert h.emitted[1].url == "http://[2001:db8::7]:8080/story"
+    assert [(s.index, s.reason) for s in outcome.skipped] == [
+        (1, "wrong_type"),
+        (3, "wrong_type"),
+        (4, "wrong_type"),
+    ]
+    assert "3 bad items skipped" in report.summary()
+    # a skipped item is not marked seen: it is skipped (and reported) again, not forgotten
+    assert len(h.store.seen(url)) == 3
