@@ -115,7 +115,9 @@ class NlpSettings(BaseModel):
     fallback_language: str = "en"
     # language -> an installed spaCy package name or a model directory; absent = spacy.blank(lang)
     models: dict[str, str] = {}
-    max_chars: int = 200_000  # longer texts are truncated for extraction, and the record says so
+    # longer texts are cut for extraction (a long news article is some 30,000 characters), and
+    # the enriched record says so (truncated)
+    max_chars: int = Field(default=100_000, ge=1)
 
 
 class WorkerSettings(BaseModel):
@@ -126,6 +128,9 @@ class WorkerSettings(BaseModel):
     enrich_within: float = 2.0
     enrich_concurrency: int = 2  # batches in flight per worker: the pool never waits on Kafka
     enrich_processes: int = 1  # worker processes for the CPU-bound extraction
+    # one article's time budget in the pool: over it, the article is dead-lettered and its
+    # process replaced (news takes well under a second; this bounds hostile text)
+    enrich_article_timeout: float = Field(default=30.0, gt=0)
     index_batch: int = 200
     index_within: float = 2.0
 
