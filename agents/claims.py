@@ -483,9 +483,53 @@ _CLOSERS = {mark: re.compile(f"[{re.escape(closers)}]") for mark, closers in QUO
 _MASKABLE = re.compile(rf"[^\s{re.escape(''.join(QUOTE_PAIRS))}]")
 
 
+_RUN = re.compile(r"\S+")
+
+
+class _QuoteIndex:
+    """Where each style's closing marks are, and where each paragraph's words end, read once per
+    text: an unclosed opening mark then costs a lookup, not a scan of the rest of its paragraph
+    (100,000 unclosed «« each scanned on to the end: quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._closes: dict[str, list[int]] = {}
+        self._word_ends: dict[int, list[int]] = {}  # by paragraph end
+        self._next: dict[int, str] = {}
+
+    def next_char(self, pos: int) -> str:
+        """The first character from ``pos`` on that is not whitespace ("" at the end)."""
+        if pos not in self._next:
+            m = _RUN.search(self.text, pos)
+            self._next[pos] = m.group()[0] if m else ""
+        return self._next[pos]
+
+    def first_close(self, c: str, start: int, end: int) -> int:
+        """The first mark in [start, end) that closes a quote opened by ``c``, or -1."""
+        closes = self._closes.get(c)
+        if closes is None:
+            text = self.text
+            closes = self._closes[c] = [
+                m.start() for m in _CLOSERS[c].finditer(text) if _closing_context(text, m.start())
+            ]
+        k = bisect_left(closes, start)
+        return closes[k] if k < len(closes) and closes[k] < end else -1
+
+    def words_between(self, start: int, para_end: int) -> int:
+        """``len(text[start:para_end].split())``, for ``start`` in the paragraph ending there."""
+        ends = self._word_ends.get(para_end)
+        if ends is None:
+            para_start = self.text.rfind("\n", 0, start) + 1
+            ends = self._word_ends[para_end] = [
+                m.end() for m in _RUN.finditer(self.text, para_start, para_end)
+            ]
+        return len(ends) - bisect_right(ends, start)
+
+
 def find_quotes(text: str) -> list[Quote]:
     """Pair quotation marks into quotes; inner quotes of another style are left inside."""
     quotes: list[Quote] = []
+    index = _QuoteIndex(text)
     i, n = 0, len(text)
     while i < n:
         mark = _QUOTE_MARK.search(text, i)  # jump to the next quotation mark
@@ -499,22 +543,14 @@ def find_quotes(text: str) -> list[Quote]:
         if c in SINGLE_QUOTES and i > 0 and text[i - 1].isalnum():
             i += 1
             continue
-        closers = _CLOSERS[c]
         para_end = text.find("\n", i)
         para_end = n if para_end < 0 else para_end
-        j = i + 1
-        found = -1
-        while (closer := closers.search(text, j, para_end)) is not None:
-            j = closer.start()
-            if _closing_context(text, j):
-                found = j
-                break
-            j += 1
+        found = index.first_close(c, i + 1, para_end)
         if found < 0:
             # The English convention: a quote running on to the next paragraph is not closed.
-            rest = text[para_end:].lstrip()
-            runs_on = c not in SINGLE_QUOTES and (not rest or rest[0] == c)
-            if runs_on and len(text[i + 1 : para_end].split()) >= MIN_STANDALONE_WORDS:
+            after = index.next_char(para_end)
+            runs_on = c not in SINGLE_QUOTES and (not after or after == c)
+            if runs_on and index.words_between(i + 1, para_end) >= MIN_STANDALONE_WORDS:
                 quotes.append(_quote(text, i, para_end, para_end))
                 i = para_end
                 continue

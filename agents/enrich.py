@@ -5,6 +5,10 @@ dead letters out. Extraction is CPU-bound, so the agent runs it in a process poo
 (:class:`EnrichmentPool`) and the event loop stays free for consumer heartbeats; each pool
 process loads its pipelines once. A record that fails extraction is parked in news.deadletter
 with the error, and the stream goes on.
+
+Each article has a size budget (``nlp.max_chars``: the text is cut, and the record says so) and
+a time budget (``worker.enrich_article_timeout``): hostile text that would hold a pool process
+for minutes is dead-lettered instead, and the process replaced.
 """
 
 from __future__ import annotations
@@ -12,8 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +27,9 @@ from spacy.tokens import Doc
 from agents.extract import extract_document
 from agents.language import LanguageIdentifier
 from agents.pipeline import PipelineRegistry
+from agents.pool import BudgetPool, JobFailed, JobOverBudget
 from streams.app import Topics
-from streams.errors import RecordInvalid
+from streams.errors import ExtractionError, ExtractionTimeout, RecordInvalid
 from streams.metrics import Metrics
 from streams.records import (
     Article,
@@ -73,6 +77,7 @@ class Enricher:
 
     def to_enriched(self, article: Article, lang: str, doc: Doc) -> EnrichedArticle:
         found = extract_document(doc)
+        truncated = len(article.text) > self.settings.max_chars
         return EnrichedArticle(
             article=article,
             lang=lang,
@@ -82,6 +87,7 @@ class Enricher:
             figures=[FigureRecord(**_pick(f, _FIGURE_FIELDS)) for f in found["figures"]],
             extractor_version=EXTRACTOR_VERSION,
             enriched_at=datetime.now(UTC),
+            truncated=truncated,
         )
 
     def enrich_batch(self, articles: Sequence[Article]) -> list[EnrichedArticle | DeadLetter]:
@@ -134,14 +140,13 @@ def dead_letter(article: Article, exc: BaseException, stage: Stage = Stage.ENRIC
 
 # -- the process pool ------------------------------------------------------------------------------
 
-_process_enricher: Enricher | None = None  # one per pool process, built by its initializer
 
-
-def _init_process(settings: NlpSettings) -> None:
-    global _process_enricher
-    _process_enricher = Enricher(settings)
-    for lang in settings.languages:  # load every pipeline before the first batch arrives
-        _process_enricher.registry.get(lang)
+def build_enricher(settings: NlpSettings) -> Enricher:
+    """A pool process's state: the enricher with every pipeline loaded before the first article."""
+    enricher = Enricher(settings)
+    for lang in settings.languages:
+        enricher.registry.get(lang)
+    return enricher
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +157,8 @@ class EncodedResult:
     value: bytes
     dead: bool
     reason: str | None = None
+    truncated: bool = False  # the text was cut to nlp.max_chars before extraction
+    over_budget: bool = False  # dead-lettered because extraction exceeded its time budget
 
 
 def decode_article(value: bytes) -> Article:
@@ -162,9 +169,11 @@ def decode_article(value: bytes) -> Article:
         raise RecordInvalid("news.articles", f"not an article record: {exc}") from exc
 
 
-def enrich_encoded(
-    enricher: Enricher, records: Sequence[tuple[str | None, bytes]]
-) -> list[EncodedResult]:
+Record = tuple[str | None, bytes]
+"""A record as Kafka carries it: (key, value)."""
+
+
+def enrich_encoded(enricher: Enricher, records: Sequence[Record]) -> list[EncodedResult]:
     """Decode, enrich and encode a batch of (key, value); undecodable records are dead letters."""
     out: list[EncodedResult | None] = [None] * len(records)
     articles: list[Article] = []
@@ -180,53 +189,95 @@ def enrich_encoded(
         if isinstance(result, DeadLetter):
             out[i] = EncodedResult(result.key or "", result.dumps(), True, result.reason)
         else:
-            out[i] = EncodedResult(result.article.article_id, result.dumps(), dead=False)
+            out[i] = EncodedResult(
+                result.article.article_id, result.dumps(), dead=False, truncated=result.truncated
+            )
     return [r for r in out if r is not None]
 
 
-def _ready() -> bool:
-    return _process_enricher is not None
+def enrich_record(enricher: Enricher, record: Record) -> EncodedResult:
+    """The pool's job: one record, so each article has a time budget of its own."""
+    return enrich_encoded(enricher, [record])[0]
 
 
-def _enrich_in_process(records: list[tuple[str | None, bytes]]) -> list[EncodedResult]:
-    assert _process_enricher is not None, "pool process not initialised"
-    return enrich_encoded(_process_enricher, records)
+def _failed(record: Record, exc: ExtractionError) -> EncodedResult:
+    """The dead letter of a record whose extraction gave no answer (over budget, or its process
+    died), built in the parent from the record it still holds."""
+    key, value = record
+    try:
+        letter = dead_letter(decode_article(value), exc)
+    except RecordInvalid as invalid:
+        letter = undecodable(Stage.ENRICH, key, value, invalid)
+    over = isinstance(exc, ExtractionTimeout)
+    return EncodedResult(letter.key or key or "", letter.dumps(), True, letter.reason, False, over)
 
 
 class EnrichmentPool:
-    """Runs the extraction in worker processes, off the event loop.
+    """Runs the extraction in worker processes, off the event loop, each article within
+    ``timeout`` seconds.
 
     Records cross the process boundary as the bytes Kafka carries, so the worker's event loop
-    neither decodes nor builds records: it forwards.
+    neither decodes nor builds records: it forwards. An article over its budget is dead-lettered
+    ("extraction exceeded 30 s") and its process replaced; the articles behind it go on.
+    ``target`` is the per-article function a pool process runs (tests pass one of their own).
     """
 
-    def __init__(self, settings: NlpSettings, processes: int = 1) -> None:
+    def __init__(
+        self,
+        settings: NlpSettings,
+        processes: int = 1,
+        *,
+        timeout: float = 30.0,
+        target: Callable[[Enricher, Record], EncodedResult] = enrich_record,
+    ) -> None:
         self.settings = settings
         self.processes = max(1, processes)
-        self._executor: ProcessPoolExecutor | None = None
+        self.timeout = timeout
+        self._pool: BudgetPool[Enricher, Record, EncodedResult] = BudgetPool(
+            init=build_enricher,
+            init_arg=settings,
+            target=target,
+            processes=self.processes,
+            timeout=timeout,
+            name="enrich",
+        )
+
+    @property
+    def replaced(self) -> int:
+        """Pool processes killed and replaced so far (over budget, or dead)."""
+        return self._pool.replaced
+
+    def pids(self) -> list[int]:
+        return self._pool.pids()
 
     def start(self) -> None:
         """Start the processes now: each loads its pipelines (some seconds) while the worker
         joins its consumer group, instead of stalling the first batch of its partitions."""
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.processes, initializer=_init_process, initargs=(self.settings,)
-            )
-            for _ in range(self.processes):  # processes are spawned (and initialised) on demand
-                self._executor.submit(_ready)
+        self._pool.start()
+
+    def wait_ready(self) -> None:
+        """Block until every process has loaded its pipelines (tests, benchmarks)."""
+        self._pool.start()
+        self._pool.wait_ready()
 
     def stop(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        self._pool.stop()
 
-    async def enrich_encoded(
-        self, records: Sequence[tuple[str | None, bytes]]
-    ) -> list[EncodedResult]:
+    async def _one(self, record: Record) -> EncodedResult:
+        try:
+            return await self._pool.run(record)
+        except JobOverBudget:
+            key = record[0] or ""
+            return _failed(
+                record, ExtractionTimeout(key, f"extraction exceeded {self.timeout:g} s")
+            )
+        except JobFailed as exc:
+            return _failed(record, ExtractionError(record[0] or "", str(exc)))
+
+    async def enrich_encoded(self, records: Sequence[Record]) -> list[EncodedResult]:
+        """One result per record, in order; the records share the pool's processes."""
         self.start()
-        assert self._executor is not None
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _enrich_in_process, list(records))
+        return list(await asyncio.gather(*(self._one(r) for r in records)))
 
     async def enrich(self, articles: Sequence[Article]) -> list[EnrichedArticle | DeadLetter]:
         """The same, for callers that hold records (tests, tools)."""
@@ -245,6 +296,7 @@ def register_enrich(
     reaches the dead letters instead of stopping the stream.
     """
     worker = settings.worker
+    max_chars = settings.nlp.max_chars
 
     def raw(topic: faust.types.TopicT) -> faust.types.TopicT:
         return app.topic(topic.get_topic_name(), value_type=bytes, value_serializer="raw")
@@ -260,6 +312,14 @@ def register_enrich(
             # Wait for every send to be acknowledged before the batch's offsets can commit.
             pending = []
             for result in results:
+                if result.over_budget:
+                    metrics.enrich_over_budget.inc()
+                if result.truncated:
+                    metrics.enrich_truncated.inc()
+                    log.info(
+                        "article text cut for extraction",
+                        extra={"article_id": result.key, "max_chars": max_chars},
+                    )
                 if result.dead:
                     metrics.deadlettered.labels(Stage.ENRICH.value).inc()
                     log.warning(

@@ -10,6 +10,7 @@ group on: ``country:KP`` for every language's "North Korea", the fullest mention
 
 from __future__ import annotations
 
+import bisect
 import csv
 import logging
 from collections.abc import Iterable
@@ -461,16 +462,41 @@ class EntityRecognizer:
         of possible run tokens around a mention, so the scan from inside it goes as from the
         document's start. Mentions with no such token beside them need no scan at all."""
         size = len(tokens.words)
-        around: set[int] = set()
+        # Each stretch is walked once, however many mentions it holds (10,000 capitalised words
+        # with a place every few words were walked once per place: quadratic).
+        lefts: dict[int, int] = {}
+        rights: dict[int, int] = {}
+
+        def bound(k: int, step: int, known: dict[int, int]) -> int:
+            path = []
+            while k not in known:
+                nxt = k + step
+                probe = nxt if step < 0 else k  # the token the plain walk would test
+                if not (0 <= nxt <= size and 0 <= probe < size):
+                    break
+                if not self._may_be_in_run(tokens, probe):
+                    break
+                path.append(k)
+                k = nxt
+            found = known.get(k, k)
+            for p in (*path, k):
+                known[p] = found
+            return found
+
+        spans = set()
         for start, end, _ in mentions:
-            first, last = start, end
-            while first > 0 and self._may_be_in_run(tokens, first - 1):
-                first -= 1
-            while last < size and self._may_be_in_run(tokens, last):
-                last += 1
+            first, last = bound(start, -1, lefts), bound(end, 1, rights)
             if (first, last) != (start, end):
-                around.update(range(first, last))
-        return [k for k in tokens.cap_positions if k in around]
+                spans.add((first, last))
+        caps = tokens.cap_positions
+        around: list[int] = []
+        reached = 0  # spans overlap: each capitalised token is taken once, in order
+        for first, last in sorted(spans):
+            lo = bisect.bisect_left(caps, max(first, reached))
+            hi = bisect.bisect_left(caps, last)
+            around.extend(caps[lo:hi])
+            reached = max(reached, last)
+        return around
 
     def _extend(self, tokens: _Tokens, j: int, covered: set[int]) -> int | None:
         """Where a run of name tokens that reached the lower-case token ``j`` continues to, or

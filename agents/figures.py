@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -642,6 +643,14 @@ class _DocFinder:
         else:
             self.sent_starts = [0]
         self.found: list[_Found] = []
+        self._tolls: dict[int, tuple[list[int], list[str]]] = {}  # by sentence start
+        # The figures found so far, indexed so that each new one looks up its earlier namesakes
+        # instead of re-reading every figure before it (a list of 20,000 numbers was quadratic).
+        # A figure is complete when found; ranges are linked only after the whole pass.
+        self._by_text: dict[tuple[str, float], list[_Found]] = {}
+        self._counted_by_value: dict[tuple[float, FigureKind], list[_Found]] = {}
+        self._counted_by_kind: dict[FigureKind, list[_Found]] = {}
+        self._in_order = True  # found in order of start (then the last of a kind is the latest)
 
     # -- driver ---------------------------------------------------------------------------------
     def run(self) -> list[_Found]:
@@ -656,10 +665,20 @@ class _DocFinder:
             if fig is not None:
                 self._finish(fig)
                 if not fig.extra.get("drop"):
-                    self.found.append(fig)
+                    self._remember(fig)
                 consumed = fig.end
         self._link_ranges()
         return [f for f in self.found if not self._bare(f)]
+
+    def _remember(self, fig: _Found) -> None:
+        if self.found and fig.start < self.found[-1].start:
+            self._in_order = False
+        self.found.append(fig)
+        text = self.text[fig.start : fig.end]
+        self._by_text.setdefault((text, fig.value), []).append(fig)
+        if fig.counts:
+            self._counted_by_value.setdefault((fig.value, fig.kind), []).append(fig)
+            self._counted_by_kind.setdefault(fig.kind, []).append(fig)
 
     def _candidates(self) -> Iterator[tuple[_Tok, _Tok | None]]:
         """The lexer's numerals and words that may begin a number, in order, each with the
@@ -1188,9 +1207,7 @@ class _DocFinder:
     def _repeated_counts(self, fig: _Found, counts: str | None, direct: bool) -> str | None:
         """A figure written again ("le chiffre de 40 milliards") keeps its first counted noun."""
         text = self.text[fig.start : fig.end]
-        for other in self.found:
-            if self.text[other.start : other.end] != text or other.value != fig.value:
-                continue
+        for other in self._by_text.get((text, fig.value), ()):
             if other.counts and (not direct or _share_stem(other.counts, counts)):
                 return other.counts
         return counts
@@ -1373,32 +1390,51 @@ class _DocFinder:
         """ "El número de muertos asciende a 214": what the toll counts ("muertos"), else the
         toll noun itself ("The death toll rose to 214")."""
         lex = self.lex
-        tolls = lex.word_set("toll_nouns")
-        sent_start = self._sentence_start(fig.start)
-        words = list(_WORD_RE.finditer(self.text, sent_start, fig.start))
-        for k in range(len(words) - 1, -1, -1):
-            if words[k].group().casefold() not in tolls:
-                continue
-            rest = [m.group() for m in words[k + 1 : k + 4]]
-            i = 0
-            for joiners in ("of_words", "articles"):  # "de", "dei", "der" (a German genitive)
-                if i < len(rest) and rest[i].casefold() in lex.word_set(joiners):
-                    i += 1
-            if 0 < i < len(rest) and self._is_content(rest[i]):
-                return rest[i]
-            return words[k].group()
-        return None
+        ends, tolls = self._tolls_in_sentence(self._sentence_start(fig.start))
+        k = bisect.bisect_right(ends, fig.start) - 1  # the last toll noun before the figure
+        if k < 0:
+            return None
+        rest = [m.group() for m in islice(_WORD_RE.finditer(self.text, ends[k], fig.start), 3)]
+        i = 0
+        for joiners in ("of_words", "articles"):  # "de", "dei", "der" (a German genitive)
+            if i < len(rest) and rest[i].casefold() in lex.word_set(joiners):
+                i += 1
+        if 0 < i < len(rest) and self._is_content(rest[i]):
+            return rest[i]
+        return tolls[k]
+
+    def _tolls_in_sentence(self, sent_start: int) -> tuple[list[int], list[str]]:
+        """The toll nouns of the sentence at ``sent_start`` (their ends, their words), read once
+        per sentence: a sentence of 20,000 figures is not re-read for each of them."""
+        cached = self._tolls.get(sent_start)
+        if cached is None:
+            tolls = self.lex.word_set("toll_nouns")
+            end = self._sentence_end(sent_start)
+            found = [
+                m
+                for m in _WORD_RE.finditer(self.text, sent_start, end)
+                if m.group().casefold() in tolls
+            ]
+            cached = self._tolls[sent_start] = (
+                [m.end() for m in found],
+                [m.group() for m in found],
+            )
+        return cached
 
     def _referent(self, fig: _Found) -> str | None:
         """An implicit counted noun: the same number's noun earlier, or the noun of the
         sentence's last figure of the same kind."""
-        for other in reversed(self.found):
-            if other.value == fig.value and other.counts and other.kind is fig.kind:
-                return other.counts
+        namesakes = self._counted_by_value.get((fig.value, fig.kind))
+        if namesakes:
+            return namesakes[-1].counts
         return self._last_of_kind_in_sentence(fig)
 
     def _last_of_kind_in_sentence(self, fig: _Found) -> str | None:
         sent_start = self._sentence_start(fig.start)
+        if self._in_order:
+            counted = self._counted_by_kind.get(fig.kind)
+            last = counted[-1] if counted else None
+            return last.counts if last is not None and last.start >= sent_start else None
         for other in reversed(self.found):
             if other.start < sent_start:
                 break

@@ -18,6 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
+from agents.bounded_tokenizer import BoundedTokenizer
 from streams.settings import NlpSettings
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,8 @@ def build_base_pipeline(lang: str, model: str | None = None) -> tuple[Language, 
     else:
         lemmatizer = "lemmatizer" in nlp.pipe_names
     _tune_tokenizer(nlp)
+    if isinstance(nlp.tokenizer, Tokenizer):
+        nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
     if not _has_sentence_boundaries(nlp):
         nlp.add_pipe("sentencizer")
     info = PipelineInfo(

@@ -9,6 +9,7 @@
     ├── FetchError            an article page could not be had (the feed's own text is used)
     ├── LinkRefused           the fetch fence refused an item's link (dead-lettered, never fetched)
     ├── ExtractionError       enrichment failed for one article (dead-lettered)
+    │   └── ExtractionTimeout   ... because it ran over its time budget
     ├── IndexingError         Elasticsearch rejected a document (dead-lettered)
     ├── KibanaError           Kibana was not available in time, or refused an import
     └── RecordInvalid         a record on a topic does not match its model (dead-lettered)
@@ -96,6 +97,11 @@ class ExtractionError(NewsstreamError):
     def __init__(self, article_id: str, message: str) -> None:
         super().__init__(message)
         self.article_id = article_id
+
+
+class ExtractionTimeout(ExtractionError):
+    """The article's extraction ran over ``worker.enrich_article_timeout``; the same text would
+    run over it again, so it is not retriable."""
 
 
 class IndexingError(NewsstreamError):

@@ -55,6 +55,16 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.enrich_over_budget = Counter(
+            "newsstream_enrich_over_budget",
+            "Articles dead-lettered because extraction exceeded its time budget",
+            registry=r,
+        )
+        self.enrich_truncated = Counter(
+            "newsstream_enrich_truncated",
+            "Articles cut to nlp.max_chars for extraction",
+            registry=r,
+        )
         self.enrich_seconds = Histogram(
             "newsstream_enrich_batch_seconds", "Time to enrich one batch", ["lane"], registry=r
         )

@@ -142,6 +142,7 @@ class EnrichedArticle(
     figures: list[FigureRecord] = []
     extractor_version: str = optional_text()
     enriched_at: datetime | None = None
+    truncated: bool = False  # the text was cut to nlp.max_chars before extraction
 
 
 class DeadLetter(

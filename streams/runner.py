@@ -95,7 +95,11 @@ def build_pipeline(settings: Settings, role: Role, metrics: Metrics | None = Non
         from agents.fetch import register_fetch
 
         register_fetch(app, topics, settings, metrics)
-        pool = EnrichmentPool(settings.nlp, settings.worker.enrich_processes)
+        pool = EnrichmentPool(
+            settings.nlp,
+            settings.worker.enrich_processes,
+            timeout=settings.worker.enrich_article_timeout,
+        )
         register_enrich(app, topics, settings, metrics, pool)
         es = elasticsearch_client(settings.elasticsearch)
         # closed at shutdown, or asyncio reports its aiohttp session as unclosed

@@ -228,8 +228,9 @@ class NlpSettings(BaseModel):
     fallback_language: LangCode = "en"
     # language -> an installed spaCy package name or a model directory; absent = spacy.blank(lang)
     models: dict[str, str] = {}
-    # longer texts are truncated for extraction, and the record says so
-    max_chars: int = Field(default=200_000, ge=1)
+    # longer texts are cut for extraction (a long news article is some 30,000 characters), and
+    # the enriched record says so (truncated)
+    max_chars: int = Field(default=100_000, ge=1)
 
 
 class WorkerSettings(BaseModel):
@@ -241,6 +242,9 @@ class WorkerSettings(BaseModel):
     # batches in flight per worker: the pool never waits on Kafka
     enrich_concurrency: int = Field(default=2, ge=1)
     enrich_processes: int = Field(default=1, ge=1)  # worker processes for the CPU-bound extraction
+    # one article's time budget in the pool: over it, the article is dead-lettered and its
+    # process replaced (news takes well under a second; this bounds hostile text)
+    enrich_article_timeout: Seconds = 30.0
     index_batch: int = Field(default=200, ge=1)
     index_within: Seconds = 2.0
     stop_timeout: Seconds = 30.0  # a stop (SIGTERM, a crashed agent) ends the process within this
