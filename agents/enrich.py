@@ -30,6 +30,7 @@ from agents.pipeline import PipelineRegistry
 from agents.pool import BudgetPool, JobFailed, JobOverBudget
 from streams.app import Topics
 from streams.errors import ExtractionError, ExtractionTimeout, RecordInvalid
+from streams.health import oldest_timestamp, supervised
 from streams.metrics import Metrics
 from streams.records import (
     Article,
@@ -301,10 +302,14 @@ def register_enrich(
     def raw(topic: faust.types.TopicT) -> faust.types.TopicT:
         return app.topic(topic.get_topic_name(), value_type=bytes, value_serializer="raw")
 
+    health = metrics.health
+
     async def process(stream: faust.StreamT[bytes], lane: str) -> None:
+        agent, actor = ("enrich" if lane == "live" else "enrich-replay"), id(stream)
         # take_events (not take) keeps each record's key; StreamT does not declare it yet
         batches = stream.take_events(worker.enrich_batch, within=worker.enrich_within)  # type: ignore[attr-defined]
         async for events in batches:
+            health.holding(agent, oldest_timestamp(events), actor)
             batch = [(key_text(e.key), e.value) for e in events]
             started = time.perf_counter()
             results = await pool.enrich_encoded(batch)
@@ -334,11 +339,14 @@ def register_enrich(
                     await target.send(key=result.key, value=result.value, value_serializer="raw")
                 )
             await asyncio.gather(*pending)
+            health.released(agent, actor)
 
     @app.agent(raw(topics.articles), name="enrich", concurrency=worker.enrich_concurrency)
+    @supervised(health, "enrich")
     async def enrich_live(stream: faust.StreamT[bytes]) -> None:
         await process(stream, "live")
 
     @app.agent(raw(topics.replay), name="enrich-replay", concurrency=1)
+    @supervised(health, "enrich-replay")
     async def enrich_replay(stream: faust.StreamT[bytes]) -> None:
         await process(stream, "replay")

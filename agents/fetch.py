@@ -27,6 +27,7 @@ import trafilatura
 
 from streams.app import Topics
 from streams.errors import FetchError, LinkRefused
+from streams.health import AgentHealth, oldest_timestamp, supervised
 from streams.http import PoliteClient, TransferError, TransferErrorKind
 from streams.metrics import Metrics
 from streams.records import Article, DeadLetter, FeedEntry, Stage, TextSource
@@ -220,32 +221,42 @@ def register_fetch(
         if metrics is not None:
             metrics.deadlettered.labels(Stage.FETCH.value).inc()
 
+    health = metrics.health if metrics is not None else AgentHealth()
+
     @app.agent(topics.entries, name="fetch", concurrency=fetch.concurrency)
+    @supervised(health, "fetch")
     async def fetch_pages(stream: faust.StreamT[FeedEntry]) -> None:
+        actor = id(stream)
         async for entry in stream:
-            client, robots = resources()
-            try:
-                article = await fetch_article(entry, client, settings, robots=robots)
-            except LinkRefused as exc:
-                log.warning(
-                    "link refused by the fetch fence, dead-lettered",
-                    extra={"article_id": entry.article_id, "url": entry.url, "reason": str(exc)},
-                )
-                await _dead_letter(entry, exc)
-                if metrics is not None:
-                    metrics.fetch_refused.labels(exc.reason).inc()
-                continue
-            except Exception as exc:  # the record must reach the dead letters, whatever broke
-                log.warning(
-                    "fetch failed, dead-lettered",
-                    extra={"article_id": entry.article_id, "reason": str(exc)},
-                )
-                await _dead_letter(entry, exc)
-                continue
-            # acknowledged before the offset of the entry can be committed
-            await (await topics.articles.send(key=article.article_id, value=article))
+            health.holding("fetch", oldest_timestamp([stream.current_event]), actor)
+            await fetch_one(entry)
+            health.released("fetch", actor)
+
+    async def fetch_one(entry: FeedEntry) -> None:
+        """The entry's article to news.articles, or its dead letter; never raises."""
+        client, robots = resources()
+        try:
+            article = await fetch_article(entry, client, settings, robots=robots)
+        except LinkRefused as exc:
+            log.warning(
+                "link refused by the fetch fence, dead-lettered",
+                extra={"article_id": entry.article_id, "url": entry.url, "reason": str(exc)},
+            )
+            await _dead_letter(entry, exc)
             if metrics is not None:
-                metrics.articles.labels(Stage.FETCH.value).inc()
+                metrics.fetch_refused.labels(exc.reason).inc()
+            return
+        except Exception as exc:  # the record must reach the dead letters, whatever broke
+            log.warning(
+                "fetch failed, dead-lettered",
+                extra={"article_id": entry.article_id, "reason": str(exc)},
+            )
+            await _dead_letter(entry, exc)
+            return
+        # acknowledged before the offset of the entry can be committed
+        await (await topics.articles.send(key=article.article_id, value=article))
+        if metrics is not None:
+            metrics.articles.labels(Stage.FETCH.value).inc()
 
     @app.on_before_shutdown.connect  # type: ignore[arg-type]
     async def close_client(app: Any, **kwargs: Any) -> None:

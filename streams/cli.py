@@ -349,13 +349,19 @@ def replay(
 
 @app.command("status")
 def status(ctx: typer.Context) -> None:
-    """Pipeline figures: topic sizes, consumer lag, documents indexed, dead letters, metrics."""
+    """Pipeline figures: topic sizes, consumer lag, documents indexed, each agent's state.
+
+    Exits 1 when a service cannot be reached or the running process says it is unhealthy.
+    """
     from streams.status import collect_status, format_status
 
     settings = settings_from(ctx)
     with reported(settings):  # it reports the services' errors itself; this quiets the clients
         found = asyncio.run(collect_status(settings))
     typer.echo(format_status(found))
+    service_down = any(not e.startswith("metrics:") for e in found.errors)
+    if service_down or (found.health is not None and not found.health.get("healthy")):
+        raise typer.Exit(1)
 
 
 # -- extraction ------------------------------------------------------------------------------------

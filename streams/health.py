@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -39,7 +39,13 @@ class AgentStatus:
     state: AgentState = AgentState.RUNNING
     since: float = 0.0  # when the state began (wall clock)
     detail: str | None = None
-    oldest_held: float | None = None  # write time of the oldest record held, if any
+    # write time of the oldest record each of the agent's actors holds (concurrent actors
+    # share an agent's name)
+    held: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def oldest_held(self) -> float | None:
+        return min(self.held.values()) if self.held else None
 
 
 AgentFun = Callable[[Any], Awaitable[None]]
@@ -65,8 +71,12 @@ def supervised(health: AgentHealth, name: str) -> Callable[[AgentFun], AgentFun]
 
 
 def oldest_timestamp(events: Iterable[Any]) -> float | None:
-    """The earliest Kafka timestamp (seconds) of a batch of Faust events."""
-    stamps = [e.message.timestamp for e in events if getattr(e, "message", None) is not None]
+    """The earliest Kafka timestamp (seconds) of a batch of Faust events (None if unknown)."""
+    stamps = [
+        e.message.timestamp
+        for e in events
+        if e is not None and getattr(e, "message", None) is not None and e.message.timestamp
+    ]
     return min(stamps) if stamps else None
 
 
@@ -138,12 +148,18 @@ class AgentHealth:
         if self.on_crash is not None:
             self.on_crash(name, exc)
 
-    def holding(self, name: str, oldest: float | None) -> None:
+    def holding(self, name: str, oldest: float | None, actor: int = 0) -> None:
+        """An actor of ``name`` took records, the oldest written at ``oldest``."""
         with self._lock:
-            self.agents.setdefault(name, AgentStatus(since=self.clock())).oldest_held = oldest
+            held = self.agents.setdefault(name, AgentStatus(since=self.clock())).held
+            if oldest is None:
+                held.pop(actor, None)
+            else:
+                held[actor] = oldest
 
-    def released(self, name: str) -> None:
-        self.holding(name, None)
+    def released(self, name: str, actor: int = 0) -> None:
+        """The actor passed its records on (or dead-lettered them)."""
+        self.holding(name, None, actor)
 
     @property
     def any_crashed(self) -> bool:

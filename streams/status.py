@@ -7,6 +7,7 @@ commits, Elasticsearch's count, and the running process's own counters when it i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -30,6 +31,7 @@ class PipelineStatus:
     topics: list[TopicStatus] = field(default_factory=list)
     indexed: int | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+    health: dict[str, Any] | None = None  # the running process's /healthz answer
     errors: list[str] = field(default_factory=list)
 
 
@@ -71,7 +73,10 @@ async def collect_status(settings: Settings) -> PipelineStatus:
         try:
             async with httpx.AsyncClient(timeout=2.0) as client:
                 text = (await client.get(url)).text
-            status.metrics = parse_metrics(text)
+                status.metrics = parse_metrics(text)
+                health = await client.get(url.replace("/metrics", "/healthz"))
+                if health.headers.get("content-type", "").startswith("application/json"):
+                    status.health = health.json()
         except httpx.HTTPError:
             status.errors.append(f"metrics: no running newsstream process answers at {url}")
     return status
@@ -96,6 +101,16 @@ def format_status(status: PipelineStatus) -> str:
         lines.append(f"{t.name:<28} {t.records:>9} {lag:>8}")
     if status.indexed is not None:
         lines.append(f"documents indexed: {status.indexed}")
+    if status.health is not None:
+        health = status.health
+        verdict = "healthy" if health.get("healthy") else "UNHEALTHY"
+        age = health.get("oldest_unindexed_seconds")
+        oldest = "" if age is None else f"; oldest record not yet indexed: {age:g}s"
+        lines.append(f"agents ({verdict}{oldest}):")
+        for name, agent in sorted((health.get("agents") or {}).items()):
+            detail = f" - {agent['detail']}" if agent.get("detail") else ""
+            lines.append(f"  {name:<14} {agent['state']:<8} for {agent['for_seconds']:g}s{detail}")
+        lines.extend(f"! {problem}" for problem in health.get("problems") or [])
     if status.metrics:
         lines.append("running process:")
         lines.extend(f"  {name} = {value:g}" for name, value in sorted(status.metrics.items()))
