@@ -640,6 +640,7 @@ def register_poller(
     state_topic = changelog_topic(settings, STATE_TABLE)
     changelogs = [changelog_topic(settings, t) for t in store_tables()]
     shared: dict[str, Any] = {}
+    health = metrics.health if metrics is not None else None
     running: dict[str, asyncio.Task[PollOutcome]] = {}
     finished: list[PollOutcome] = []
 
@@ -683,9 +684,17 @@ def register_poller(
         if app.rebalancing or app.in_recovery:
             return
         if "poller" not in shared:
-            await make_changelogs_known()
+            try:
+                await make_changelogs_known()
+            except Exception as exc:  # Kafka not there yet: try again on the next tick
+                if health is not None:
+                    health.waiting("poller", f"Kafka: {type(exc).__name__}: {exc}")
+                log.warning("poller not started, trying again in %gs: %s", tick, exc)
+                return
             client = shared["client"] = feed_client(settings)
             shared["poller"] = FeedPoller(settings.poller, client, store)
+            if health is not None:
+                health.running("poller")
         poller: FeedPoller = shared["poller"]
         owned = owned_partitions()
         now = time.time()
