@@ -35,14 +35,13 @@ class PipelineStatus:
     errors: list[str] = field(default_factory=list)
 
 
-async def collect_status(settings: Settings) -> PipelineStatus:
-    status = PipelineStatus()
+async def topic_statuses(settings: Settings, names: list[str]) -> list[TopicStatus]:
+    """Records written to each topic, and how many the app's consumer group has not committed."""
     kafka = settings.kafka
-    names = list(kafka.topics.model_dump().values())
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await consumer.start()
     try:
-        consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers)
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
-        await consumer.start()
         await admin.start()
         try:
             counts = await partition_counts(admin, names)
@@ -50,15 +49,25 @@ async def collect_status(settings: Settings) -> PipelineStatus:
                 committed = await admin.list_consumer_group_offsets(settings.worker.app_id)
             except KafkaError:  # the group has never committed: no lag to report yet
                 committed = {}
+            out = []
             for name in names:
                 tps = [TopicPartition(name, p) for p in range(counts.get(name, 0))]
                 ends = await consumer.end_offsets(tps) if tps else {}
                 done = [committed[tp].offset for tp in tps if tp in committed]
                 lag = sum(ends[tp] for tp in tps) - sum(done) if done else None
-                status.topics.append(TopicStatus(name, sum(ends.values()), lag))
+                out.append(TopicStatus(name, sum(ends.values()), lag))
+            return out
         finally:
             await admin.close()
-            await consumer.stop()
+    finally:
+        await consumer.stop()
+
+
+async def collect_status(settings: Settings) -> PipelineStatus:
+    status = PipelineStatus()
+    names = list(settings.kafka.topics.model_dump().values())
+    try:
+        status.topics = await topic_statuses(settings, names)
     except Exception as exc:  # report, don't crash: status is for when things go wrong
         status.errors.append(f"kafka: {type(exc).__name__}: {exc}")
     es = elasticsearch_client(settings.elasticsearch)
