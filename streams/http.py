@@ -186,9 +186,10 @@ class _BoundedDecoder:
             pending = data
             while pending:
                 room = self.limit - self.size - len(buf) + 1
-                buf += self._d.decompress(pending, max(room, 1))
+                # in steps, so buf never sits beside a whole second copy of itself
+                buf += self._d.decompress(pending, max(min(room, 4 * CHUNK), 1))
                 if self.size + len(buf) > self.limit:
-                    break
+                    raise OverflowError  # before copying buf: a bomb costs the cap, not twice
                 pending = self._d.unconsumed_tail
             out = bytes(buf)
         self.size += len(out)
