@@ -31,6 +31,7 @@ from streams.errors import NewsstreamError
 JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
 _PROLOG_SCAN = 64 * 1024
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_REPLACED_RUN = re.compile("\ufffd+")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -135,7 +136,7 @@ def repair_utf8(body: bytes, content_type: str = "") -> tuple[bytes, str | None]
     document as windows-1252 instead, so one broken byte in one item turns every "Città" of
     every other item into "CittÃ\xa0", silently. The repair applies only when no declaration
     (HTTP charset, XML declaration) names another encoding and the valid non-ASCII characters
-    outnumber the invalid sequences; a legacy-encoded document mislabelled UTF-8 has next to
+    outnumber the runs of invalid bytes; a legacy-encoded document mislabelled UTF-8 has next to
     no valid ones and is left to feedparser's fallback, which reads it right.
     """
     declared = [m.group(1).decode("ascii") for m in [_XML_ENCODING.match(body[:_PROLOG_SCAN])] if m]
@@ -148,8 +149,9 @@ def repair_utf8(body: bytes, content_type: str = "") -> tuple[bytes, str | None]
     except UnicodeDecodeError:
         pass
     text = body.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd") - body.count("\ufffd".encode())
-    good = len(text) - len(text.encode("ascii", "ignore")) - bad - body.count("\ufffd".encode())
+    replaced = text.count("\ufffd")
+    bad = len(_REPLACED_RUN.findall(text))  # a broken sequence may be several U+FFFD
+    good = len(text) - len(text.encode("ascii", "ignore")) - replaced
     if good <= bad:
         return body, None
     return text.encode("utf-8"), f"{bad} invalid UTF-8 sequences replaced with U+FFFD"
