@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import urllib.parse
 import urllib.robotparser
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 MIN_PAGE_TEXT = 200  # shorter "main text" is usually a cookie wall or a teaser
 ROBOTS_TTL = 24 * 3600.0
 ROBOTS_MAX_BYTES = 512 * 1024
+_ROBOTS_NUMBER_FIELDS = ("crawl-delay", "request-rate")
+_LONGEST_DELAY = "999999999"  # what an absurdly long Crawl-delay becomes (and is then capped)
 
 
 @dataclass(slots=True)
@@ -52,7 +55,9 @@ class RobotsCache:
     """robots.txt per host (scheme + authority), fetched once a day, one fetch per host at once.
 
     A missing robots.txt (4xx) allows everything; one that cannot be fetched (5xx, timeout)
-    disallows the host until the next try, as RFC 9309 asks.
+    disallows the host until the next try, as RFC 9309 asks. Its Crawl-delay for our agent is
+    handed to the client, which spaces later requests to the host by it (capped:
+    :meth:`PoliteClient.set_crawl_delay`).
     """
 
     def __init__(self, client: PoliteClient, *, user_agent: str, ttl: float = ROBOTS_TTL) -> None:
@@ -72,6 +77,8 @@ class RobotsCache:
             robots = self._hosts.get(origin)
             if robots is None or time.time() - robots.fetched_at > self.ttl:
                 robots = self._hosts[origin] = await self._fetch(origin, linked_from)
+                delay = robots.parser.crawl_delay(self.agent) if robots.parser else None
+                self.client.set_crawl_delay(origin, float(delay) if delay is not None else None)
         return robots.parser is None or robots.parser.can_fetch(self.agent, url)
 
     async def _fetch(self, origin: str, linked_from: str | None) -> _Robots:
@@ -91,9 +98,35 @@ class RobotsCache:
             parser = urllib.robotparser.RobotFileParser()
             parser.parse(["User-agent: *", "Disallow: /"])
             return _Robots(parser, now)
-        parser = urllib.robotparser.RobotFileParser()
-        parser.parse(resp.body.decode("utf-8", errors="replace").splitlines())
-        return _Robots(parser, now)
+        return _Robots(parse_robots(resp.body.decode("utf-8", errors="replace")), now)
+
+
+def parse_robots(text: str) -> urllib.robotparser.RobotFileParser:
+    """A robots.txt parsed by ``urllib.robotparser``, which must not raise on any text.
+
+    Why: robotparser calls ``int()`` on every Crawl-delay and Request-rate value that
+    ``str.isdigit()`` accepts, which includes "²" (or ``%C2%B2``, which it unquotes) and
+    5,000-digit numbers: both raise ValueError, and every article of the host would fail
+    with it. Such a value is made harmless first: a too-long Crawl-delay reads as
+    ``_LONGEST_DELAY`` (the client caps it), anything else as no value at all.
+    """
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse([_harmless_robots_line(line) for line in text.splitlines()])
+    return parser
+
+
+def _harmless_robots_line(line: str) -> str:
+    name, colon, value = line.partition(":")
+    key = name.strip().lower()
+    if not colon or key not in _ROBOTS_NUMBER_FIELDS:
+        return line
+    value = urllib.parse.unquote(value.split("#", 1)[0].strip())  # as robotparser reads it
+    parts = [p.strip() for p in value.split("/")]
+    if all(not p.isdigit() or (p.isascii() and len(p) <= len(_LONGEST_DELAY)) for p in parts):
+        return line
+    if key == "crawl-delay" and value.isascii():
+        return f"{name}: {_LONGEST_DELAY}"
+    return f"{name}: unreadable"
 
 
 def extract_main_text(html: bytes, url: str) -> str:

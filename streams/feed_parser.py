@@ -4,7 +4,8 @@ Safety first: a document whose DOCTYPE declares entities is refused before any X
 it (the billion-laughs attack needs entity declarations; real feeds never have them), so memory
 stays bounded whatever the entities would expand to. The body size is already capped by the HTTP
 client. A "bozo" feed (not well-formed) that still yields entries is used and the reason kept; one
-that yields none is an error for that feed.
+that yields none is an error for that feed. A UTF-8 document with a few broken bytes has them
+replaced (:func:`repair_utf8`), so they do not garble the rest of it.
 
 One bad item never fails its feed: each item is read on its own, and one that cannot be (a JSON
 Feed item whose title is a number, whose url is a list, whose date is an object, or nested past
@@ -29,6 +30,9 @@ from streams.errors import NewsstreamError
 
 JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
 _PROLOG_SCAN = 64 * 1024
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_REPLACED_RUN = re.compile("\ufffd+")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # A feed item is four levels deep; a document deeper than this is pruned before json.loads,
@@ -124,6 +128,35 @@ def reject_entity_declarations(body: bytes) -> None:
         )
 
 
+def repair_utf8(body: bytes, content_type: str = "") -> tuple[bytes, str | None]:
+    """``body`` with invalid UTF-8 sequences replaced by U+FFFD, when it is UTF-8 with damage;
+    the second value says what was done (None: nothing).
+
+    Why: feedparser, given a document declared UTF-8 that does not decode, reads the whole
+    document as windows-1252 instead, so one broken byte in one item turns every "Città" of
+    every other item into "CittÃ\xa0", silently. The repair applies only when no declaration
+    (HTTP charset, XML declaration) names another encoding and the valid non-ASCII characters
+    outnumber the runs of invalid bytes; a legacy-encoded document mislabelled UTF-8 has next to
+    no valid ones and is left to feedparser's fallback, which reads it right.
+    """
+    declared = [m.group(1).decode("ascii") for m in [_XML_ENCODING.match(body[:_PROLOG_SCAN])] if m]
+    declared += [m.group(1) for m in [_CHARSET.search(content_type)] if m]
+    if any(d.lower().replace("_", "-") not in ("utf-8", "utf8") for d in declared):
+        return body, None
+    try:
+        body.decode("utf-8")
+        return body, None
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    bad = len(_REPLACED_RUN.findall(text))  # a broken sequence may be several U+FFFD
+    good = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    if good <= bad:
+        return body, None
+    return text.encode("utf-8"), f"{bad} invalid UTF-8 sequences replaced with U+FFFD"
+
+
 def looks_like_json_feed(body: bytes, content_type: str) -> bool:
     ctype = content_type.split(";")[0].strip().lower()
     if ctype in ("application/feed+json", "application/json"):
@@ -140,14 +173,16 @@ def parse_feed(
     if looks_like_json_feed(body, content_type):
         return parse_json_feed(body, url=url, max_entries=max_entries)
     reject_entity_declarations(body)
+    body, repaired = repair_utf8(body, content_type)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
-    bozo_reason = None
+    bozo_reason = repaired
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         bozo_reason = f"{type(exc).__name__}: {exc}" if exc else "not well-formed"
+        bozo_reason = f"{repaired}; {bozo_reason}" if repaired else bozo_reason
     entries = parsed.get("entries") or []
     version = parsed.get("version") or ""
     if not entries:

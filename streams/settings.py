@@ -215,6 +215,9 @@ class FetchSettings(BaseModel):
     per_host_concurrency: int = Field(default=2, ge=1)
     politeness_delay: float = Field(default=1.0, ge=0)
     respect_robots: bool = True
+    # A host's robots.txt Crawl-delay spaces its requests when longer than politeness_delay, up
+    # to this: a longer one is capped (and logged), so a hostile robots.txt cannot park a host.
+    max_crawl_delay: float = Field(default=60.0, ge=0)
     concurrency: int = Field(default=16, ge=1)
     # The fetch fence (streams/fence.py) refuses links and redirects to loopback, private and
     # other non-public addresses, except to the linking feed's own host and to these: hosts by

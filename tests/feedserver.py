@@ -20,6 +20,7 @@ import hashlib
 import random
 import socket
 import threading
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -44,6 +45,10 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     content_encoding: str | None = None  # body is sent as-is with this Content-Encoding
     compress: bool = False  # gzip the body when the client accepts it
+    # Streamed without Content-Length, ``chunk`` bytes at a time, ``drip`` seconds between them
+    # (a slowloris feed: drip=1, chunk=1). chunk=0 and drip=0: one answer with Content-Length.
+    chunk: int = 0
+    drip: float = 0.0
 
 
 def rss(
@@ -126,6 +131,7 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.arrivals: Counter[tuple[str, str]] = Counter()  # (address we were reached on, path)
+        self.times: list[tuple[float, str]] = []  # (time.monotonic() on arrival, path)
         self.hosts = hosts  # listens on 127.0.0.1 .. 127.0.0.<hosts>, all on one port
         self.last_headers: dict[str, dict[str, str]] = {}  # path -> headers of its last request
         self.statuses: Counter[int] = Counter()
@@ -149,6 +155,7 @@ class FeedServer:
 
     def reset_counters(self) -> None:
         self.hits.clear()
+        self.times.clear()
         self.arrivals.clear()
         self.statuses.clear()
         self.bytes_sent = 0
@@ -203,6 +210,7 @@ class FeedServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path_qs if request.path_qs in self.routes else request.path
         self.hits[path] += 1
+        self.times.append((time.monotonic(), path))
         sockname = request.transport.get_extra_info("sockname") if request.transport else None
         self.arrivals[(sockname[0] if sockname else "?", path)] += 1
         self.last_headers[path] = dict(request.headers)
@@ -217,7 +225,31 @@ class FeedServer:
         if route.status != 200:
             return self._answer(web.Response(status=route.status, headers=headers), path)
         body = route.body() if callable(route.body) else route.body
+        if route.chunk or route.drip:
+            return await self._stream(request, route, body, headers, path)
         return self._answer(self._with_validators(request, route, body, headers), path)
+
+    async def _stream(
+        self, request: web.Request, route: Route, body: bytes, headers: dict[str, str], path: str
+    ) -> web.StreamResponse:
+        """The body in chunks with no Content-Length, ``route.drip`` seconds apart."""
+        headers["Content-Type"] = route.content_type
+        if route.content_encoding:
+            headers["Content-Encoding"] = route.content_encoding
+        response = web.StreamResponse(headers=headers)
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        self.statuses[200] += 1
+        size = route.chunk or 1
+        view = memoryview(body)
+        for start in range(0, len(body), size):
+            if route.drip and start:
+                await asyncio.sleep(route.drip)
+            await response.write(bytes(view[start : start + size]))
+            self.bytes_sent += min(size, len(body) - start)
+            self.bytes_by_path[path] += min(size, len(body) - start)
+        await response.write_eof()
+        return response
 
     def _with_validators(
         self, request: web.Request, route: Route, body: bytes, headers: dict[str, str]

@@ -6,11 +6,12 @@ import asyncio
 import email.utils
 import gzip
 import time
+import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 
 import pytest
-from feedserver import FeedServer, Route
+from feedserver import FeedServer, Route, gzip_bomb
 
 from streams.http import PoliteClient, TransferError, TransferErrorKind, parse_retry_after
 
@@ -131,3 +132,18 @@ async def test_overall_deadline(server: FeedServer) -> None:
         with pytest.raises(TransferError) as caught:
             await c.get(url)
     assert caught.value.kind == TransferErrorKind.TIMEOUT
+
+
+async def test_a_gzip_bomb_costs_the_cap_not_twice_the_cap(server: FeedServer) -> None:
+    cap = 8 * 1024 * 1024
+    url = server.set("/bomb-peak.xml", Route(body=gzip_bomb(64), content_encoding="gzip"))
+    async with client(max_body_bytes=cap) as c:
+        tracemalloc.start()
+        try:
+            with pytest.raises(TransferError) as caught:
+                await c.get(url)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert caught.value.kind is TransferErrorKind.TOO_LARGE
+    assert peak < 1.5 * cap  # one decompress call to the cap, then bytes(), made it 2.1x

@@ -179,3 +179,33 @@ def test_a_bad_rss_item_is_skipped_not_its_feed(monkeypatch: pytest.MonkeyPatch)
     assert [e.title for e in feed.entries] == ["one", "three"]
     assert [(s.index, s.reason) for s in feed.skipped] == [(1, "error")]
     assert "AttributeError" in feed.skipped[0].detail
+
+
+def rss_titles(*titles: bytes, declared: bytes = b"utf-8") -> bytes:
+    items = b"".join(
+        b"<item><title>%s</title><link>http://x/%d</link></item>" % (t, i)
+        for i, t in enumerate(titles)
+    )
+    return (
+        b'<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel><title>t</title>'
+        b"%s</channel></rss>" % (declared, items)
+    )
+
+
+def test_broken_utf8_in_one_item_leaves_the_others_readable() -> None:
+    # feedparser alone reads the whole document as windows-1252: "CittÃ\xa0 di KÃ¶ln"
+    body = rss_titles("Città di Köln — già".encode(), b"bad \xff\xfe byte \xc3\x28 here")
+    parsed = parse_feed(body, url="http://x/", content_type="application/rss+xml; charset=utf-8")
+    assert [e.title for e in parsed.entries] == [
+        "Città di Köln — già",
+        "bad \ufffd\ufffd byte \ufffd( here",
+    ]
+    assert "2 invalid UTF-8 sequences replaced" in (parsed.bozo_reason or "")
+
+
+def test_legacy_text_declared_utf8_is_still_read_as_legacy() -> None:
+    body = rss_titles("Città, caffè e perché: “sì” – 5 €".encode("cp1252"))
+    (entry,) = parse_feed(body, url="http://x/", content_type="text/xml").entries
+    assert entry.title == "Città, caffè e perché: “sì” – 5 €"
+    latin = rss_titles("Città \xff".encode("latin-1"), b"caf\xe9", declared=b"ISO-8859-1")
+    assert [e.title for e in parse_feed(latin, url="http://x/").entries] == ["Città ÿ", "café"]

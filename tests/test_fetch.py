@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
 import time
 from collections.abc import Iterator
 from urllib.parse import urljoin
@@ -9,7 +12,7 @@ from urllib.parse import urljoin
 import pytest
 from feedserver import FeedServer, Route
 
-from agents.fetch import RobotsCache, fetch_article
+from agents.fetch import RobotsCache, fetch_article, parse_robots
 from streams.errors import FetchError
 from streams.http import PoliteClient
 from streams.records import FeedEntry, TextSource
@@ -157,3 +160,65 @@ async def test_disabled_fetching_uses_the_feed(server: FeedServer, settings: Set
         article.fetch_error or ""
     )
     assert server.hits["/news/budget2.html"] == 0
+
+
+def arrival_gaps(srv: FeedServer) -> list[float]:
+    """Seconds between consecutive requests the server received (robots.txt included)."""
+    times = sorted(t for t, _ in srv.times)
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
+async def test_crawl_delay_spaces_requests_to_its_host_up_to_the_cap(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    robots = {"delayed": b"Crawl-delay: 1\n", "plain": b"", "hostile": b"Crawl-delay: 100000\n"}
+    polite = settings.model_copy(
+        update={
+            "fetch": settings.fetch.model_copy(
+                update={"politeness_delay": 0.2, "max_crawl_delay": 1.5}
+            )
+        }
+    )
+    servers = {name: FeedServer().start() for name in robots}
+    try:
+        urls: dict[str, list[str]] = {}
+        for name, srv in servers.items():
+            srv.set(
+                "/robots.txt",
+                Route(body=b"User-agent: *\n" + robots[name], content_type="text/plain"),
+            )
+            urls[name] = [
+                srv.set(f"/news/{i}.html", Route(body=PAGE, content_type="text/html"))
+                for i in range(2)
+            ]
+        caplog.set_level(logging.WARNING, logger="streams.http")
+        async with client_for(polite) as client:
+            cache = RobotsCache(client, user_agent=polite.poller.user_agent)
+            articles = await asyncio.gather(
+                *(
+                    fetch_article(entry(url), client, polite, robots=cache)
+                    for pages in urls.values()
+                    for url in pages
+                )
+            )
+        gaps = {name: arrival_gaps(srv) for name, srv in servers.items()}
+    finally:
+        for srv in servers.values():
+            srv.stop()
+    assert all(a.text_source == TextSource.PAGE.value for a in articles)
+    assert all(len(g) == 2 for g in gaps.values())  # robots.txt, then two pages, per host
+    tolerance = 0.1  # server-side arrival times: connection set-up jitter, not our spacing
+    assert all(g >= 1.0 - tolerance for g in gaps["delayed"]), gaps
+    assert all(0.2 - tolerance <= g < 1.0 - tolerance for g in gaps["plain"]), gaps
+    assert all(1.5 - tolerance <= g < 3.0 for g in gaps["hostile"]), gaps  # capped, not parked
+    assert "Crawl-delay 100000s: capped at fetch.max_crawl_delay=1.5s" in caplog.text
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "%C2%B2", "9" * 5000, "9" * 400])
+def test_unreadable_crawl_delay_never_fails_robots_txt(value: str) -> None:
+    # urllib.robotparser alone raises ValueError on each of these
+    parser = parse_robots(f"User-agent: *\nCrawl-delay: {value}\nDisallow: /private/\n")
+    assert not parser.can_fetch("newsstream", "http://h/private/x")
+    assert parser.can_fetch("newsstream", "http://h/news/x")
+    delay = parser.crawl_delay("newsstream")
+    assert delay is None or int(delay) == 999_999_999  # a huge number is huge, then capped
