@@ -94,6 +94,8 @@ class AgentHealth:
         self.clock = clock
         self.agents: dict[str, AgentStatus] = {}
         self.on_crash: Callable[[str, BaseException], None] | None = None
+        # topic -> (committed offsets summed, when they last moved or the lag was 0, lag)
+        self.lags: dict[str, tuple[int, float, int]] = {}
         self._lock = threading.Lock()
         self._up: Gauge | None = None
         self._waiting: Gauge | None = None
@@ -161,6 +163,19 @@ class AgentHealth:
         """The actor passed its records on (or dead-lettered them)."""
         self.holding(name, None, actor)
 
+    def observe_lag(self, topic: str, committed: int, lag: int) -> None:
+        """A sample of the consumer group on ``topic``: its committed offsets (summed over the
+        partitions) and its lag. Records waiting while nothing is committed for
+        ``max_record_age`` mean the agents stopped consuming, whatever they say of themselves."""
+        now = self.clock()
+        with self._lock:
+            previous = self.lags.get(topic)
+            if previous is None or committed != previous[0] or lag == 0:
+                progress_at = now
+            else:
+                progress_at = previous[1]
+            self.lags[topic] = (committed, progress_at, lag)
+
     @property
     def any_crashed(self) -> bool:
         return any(s.state == AgentState.CRASHED for s in self.agents.values())
@@ -191,6 +206,14 @@ class AgentHealth:
                 problems.append(f"agent {name} crashed: {s.detail}")
             elif s.state == AgentState.WAITING and for_s >= self.settings.max_wait:
                 problems.append(f"agent {name} waiting for {for_s:.0f}s: {s.detail}")
+        with self._lock:
+            lags = sorted(self.lags.items())
+        for topic, (_, progress_at, lag) in lags:
+            stalled = now - progress_at
+            if lag > 0 and stalled > self.settings.max_record_age:
+                problems.append(
+                    f"{lag} records wait on {topic}; nothing committed for {stalled:.0f}s"
+                )
         age = self.oldest_unindexed_age()
         if age is not None and age > self.settings.max_record_age:
             problems.append(f"oldest record not yet indexed is {age:.0f}s old")
@@ -199,4 +222,5 @@ class AgentHealth:
             "problems": problems,
             "oldest_unindexed_seconds": None if age is None else round(age, 1),
             "agents": agents,
+            "lag": {topic: lag for topic, (_, _, lag) in lags},
         }

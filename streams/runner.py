@@ -105,9 +105,34 @@ def build_pipeline(settings: Settings, role: Role, metrics: Metrics | None = Non
         # closed at shutdown, or asyncio reports its aiohttp session as unclosed
         app.on_before_shutdown.connect(lambda app, **kwargs: es.close())  # type: ignore[arg-type]
         register_index(app, topics, settings, metrics, es)
+        register_lag_watch(app, topics, settings, metrics)
         pipeline.pool = pool
 
     return pipeline
+
+
+def register_lag_watch(
+    app: faust.App, topics: Topics, settings: Settings, metrics: Metrics
+) -> None:
+    """Every ``health.lag_interval`` seconds, the group's lag on the topics the agents consume,
+    into the ``newsstream_consumer_lag`` gauge and the health board (a lag that sits while
+    nothing is committed makes the process unhealthy)."""
+    from streams.status import topic_statuses
+
+    names = [t.get_topic_name() for t in (topics.entries, topics.articles, topics.enriched)]
+    names.append(topics.replay.get_topic_name())
+
+    @app.timer(interval=settings.health.lag_interval, name="newsstream.lag_watch")
+    async def watch_lag() -> None:
+        try:
+            found = await topic_statuses(settings, names)
+        except Exception as exc:  # Kafka away: the agents say so themselves
+            log.debug("lag not measured: %s", exc)
+            return
+        for topic in found:
+            if topic.lag is not None:
+                metrics.consumer_lag.labels(topic.name).set(topic.lag)
+                metrics.health.observe_lag(topic.name, topic.records - topic.lag, topic.lag)
 
 
 def run_worker(settings: Settings, role: Role) -> None:

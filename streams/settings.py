@@ -263,6 +263,7 @@ class HealthSettings(BaseModel):
 
     max_wait: Seconds = 30.0  # an agent waiting this long for its service is a problem
     max_record_age: Seconds = 300.0  # and so is a record held this long without being passed on
+    lag_interval: Seconds = 15.0  # how often a worker measures its consumer group's lag
 
 
 class MetricsSettings(BaseModel):

@@ -189,6 +189,24 @@ def test_health_endpoint_fails_while_an_agent_waits_too_long_or_crashed() -> Non
         metrics.close()
 
 
+def test_a_lag_that_sits_while_nothing_is_committed_is_unhealthy() -> None:
+    health = AgentHealth(HealthSettings(max_record_age=300))
+    clock = health.clock = Clock()
+    health.observe_lag("news.articles", committed=100, lag=0)
+    clock.now += 400
+    health.observe_lag("news.articles", committed=100, lag=0)  # idle, nothing waiting: fine
+    assert health.report()["healthy"]
+    health.observe_lag("news.articles", committed=100, lag=50)
+    clock.now += 200
+    health.observe_lag("news.articles", committed=140, lag=60)  # behind, but moving: fine
+    assert health.report()["healthy"]
+    clock.now += 301
+    health.observe_lag("news.articles", committed=140, lag=90)  # stuck for 301 s
+    report = health.report()
+    assert not report["healthy"] and report["lag"] == {"news.articles": 90}
+    assert "90 records wait on news.articles; nothing committed for 301s" in report["problems"]
+
+
 # ------------------------------------------------------------------ a running worker
 
 
