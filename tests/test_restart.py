@@ -90,5 +90,7 @@ def test_a_sigkilled_worker_restarts_at_once(pipeline_settings: Settings, tmp_pa
         first.stop()
     log = second.output()
     assert "Address already in use" not in log and "Traceback" not in log, log[-3000:]
+    # a clean stop: nothing left unclosed, nothing logged as an error
+    assert "Unclosed" not in log and " ERROR " not in log, log[-3000:]
     assert code == 0
     print(f"SIGKILLed worker: the restart answered on its metrics port {restarted_in:.1f}s later")
