@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,34 @@ from aiokafka import AIOKafkaConsumer
 from streams.settings import Settings
 
 R = TypeVar("R", bound=faust.Record)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`newsstream <args>` in a subprocess, with no NEWSSTREAM_ setting of the caller's but
+    ``env``; its output captured."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
+    full_env.update({"PYTHONPATH": str(ROOT), "NEWSSTREAM_LOG_FORMAT": "json", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "streams.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=ROOT,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (for a metrics endpoint or a proxy)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def write_config(settings: Settings, path: Path) -> Path:

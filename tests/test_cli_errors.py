@@ -8,30 +8,14 @@ traceback, and the hint. "Down" services are an unused port (127.0.0.1:1).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from pipeline_helpers import cli
 
-ROOT = Path(__file__).resolve().parents[1]
 NO_ES = {"NEWSSTREAM_ELASTICSEARCH__URL": "http://127.0.0.1:1"}
 NO_KAFKA = {"NEWSSTREAM_KAFKA__BOOTSTRAP_SERVERS": "127.0.0.1:1"}
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
-    full_env.update({"PYTHONPATH": str(ROOT), "NEWSSTREAM_LOG_FORMAT": "json", **(env or {})})
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
 
 
 def assert_one_line(result: subprocess.CompletedProcess[str], code: int, *hints: str) -> str:

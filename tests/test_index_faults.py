@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from elasticsearch import ApiError, AsyncElasticsearch
 from faultproxy import FaultProxy
-from pipeline_helpers import NewsstreamProcess, write_config
+from pipeline_helpers import NewsstreamProcess, free_port, write_config
 from test_index_integration import enriched
 from test_pipeline_worker import make_article, send_articles, wait_for
 
@@ -130,12 +129,6 @@ async def test_a_request_refused_as_a_whole_is_an_error_not_an_outage(
 
 
 # ------------------------------------------------------------------ the health endpoint
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, dict[str, Any]]:

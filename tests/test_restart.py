@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import NewsstreamProcess, wait_until, write_config
+from pipeline_helpers import NewsstreamProcess, free_port, wait_until, write_config
 
 from streams.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def answers(url: str) -> bool:

@@ -8,10 +8,10 @@ the URL.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from pipeline_helpers import cli as run_cli
 
 from streams.services import LocalStack
 from streams.settings import Settings, load_settings, redact_url
@@ -42,17 +42,8 @@ def as_environment(settings: Settings) -> dict[str, str]:
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
-    full_env.update({"PYTHONPATH": str(ROOT), "NEWSSTREAM_LOG_LEVEL": "DEBUG", **env})
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=ROOT,
-        timeout=180,
-        check=False,
-    )
+    """The CLI at DEBUG, so that whatever the clients log is searched for secrets too."""
+    return run_cli(*args, env={"NEWSSTREAM_LOG_LEVEL": "DEBUG", **env}, timeout=180)
 
 
 def assert_no_secret(result: subprocess.CompletedProcess[str]) -> None:
