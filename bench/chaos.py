@@ -543,10 +543,10 @@ class Run:
         target = max(3, int(self.size.articles * fraction))
         stop = threading.Event()
         self.stream.trickle(int(self.size.articles * 0.6), self.size.rate, stop)
-        ok = self.wait_indexed(target, 240)
+        ok = self.wait_indexed(target, 150)
         stop.set()
         if not ok:
-            raise RuntimeError(f"not {target} documents indexed within 240s of the start")
+            raise RuntimeError(f"not {target} documents indexed within 150s of the start")
 
     def finish(self, fault_end: float, *, version: int = 1) -> None:
         """Wait for every article, then take the figures."""
@@ -660,6 +660,7 @@ def es_fault(
         run = Run(name, base, server, size, es_url=proxy.url)
         result.append(run.result)
         try:
+            provision(run.settings)
             run.write()
             run.start()
             run.warm_up()
@@ -993,6 +994,9 @@ def main() -> int:
                 results[-1].fail(f"{type(exc).__name__}: {exc}")
                 traceback.print_exc()
             r = results[-1]
+            if r.reasons:
+                for path in sorted(Path(tempfile.gettempdir()).glob(f"chaos-{name}-*/run-*.log")):
+                    r.notes.append(f"log {path}")
             judge(r, 1 if name == "stuck-extraction" else 0)
             for note in r.notes:
                 log(f"  {note}")
