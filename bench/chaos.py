@@ -586,6 +586,17 @@ class Run:
             short = sum(1 for h in docs if h["_version"] < version)
             if short:
                 r.fail(f"{short} documents not re-indexed (_version < {version})")
+        with contextlib.suppress(Exception):
+            from streams.status import collect_status
+
+            status = asyncio.run(asyncio.wait_for(collect_status(self.settings), 30))
+            sizes = {t.name.rsplit(".", 1)[-1]: t.records for t in status.topics}
+            r.notes.append(
+                "records on entries/articles/enriched/replay: "
+                + "/".join(
+                    str(sizes.get(k, "?")) for k in ("entries", "articles", "enriched", "replay")
+                )
+            )
         letters = read_deadletters(self.settings)
         r.dead_letters = len(letters)
         self.letters = letters
@@ -888,6 +899,15 @@ def stuck_extraction(base: Settings, server: FeedServer, size: Size, result: lis
         released = time.monotonic()
         log(f"stuck-extraction: hostile article out ({run.index.count()} indexed)")
         trickle.join(size.articles / size.rate + 30)
+
+        def dead_lettered() -> bool:
+            return any("exceeded" in str(d.get("reason")) for d in read_deadletters(run.settings))
+
+        if wait_for(dead_lettered, 120, every=2.0):
+            run.result.notes.append(
+                f"hostile article dead-lettered by {time.monotonic() - released:.1f}s after "
+                "it was published"
+            )
         run.finish(released)
         stop.set()
 
