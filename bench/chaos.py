@@ -274,21 +274,28 @@ class Index:
 
 async def _read_deadletters(settings: Settings) -> list[dict[str, Any]]:
     from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from streams.provision import partition_counts
 
     topic = settings.kafka.topics.deadletter
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        partitions = (await partition_counts(admin, [topic])).get(topic, 0)
+    finally:
+        await admin.close()
+    out: list[dict[str, Any]] = []
+    if not partitions:
+        return out
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka.bootstrap_servers,
         enable_auto_commit=False,
         max_partition_fetch_bytes=settings.kafka.max_message_bytes,
     )
     await consumer.start()
-    out: list[dict[str, Any]] = []
     try:
-        await consumer.topics()  # fetches the cluster's metadata
-        parts = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
-        if not tps:
-            return out
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
@@ -381,6 +388,7 @@ class Result:
     recovery: float | None = None
     ok: bool = False
     notes: list[str] = field(default_factory=list)
+    logs: Path | None = None  # where its processes' logs are
     reasons: list[str] = field(default_factory=list)  # why it failed
 
     def fail(self, why: str) -> None:
@@ -483,7 +491,7 @@ class Run:
         self.config = self.dir / "settings.yaml"
         self.index = Index(self.direct_es, self.settings.elasticsearch.alias)
         self.procs: list[NewsstreamProcess] = []
-        self.result = Result(name, articles=size.articles)
+        self.result = Result(name, articles=size.articles, logs=self.dir)
 
     # -- the pipeline ----------------------------------------------------------------------
     def write(self) -> None:
@@ -1014,9 +1022,8 @@ def main() -> int:
                 results[-1].fail(f"{type(exc).__name__}: {exc}")
                 traceback.print_exc()
             r = results[-1]
-            if r.reasons:
-                for path in sorted(Path(tempfile.gettempdir()).glob(f"chaos-{name}-*/run-*.log")):
-                    r.notes.append(f"log {path}")
+            if r.reasons and r.logs is not None:
+                r.notes.append(f"logs in {r.logs}")
             judge(r, 1 if name == "stuck-extraction" else 0)
             for note in r.notes:
                 log(f"  {note}")
