@@ -908,14 +908,12 @@ def stuck_extraction(base: Settings, server: FeedServer, size: Size, result: lis
         log(f"stuck-extraction: hostile article out ({run.index.count()} indexed)")
         trickle.join(size.articles / size.rate + 30)
 
+        released_wall = time.time()
+
         def dead_lettered() -> bool:
             return any("exceeded" in str(d.get("reason")) for d in read_deadletters(run.settings))
 
-        if wait_for(dead_lettered, 120, every=2.0):
-            run.result.notes.append(
-                f"hostile article dead-lettered by {time.monotonic() - released:.1f}s after "
-                "it was published"
-            )
+        wait_for(dead_lettered, 120, every=2.0)
         run.finish(released)
         stop.set()
 
@@ -937,8 +935,9 @@ def stuck_extraction(base: Settings, server: FeedServer, size: Size, result: lis
             worst, item = max(after, key=lambda p: p[0])
             delay = worst - base_lat
             r.notes.append(
-                f"other feeds' latency: median {base_lat:.1f}s before, worst {worst:.1f}s "
-                f"in the 30s after (#{item.n}): added delay {delay:.1f}s"
+                f"other feeds' latency (published -> indexed): median {base_lat:.1f}s, worst "
+                f"{before[-1]:.1f}s before; worst {worst:.1f}s in the 30s after (#{item.n}): "
+                f"added delay {delay:.1f}s over the median"
             )
             if delay > 10:
                 r.fail(f"the stuck article delayed other feeds' articles by {delay:.1f}s")
@@ -951,6 +950,9 @@ def stuck_extraction(base: Settings, server: FeedServer, size: Size, result: lis
         ]
         if not stuck:
             r.fail("the hostile article was not dead-lettered with 'exceeded' in its reason")
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            failed_at = datetime.fromisoformat(stuck[0]["failed_at"]).timestamp()
+            r.notes.append(f"dead-lettered {failed_at - released_wall:.1f}s after it was published")
         # served counts the normal articles; the hostile one is the dead letter
         r.articles += 1
         if any("Numbers only" in (t or "") for t in seen):
