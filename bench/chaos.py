@@ -904,11 +904,9 @@ def stuck_extraction(base: Settings, server: FeedServer, size: Size, result: lis
         if not run.wait_indexed(max(3, size.articles // 4), 240):
             raise RuntimeError("nothing indexed within 240s of the start")
         hostile_released.set()
-        released = time.monotonic()
+        released, released_wall = time.monotonic(), time.time()
         log(f"stuck-extraction: hostile article out ({run.index.count()} indexed)")
         trickle.join(size.articles / size.rate + 30)
-
-        released_wall = time.time()
 
         def dead_lettered() -> bool:
             return any("exceeded" in str(d.get("reason")) for d in read_deadletters(run.settings))
