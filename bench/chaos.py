@@ -484,7 +484,9 @@ class Run:
                 "metrics": settings.metrics.model_copy(
                     update={"enabled": True, "port": self.metrics_port}
                 ),
-                "health": HealthSettings(max_wait=10.0, max_record_age=600.0),
+                # a lane idle over its backlog this long stops the process (exit 70), which
+                # restarts like a service manager would (see Run.restart_if_crashed)
+                "health": HealthSettings(max_wait=10.0, max_record_age=60.0),
                 "log_level": "INFO",
             }
         )
@@ -529,6 +531,14 @@ class Run:
     def alive(self) -> bool:
         return self.proc.proc.poll() is None
 
+    def restart_if_crashed(self) -> None:
+        """Do what a service manager does when `run` exits 70 (an agent crashed or stalled):
+        start it again."""
+        if self.procs and self.proc.proc.poll() == 70:
+            self.result.notes.append(f"run-{len(self.procs)} exited 70: restarted")
+            log(f"{self.result.name}: run exited 70, restarting it")
+            self.start()
+
     # -- figures ---------------------------------------------------------------------------
     def ids(self) -> set[str]:
         return {h["_id"] for h in self.index.docs()}
@@ -569,6 +579,7 @@ class Run:
         if version > 1:
 
             def reindexed() -> bool:
+                self.restart_if_crashed()
                 return sum(1 for h in self.index.docs() if h["_version"] >= version) >= n
 
             complete = wait_for(reindexed, self.size.recover_timeout, every=1.0)

@@ -96,6 +96,7 @@ class AgentHealth:
         self.on_crash: Callable[[str, BaseException], None] | None = None
         # topic -> (committed offsets summed, when they last moved or the lag was 0, lag)
         self.lags: dict[str, tuple[int, float, int]] = {}
+        self.consumers: dict[str, str] = {}  # topic -> the agent that consumes it
         self._lock = threading.Lock()
         self._up: Gauge | None = None
         self._waiting: Gauge | None = None
@@ -163,7 +164,7 @@ class AgentHealth:
         """The actor passed its records on (or dead-lettered them)."""
         self.holding(name, None, actor)
 
-    def observe_lag(self, topic: str, committed: int, lag: int) -> None:
+    def observe_lag(self, topic: str, committed: int, lag: int, agent: str | None = None) -> None:
         """A sample of the consumer group on ``topic``: its committed offsets (summed over the
         partitions) and its lag. Records waiting while nothing is committed for
         ``max_record_age`` mean the agents stopped consuming, whatever they say of themselves."""
@@ -175,6 +176,30 @@ class AgentHealth:
             else:
                 progress_at = previous[1]
             self.lags[topic] = (committed, progress_at, lag)
+            if agent is not None:
+                self.consumers[topic] = agent
+
+    def stalled_agents(self) -> dict[str, str]:
+        """Agents that take no records although records wait on their topic and nothing was
+        committed there for ``max_record_age``: running, holding nothing, not waiting for a
+        service. (Seen with Faust's batching after a restart on a backlog: the agent sat idle
+        with its lane's records unread.) Agent -> why."""
+        now = self.clock()
+        out: dict[str, str] = {}
+        with self._lock:
+            for topic, (_, progress_at, lag) in self.lags.items():
+                agent = self.consumers.get(topic)
+                status = self.agents.get(agent) if agent is not None else None
+                if (
+                    agent is not None
+                    and status is not None
+                    and status.state == AgentState.RUNNING
+                    and not status.held
+                    and lag > 0
+                    and now - progress_at > self.settings.max_record_age
+                ):
+                    out[agent] = f"{lag} records wait on {topic} and it takes none"
+        return out
 
     @property
     def any_crashed(self) -> bool:

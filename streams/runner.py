@@ -119,8 +119,13 @@ def register_lag_watch(
     nothing is committed makes the process unhealthy)."""
     from streams.status import topic_statuses
 
-    names = [t.get_topic_name() for t in (topics.entries, topics.articles, topics.enriched)]
-    names.append(topics.replay.get_topic_name())
+    consumers = {
+        topics.entries.get_topic_name(): "fetch",
+        topics.articles.get_topic_name(): "enrich",
+        topics.enriched.get_topic_name(): "index",
+        topics.replay.get_topic_name(): "enrich-replay",
+    }
+    names = list(consumers)
 
     @app.timer(interval=settings.health.lag_interval, name="newsstream.lag_watch")
     async def watch_lag() -> None:
@@ -129,10 +134,18 @@ def register_lag_watch(
         except Exception as exc:  # Kafka away: the agents say so themselves
             log.debug("lag not measured: %s", exc)
             return
+        health = metrics.health
         for topic in found:
             if topic.lag is not None:
                 metrics.consumer_lag.labels(topic.name).set(topic.lag)
-                metrics.health.observe_lag(topic.name, topic.records - topic.lag, topic.lag)
+                health.observe_lag(
+                    topic.name, topic.records - topic.lag, topic.lag, consumers[topic.name]
+                )
+        # An agent that sits idle over a backlog is as good as dead: stop, and let the service
+        # manager start a fresh process, which reads on from the committed offsets.
+        for agent, why in health.stalled_agents().items():
+            health.crashed(agent, RuntimeError(f"stalled: {why}"))
+            break
 
 
 def run_worker(settings: Settings, role: Role) -> None:

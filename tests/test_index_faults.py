@@ -200,6 +200,31 @@ def test_a_lag_that_sits_while_nothing_is_committed_is_unhealthy() -> None:
     assert "90 records wait on news.articles; nothing committed for 301s" in report["problems"]
 
 
+def test_an_agent_idle_over_a_backlog_is_stalled_but_not_one_that_waits_or_works() -> None:
+    health = AgentHealth(HealthSettings(max_record_age=300))
+    clock = health.clock = Clock()
+    for agent in ("enrich-replay", "index", "enrich"):
+        health.running(agent)
+    for topic, agent in (
+        ("replay", "enrich-replay"),
+        ("enriched", "index"),
+        ("articles", "enrich"),
+    ):
+        health.observe_lag(topic, committed=8, lag=260, agent=agent)
+    health.waiting("index", "Elasticsearch: ConnectionError")  # away: it says so, it holds on
+    health.holding("enrich", clock.now, actor=1)  # busy with a batch that takes its time
+    clock.now += 301
+    for topic, agent in (
+        ("replay", "enrich-replay"),
+        ("enriched", "index"),
+        ("articles", "enrich"),
+    ):
+        health.observe_lag(topic, committed=8, lag=260, agent=agent)
+    assert health.stalled_agents() == {
+        "enrich-replay": "260 records wait on replay and it takes none"
+    }
+
+
 # ------------------------------------------------------------------ a running worker
 
 
