@@ -40,26 +40,25 @@ async def topic_statuses(settings: Settings, names: list[str]) -> list[TopicStat
     kafka = settings.kafka
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers)
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
-    await consumer.start()
     try:
+        # inside the try: a start that cannot reach Kafka still leaves clients to close
+        await consumer.start()
         await admin.start()
+        counts = await partition_counts(admin, names)
         try:
-            counts = await partition_counts(admin, names)
-            try:
-                committed = await admin.list_consumer_group_offsets(settings.worker.app_id)
-            except KafkaError:  # the group has never committed: no lag to report yet
-                committed = {}
-            out = []
-            for name in names:
-                tps = [TopicPartition(name, p) for p in range(counts.get(name, 0))]
-                ends = await consumer.end_offsets(tps) if tps else {}
-                done = [committed[tp].offset for tp in tps if tp in committed]
-                lag = sum(ends[tp] for tp in tps) - sum(done) if done else None
-                out.append(TopicStatus(name, sum(ends.values()), lag))
-            return out
-        finally:
-            await admin.close()
+            committed = await admin.list_consumer_group_offsets(settings.worker.app_id)
+        except KafkaError:  # the group has never committed: no lag to report yet
+            committed = {}
+        out = []
+        for name in names:
+            tps = [TopicPartition(name, p) for p in range(counts.get(name, 0))]
+            ends = await consumer.end_offsets(tps) if tps else {}
+            done = [committed[tp].offset for tp in tps if tp in committed]
+            lag = sum(ends[tp] for tp in tps) - sum(done) if done else None
+            out.append(TopicStatus(name, sum(ends.values()), lag))
+        return out
     finally:
+        await admin.close()
         await consumer.stop()
 
 

@@ -117,3 +117,13 @@ def test_feed_urls_are_checked_when_added_and_when_loaded(tmp_path: Path) -> Non
         assert_one_line(cli("feeds", "add", url, env=env), 1, hint)
     feeds.write_text('feeds:\n  - url: "http://example.org/a feed"\n    name: x\n')
     assert_one_line(cli("feeds", "list", env=env), 1, str(feeds), "feeds.0.url", "no spaces")
+
+
+def test_status_with_the_services_down_says_so_and_leaves_no_client_open() -> None:
+    result = cli("status", env={**NO_KAFKA, **NO_ES})
+    assert result.returncode == 1, result.stderr
+    assert "! kafka: KafkaConnectionError" in result.stdout
+    assert "! elasticsearch:" in result.stdout
+    # a client whose start failed used to be left to the garbage collector, which logs an ERROR
+    assert "Unclosed" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
