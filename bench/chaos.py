@@ -484,9 +484,10 @@ class Run:
                 "metrics": settings.metrics.model_copy(
                     update={"enabled": True, "port": self.metrics_port}
                 ),
-                # a lane idle over its backlog this long stops the process (exit 70), which
-                # restarts like a service manager would (see Run.restart_if_crashed)
-                "health": HealthSettings(max_wait=10.0, max_record_age=60.0),
+                # an agent idle over its backlog stops the process (exit 70, after
+                # health.max_idle), which restarts as under a service manager (see
+                # Run.restart_if_crashed)
+                "health": HealthSettings(max_wait=10.0, max_record_age=600.0),
                 "log_level": "INFO",
             }
         )
@@ -602,9 +603,10 @@ class Run:
         )
         r.redeliveries = sum(1 for h in docs if h["_version"] > version)
         if version > 1:
-            short = sum(1 for h in docs if h["_version"] < version)
+            short = [h["_id"] for h in docs if h["_version"] < version]
             if short:
-                r.fail(f"{short} documents not re-indexed (_version < {version})")
+                r.fail(f"{len(short)} documents not re-indexed (_version < {version})")
+                r.notes.append(f"not re-indexed: {', '.join(sorted(short)[:5])}")
         with contextlib.suppress(Exception):
             from streams.status import collect_status
 

@@ -73,6 +73,7 @@ def create_app(settings: Settings, *, app_id: str | None = None) -> tuple[faust.
         value_serializer="json",
         producer_max_request_size=settings.kafka.max_message_bytes,
         consumer_max_fetch_size=settings.kafka.max_message_bytes,
+        broker_session_timeout=settings.kafka.session_timeout,
         # Metrics are served by prometheus_client (streams.metrics); several workers on one
         # host would otherwise fight over the web port.
         web_enabled=False,

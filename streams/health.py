@@ -42,6 +42,7 @@ class AgentStatus:
     # write time of the oldest record each of the agent's actors holds (concurrent actors
     # share an agent's name)
     held: dict[int, float] = field(default_factory=dict)
+    active_at: float = 0.0  # when an actor last started, took records or passed them on
 
     @property
     def oldest_held(self) -> float | None:
@@ -140,7 +141,7 @@ class AgentHealth:
         if status is not None and status.state == AgentState.WAITING:
             log.info("agent %s resumed after %.0fs", name, self.clock() - status.since)
         if status is None or status.state != AgentState.CRASHED:
-            self._set(name, AgentState.RUNNING)
+            self._set(name, AgentState.RUNNING).active_at = self.clock()
 
     def waiting(self, name: str, why: str) -> None:
         self._set(name, AgentState.WAITING, why)
@@ -154,7 +155,9 @@ class AgentHealth:
     def holding(self, name: str, oldest: float | None, actor: int = 0) -> None:
         """An actor of ``name`` took records, the oldest written at ``oldest``."""
         with self._lock:
-            held = self.agents.setdefault(name, AgentStatus(since=self.clock())).held
+            status = self.agents.setdefault(name, AgentStatus(since=self.clock()))
+            status.active_at = self.clock()
+            held = status.held
             if oldest is None:
                 held.pop(actor, None)
             else:
@@ -179,12 +182,21 @@ class AgentHealth:
             if agent is not None:
                 self.consumers[topic] = agent
 
-    def stalled_agents(self) -> dict[str, str]:
-        """Agents that take no records although records wait on their topic and nothing was
-        committed there for ``max_record_age``: running, holding nothing, not waiting for a
-        service. (Seen with Faust's batching after a restart on a backlog: the agent sat idle
-        with its lane's records unread.) Agent -> why."""
+    def settling(self) -> None:
+        """The consumer group is rebalancing or the tables recovering: no agent gets records
+        meanwhile, and that idleness is not a stall."""
         now = self.clock()
+        with self._lock:
+            for status in self.agents.values():
+                status.active_at = now
+
+    def stalled_agents(self) -> dict[str, str]:
+        """Agents that took no records for ``max_idle`` although records wait on their topic
+        and nothing was committed there for as long: running, holding nothing, not waiting for
+        a service. (Seen after a SIGKILLed worker's restart on a replay backlog: the replay
+        agent sat idle with its lane's records unread.) Agent -> why."""
+        now = self.clock()
+        limit = self.settings.max_idle
         out: dict[str, str] = {}
         with self._lock:
             for topic, (_, progress_at, lag) in self.lags.items():
@@ -196,7 +208,8 @@ class AgentHealth:
                     and status.state == AgentState.RUNNING
                     and not status.held
                     and lag > 0
-                    and now - progress_at > self.settings.max_record_age
+                    and now - progress_at > limit
+                    and now - status.active_at > limit
                 ):
                     out[agent] = f"{lag} records wait on {topic} and it takes none"
         return out

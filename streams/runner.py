@@ -141,6 +141,9 @@ def register_lag_watch(
                 health.observe_lag(
                     topic.name, topic.records - topic.lag, topic.lag, consumers[topic.name]
                 )
+        if app.rebalancing or app.in_recovery:
+            health.settling()
+            return
         # An agent that sits idle over a backlog is as good as dead: stop, and let the service
         # manager start a fresh process, which reads on from the committed offsets.
         for agent, why in health.stalled_agents().items():

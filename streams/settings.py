@@ -129,6 +129,11 @@ class KafkaSettings(BaseModel):
     replication_factor: int = Field(default=1, ge=1)
     topics: TopicNames = TopicNames()
     max_message_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    # How long the broker waits for a silent consumer before it gives its partitions to the
+    # others. A SIGKILLed worker's partitions wait this long for its restart; Faust's 60 s
+    # default made a killed `run` idle for a minute. Heartbeats come from the consumer's own
+    # thread, so a busy event loop does not make a live worker miss them.
+    session_timeout: Seconds = 20.0
 
 
 class ElasticsearchSettings(BaseModel):
@@ -264,6 +269,9 @@ class HealthSettings(BaseModel):
     max_wait: Seconds = 30.0  # an agent waiting this long for its service is a problem
     max_record_age: Seconds = 300.0  # and so is a record held this long without being passed on
     lag_interval: Seconds = 15.0  # how often a worker measures its consumer group's lag
+    # an agent that takes nothing this long while records wait on its topic has stalled: the
+    # process stops (exit 70) so that a fresh one reads on. Well above any batch window.
+    max_idle: Seconds = 60.0
 
 
 class MetricsSettings(BaseModel):

@@ -201,9 +201,9 @@ def test_a_lag_that_sits_while_nothing_is_committed_is_unhealthy() -> None:
 
 
 def test_an_agent_idle_over_a_backlog_is_stalled_but_not_one_that_waits_or_works() -> None:
-    health = AgentHealth(HealthSettings(max_record_age=300))
+    health = AgentHealth(HealthSettings(max_idle=60))
     clock = health.clock = Clock()
-    for agent in ("enrich-replay", "index", "enrich"):
+    for agent in ("enrich-replay", "index", "enrich", "fetch"):
         health.running(agent)
     for topic, agent in (
         ("replay", "enrich-replay"),
@@ -213,16 +213,22 @@ def test_an_agent_idle_over_a_backlog_is_stalled_but_not_one_that_waits_or_works
         health.observe_lag(topic, committed=8, lag=260, agent=agent)
     health.waiting("index", "Elasticsearch: ConnectionError")  # away: it says so, it holds on
     health.holding("enrich", clock.now, actor=1)  # busy with a batch that takes its time
-    clock.now += 301
+    clock.now += 50
+    health.holding("fetch", clock.now, actor=2)  # took and passed on records a moment ago,
+    health.released("fetch", actor=2)  # its commit still to come
+    clock.now += 11
     for topic, agent in (
         ("replay", "enrich-replay"),
         ("enriched", "index"),
         ("articles", "enrich"),
+        ("entries", "fetch"),
     ):
         health.observe_lag(topic, committed=8, lag=260, agent=agent)
     assert health.stalled_agents() == {
         "enrich-replay": "260 records wait on replay and it takes none"
     }
+    health.settling()  # a rebalance: nobody gets records meanwhile
+    assert health.stalled_agents() == {}
 
 
 # ------------------------------------------------------------------ a running worker
