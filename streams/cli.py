@@ -269,16 +269,19 @@ def poll(
     )
 
 
-MAX_SEARCH_SIZE = 10_000  # Elasticsearch's index.max_result_window
+MAX_PAGE_SIZE = 100
+MAX_FACETS = 1000
 
 
 @app.command("search")
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Full-text query (empty: everything)")] = "",
-    person: Annotated[str | None, typer.Option(help="Canonical person name")] = None,
-    org: Annotated[str | None, typer.Option(help="Canonical organisation name")] = None,
-    location: Annotated[str | None, typer.Option(help="Canonical place name")] = None,
+    query: Annotated[
+        str, typer.Argument(help="Full-text query (empty: everything); syntax below")
+    ] = "",
+    person: Annotated[str | None, typer.Option(help="A person's canonical name")] = None,
+    org: Annotated[str | None, typer.Option(help="An organisation's canonical name")] = None,
+    location: Annotated[str | None, typer.Option(help="A place's canonical name")] = None,
     speaker: Annotated[str | None, typer.Option(help="Who made a claim")] = None,
     via: Annotated[str | None, typer.Option(help="The outlet that relayed a claim")] = None,
     lang: Annotated[str | None, typer.Option(help="Language code, e.g. it")] = None,
@@ -286,15 +289,49 @@ def search(
     since: Annotated[
         datetime | None, typer.Option(help="Published on or after (YYYY-MM-DD)")
     ] = None,
-    size: Annotated[int, typer.Option(help="How many articles to show (1-10000)")] = 10,
+    page: Annotated[int, typer.Option(help="Which page of results (from 1)")] = 1,
+    size: Annotated[int, typer.Option(help=f"Stories per page (1-{MAX_PAGE_SIZE})")] = 10,
+    sort: Annotated[
+        str, typer.Option(help="relevance, or date (newest first; a story by its newest copy)")
+    ] = "relevance",
+    facets: Annotated[int, typer.Option(help="Values per facet (0: no facets)")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
 ) -> None:
-    """Full-text search with highlights and facet counts."""
-    from streams.search import SearchQuery, format_table
+    """Full-text search: each story once (+N copies), its claims and figures, facet counts.
+
+    \b
+    Query syntax (Elasticsearch's simple_query_string; every word is required):
+      "a phrase"       those words in that order: "Corea del Nord"
+      -word            excludes articles with the word (-"a phrase" too)
+      a | b            either; (a | b) c groups
+      word*            a prefix
+      title:word       in the title only; also body:, claim: (the claims' text),
+                       title:"a phrase", and -title:word to exclude
+    Example: newsstream search '"Pentagon" -Ukraine' --sort date
+    A query that starts with - goes after --: newsstream search -- -Ukraine
+
+    \b
+    Filters match a whole indexed value, in any case: --speaker "maria zakharova".
+    Syndicated copies of a story are shown once, with "+N copies".
+    """
+    from streams.search import MAX_RESULT_WINDOW, SearchQuery, SortOrder, format_table
     from streams.search import search as run_search
 
-    if not 1 <= size <= MAX_SEARCH_SIZE:
-        raise bad_option(f"--size must be between 1 and {MAX_SEARCH_SIZE}, got {size}")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise bad_option(f"--size must be between 1 and {MAX_PAGE_SIZE}, got {size}")
+    if page < 1:
+        raise bad_option(f"--page must be 1 or more, got {page}")
+    if page * size > MAX_RESULT_WINDOW:
+        raise bad_option(
+            f"--page {page} with --size {size} goes past result {MAX_RESULT_WINDOW}, "
+            "the deepest Elasticsearch pages: narrow the query instead"
+        )
+    if not 0 <= facets <= MAX_FACETS:
+        raise bad_option(f"--facets must be between 0 and {MAX_FACETS}, got {facets}")
+    try:
+        order = SortOrder(sort)
+    except ValueError as exc:
+        raise bad_option(f"--sort must be relevance or date, got {sort!r}") from exc
     filters = {
         "person": person,
         "org": org,
@@ -308,7 +345,10 @@ def search(
         text=query,
         filters={k: v for k, v in filters.items() if v},
         since=since.replace(tzinfo=UTC) if since and since.tzinfo is None else since,
+        page=page,
         size=size,
+        sort=order,
+        facets=facets,
     )
     settings = settings_from(ctx)
     with reported(settings):
