@@ -250,19 +250,44 @@ def worker(ctx: typer.Context) -> None:
 @app.command("poll")
 def poll(
     ctx: typer.Context,
+    feed: Annotated[
+        str | None, typer.Argument(help="With --now: only this feed (its URL or name)")
+    ] = None,
     once: Annotated[
         bool, typer.Option("--once", help="Poll every due feed once, then exit.")
     ] = False,
+    now: Annotated[
+        bool,
+        typer.Option(
+            "--now", help="Poll now, due or not (every enabled feed, or FEED), then exit."
+        ),
+    ] = False,
 ) -> None:
-    """Poll the configured feeds into news.entries: continuously, or once (for cron and tests)."""
-    if not once:
+    """Poll the configured feeds into news.entries: continuously, or once (for cron and tests).
+
+    A feed's next poll is set from how often it publishes, so a new feed whose items are old
+    may wait hours: `newsstream poll --now FEED` polls it at once.
+    """
+    if feed is not None and not now:
+        raise bad_option("a FEED to poll goes with --now: newsstream poll --now FEED")
+    if not (once or now):
         _run(ctx, "poller")
         return
+    from streams.feeds import FeedListError, find_feed, list_feeds
     from streams.poller import poll_once
 
     settings = settings_from(ctx)
+    feeds = None
+    if feed is not None:
+        try:
+            found = find_feed(list_feeds(settings), feed)
+        except FeedListError as exc:
+            raise fail(exc) from exc
+        if found is None:
+            raise fail(ConfigError(f"not in the feed list: {feed} (see newsstream feeds list)"))
+        feeds = [found]
     with reported(settings):
-        report = asyncio.run(poll_once(settings))
+        report = asyncio.run(poll_once(settings, feeds=feeds, force=now))
     typer.echo(str(report))
     typer.echo(
         f"entries went to {settings.kafka.topics.entries} on {settings.kafka.bootstrap_servers}"
@@ -488,7 +513,7 @@ def models_train(
 @feeds_app.command("list")
 def feeds_list(ctx: typer.Context) -> None:
     """The feeds, with what the poller knows of each (failures, disabled, next poll)."""
-    from streams.feeds import list_feeds
+    from streams.feeds import feed_list_file, list_feeds
     from streams.poller import feed_statuses
 
     settings = settings_from(ctx)
@@ -515,18 +540,20 @@ def feeds_list(ctx: typer.Context) -> None:
         moved = f" -> {state.url}" if state and state.url != feed.url else ""
         typer.echo(f"{feed.lang or '??':<3} {feed.name[:32]:<32} {health}")
         typer.echo(f"    {feed.url}{moved}")
-    typer.echo(f"{len(rows)} feed(s) in {settings.poller.feeds_file}")
+    typer.echo(f"{len(rows)} feed(s) in {feed_list_file(settings)}")
 
 
 @feeds_app.command("add")
 def feeds_add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="The feed's URL (RSS, Atom or JSON Feed)")],
-    name: Annotated[str | None, typer.Option(help="A display name")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="A display name (default: its host and path)")
+    ] = None,
     lang: Annotated[str | None, typer.Option(help="Language code, when known")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="A tag (repeatable)")] = None,
 ) -> None:
-    """Add a feed to the feed list."""
+    """Add a feed to your feed list; a running poller polls it within seconds."""
     from streams.feeds import add_feed
 
     settings = settings_from(ctx)
@@ -535,19 +562,43 @@ def feeds_add(
     except ValueError as exc:
         typer.secho(f"not added: {' '.join(str(exc).split())}", fg="red", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"added {feed.url} to {settings.poller.feeds_file}")
+    typer.echo(f"added {feed.name!r} ({feed.url}) to {settings.poller.feeds_file}")
+    typer.echo(f"to poll it now: newsstream poll --now {feed.url}")
 
 
 @feeds_app.command("remove")
-def feeds_remove(ctx: typer.Context, url: Annotated[str, typer.Argument()]) -> None:
-    """Remove a feed from the feed list."""
-    from streams.feeds import remove_feed
+def feeds_remove(
+    ctx: typer.Context, feed: Annotated[str, typer.Argument(help="The feed's URL or name")]
+) -> None:
+    """Remove a feed from your feed list."""
+    from streams.feeds import FeedListError, remove_feed
 
     settings = settings_from(ctx)
-    if not remove_feed(settings, url):
-        typer.secho(f"not in the list: {url}", fg="red", err=True)
+    try:
+        removed = remove_feed(settings, feed)
+    except FeedListError as exc:
+        raise fail(exc) from exc
+    if removed is None:
+        typer.secho(f"not in the list: {feed}", fg="red", err=True)
         raise typer.Exit(1)
-    typer.echo(f"removed {url} from {settings.poller.feeds_file}")
+    typer.echo(f"removed {removed.name!r} ({removed.url}) from {settings.poller.feeds_file}")
+
+
+@feeds_app.command("rename")
+def feeds_rename(
+    ctx: typer.Context,
+    feed: Annotated[str, typer.Argument(help="The feed's URL or current name")],
+    name: Annotated[str, typer.Argument(help="Its new name")],
+) -> None:
+    """Give a feed a new display name (the source name of its future articles)."""
+    from streams.feeds import FeedListError, rename_feed
+
+    settings = settings_from(ctx)
+    try:
+        renamed = rename_feed(settings, feed, name)
+    except FeedListError as exc:
+        raise fail(exc) from exc
+    typer.echo(f"{renamed.url} is now {renamed.name!r} in {settings.poller.feeds_file}")
 
 
 @feeds_app.command("enable")

@@ -22,7 +22,15 @@ from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from pydantic import AfterValidator, BaseModel, Field, IPvAnyNetwork, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -185,7 +193,10 @@ class ServicesSettings(BaseModel):
 
 
 class PollerSettings(BaseModel):
-    feeds_file: Path = CONFIG_DIR / "feeds.yaml"
+    # The user's feed list. Until it exists the poller reads default_feeds_file (the tracked
+    # seed); the first `feeds add|remove|rename|import-opml` copies the seed there, comments too.
+    feeds_file: Path = Field(default=Path("~/.config/newsstream/feeds.yaml"), validate_default=True)
+    default_feeds_file: Path = CONFIG_DIR / "feeds.yaml"
     user_agent: str = "newsstream/0.1 (+https://github.com/newsstream/newsstream)"
     connect_timeout: Seconds = 10.0
     read_timeout: Seconds = 20.0
@@ -204,6 +215,11 @@ class PollerSettings(BaseModel):
     # One poll of one feed, redirects and the wait for its host's turn included: a host that
     # drips its answer holds only its own feeds, and only this long.
     feed_deadline: Seconds = 90.0
+
+    @field_validator("feeds_file", "default_feeds_file")
+    @classmethod
+    def _expand_user(cls, value: Path) -> Path:
+        return value.expanduser()
 
 
 class FetchSettings(BaseModel):
