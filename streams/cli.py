@@ -61,18 +61,30 @@ def settings_from(ctx: typer.Context) -> Settings:
 
 
 @app.callback()
-def main_callback(ctx: typer.Context, config: ConfigOption = None) -> None:
+def main_callback(
+    ctx: typer.Context,
+    config: ConfigOption = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="auto (text on a terminal, JSON otherwise), json or text "
+            "(default: setting log_format)",
+        ),
+    ] = None,
+) -> None:
     """Load settings once for whichever command runs."""
     state = ctx.ensure_object(_State)
+    if log_format is not None and log_format not in ("auto", "json", "text"):
+        raise bad_option(f"--log-format must be auto, json or text, got {log_format!r}")
     try:
-        state.settings = load_settings(config)
+        overrides = {"log_format": log_format} if log_format else {}
+        state.settings = load_settings(config, **overrides)
     except FileNotFoundError as exc:  # the --config option names no file: a usage error
         raise fail(ConfigError(str(exc)), code=2) from exc
     except ConfigError as exc:
         raise fail(exc) from exc
-    configure_logging(
-        state.settings.log_level, "text" if sys.stderr.isatty() else state.settings.log_format
-    )
+    configure_logging(state.settings.log_level, state.settings.log_format)
 
 
 def fail(exc: NewsstreamError, *, code: int = 1) -> typer.Exit:
@@ -215,23 +227,54 @@ def init(ctx: typer.Context) -> None:
 # -- the pipeline ----------------------------------------------------------------------------------
 
 
+ROLE_PARTS = {
+    "all": "the feed pollers and the fetch, enrich and index agents",
+    "worker": "the fetch, enrich and index agents",
+    "poller": "the feed pollers",
+}
+
+
+def start_banner(settings: Settings, role_name: str, *, tty: bool) -> str:
+    """What a long-running command says first: what runs, against what, where its metrics and
+    logs go, and what to try next."""
+    from streams.feeds import feed_list_file, list_feeds
+    from streams.logs import resolve_format
+
+    command = {"all": "run", "poller": "poll"}.get(role_name, role_name)
+    lines = [f"newsstream {command}: {ROLE_PARTS[role_name]}, in this process"]
+    lines.append(f"  kafka          {settings.kafka.bootstrap_servers}")
+    lines.append(
+        f"  elasticsearch  {redact_url(settings.elasticsearch.url)} "
+        f"(alias {settings.elasticsearch.alias!r})"
+    )
+    if role_name != "worker":
+        try:
+            count = f"{len(list_feeds(settings))} feed(s) in {feed_list_file(settings)}"
+        except NewsstreamError as exc:
+            count = str(exc)
+        lines.append(f"  feeds          {count}")
+    if settings.metrics.enabled:
+        base = f"http://{settings.metrics.host}:{settings.metrics.port}"
+        lines.append(f"  metrics        {base}/metrics  (health: {base}/healthz)")
+    fmt = resolve_format(settings.log_format, tty=tty)
+    lines.append(
+        f"  logs           standard error, as {'text' if fmt == 'text' else 'JSON lines'}, "
+        f"level {settings.log_level} (--log-format, log_level)"
+    )
+    lines.append(
+        "next: in another terminal, `newsstream status` shows what was polled and indexed; "
+        "then `newsstream search 'some words'`"
+    )
+    lines.append("Ctrl-C or SIGTERM drains and stops.")
+    return "\n".join(lines)
+
+
 def _run(ctx: typer.Context, role_name: str) -> None:
     from streams.runner import Role, run_worker
 
     settings = settings_from(ctx)
     role = Role(role_name)
-    typer.echo(
-        f"newsstream {role.value}: kafka {settings.kafka.bootstrap_servers}, "
-        f"elasticsearch {redact_url(settings.elasticsearch.url)} "
-        f"(alias {settings.elasticsearch.alias!r}); "
-        + (
-            f"metrics on http://{settings.metrics.host}:{settings.metrics.port}/metrics; "
-            if settings.metrics.enabled
-            else ""
-        )
-        + "Ctrl-C or SIGTERM drains and stops",
-        err=True,
-    )
+    typer.echo(start_banner(settings, role.value, tty=sys.stderr.isatty()), err=True)
     run_worker(settings, role)
 
 

@@ -18,7 +18,7 @@ import ipaddress
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -304,7 +304,8 @@ class Settings(BaseSettings):
     health: HealthSettings = HealthSettings()
     kibana: KibanaSettings = KibanaSettings()
     log_level: str = "INFO"
-    log_format: str = "json"  # json | text
+    # auto: readable text on a terminal, JSON lines otherwise (a service manager, a pipe)
+    log_format: Literal["auto", "json", "text"] = "auto"
 
     # the YAML files read, lowest priority first; load_settings() binds its own
     _yaml_files: ClassVar[list[Path]] = [DEFAULTS_FILE]

@@ -58,7 +58,22 @@ def test_extract_json_with_wrong_types_is_an_error_not_an_empty_list(tmp_path: P
 
 
 def test_search_size_out_of_range_is_a_usage_error() -> None:
-    assert_one_line(cli("search", "--size", "-5"), 2, "--size", "1 and 10000")
+    assert_one_line(cli("search", "--size", "-5"), 2, "--size", "1 and 100")
+
+
+def test_a_log_format_that_is_none_is_a_usage_error() -> None:
+    assert_one_line(
+        cli("--log-format", "xml", "status"), 2, "--log-format must be auto, json or text"
+    )
+
+
+def test_status_with_the_services_down_says_which_and_exits_1() -> None:
+    result = cli("status", env={**NO_ES, **NO_KAFKA, "NEWSSTREAM_METRICS__ENABLED": "false"})
+    assert result.returncode == 1
+    assert result.stderr == ""  # no client left unclosed, no log of the clients' retries
+    problems = [line for line in result.stdout.splitlines() if line.startswith("! ")]
+    assert [p.split(":")[0] for p in problems] == ["! kafka", "! elasticsearch"]
+    assert all("not reachable" in p and "newsstream services up" in p for p in problems)
 
 
 @pytest.mark.parametrize("command", [["extract", "README.md"], ["search", "x"]])

@@ -20,7 +20,7 @@ from streams.feeds import (
     rename_feed,
 )
 from streams.http import PoliteClient
-from streams.poller import FeedPoller, PollStatus
+from streams.poller import FeedPoller, PollOutcome, PollReport, PollStatus
 from streams.records import FeedEntry
 from streams.settings import CONFIG_DIR, Settings, load_settings
 
@@ -173,3 +173,17 @@ async def test_default_list_fails_cleanly_offline() -> None:
         pytest.skip("this machine reaches the internet")
     assert len(report.outcomes) == len(feeds)
     assert all(o.status == PollStatus.FAILED and o.error for o in report.outcomes)
+    assert f"no feed could be reached ({len(feeds)} failed" in str(report)
+    assert "no network?" in str(report).splitlines()[-1]
+
+
+def test_the_no_network_hint_needs_every_polled_feed_unreachable() -> None:
+    refused = PollOutcome("http://a.example/", PollStatus.FAILED, error="ConnectError: refused")
+    dns = PollOutcome("http://b.example/", PollStatus.FAILED, error="ConnectError: [Errno -2]")
+    gone = PollOutcome("http://c.example/", PollStatus.FAILED, http_status=404, error="HTTP 404")
+    fine = PollOutcome("http://d.example/", PollStatus.NEW)
+    later = PollOutcome("http://e.example/", PollStatus.NOT_DUE)
+    assert PollReport([refused, dns, later]).network_hint() is not None
+    assert PollReport([refused, dns, gone]).network_hint() is None
+    assert PollReport([refused, fine]).network_hint() is None
+    assert PollReport([later]).network_hint() is None

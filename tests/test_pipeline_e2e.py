@@ -143,6 +143,9 @@ async def test_feeds_to_search_with_facets(pipeline_settings: Settings, tmp_path
         finally:
             code = proc.stop()
         assert code == 0, proc.output()[-3000:]
+        # it said what runs and what to try next, and a normal run logs no error
+        assert "next: in another terminal, `newsstream status`" in proc.output()
+        assert " ERROR " not in proc.output(), proc.output()[-3000:]
 
     result = newsstream(config, "search", "soldati", "--json")
     assert result.returncode == 0, result.stderr
