@@ -270,11 +270,16 @@ def start_banner(settings: Settings, role_name: str, *, tty: bool) -> str:
 
 
 def _run(ctx: typer.Context, role_name: str) -> None:
+    from streams.connections import preflight
     from streams.runner import Role, run_worker
 
     settings = settings_from(ctx)
     role = Role(role_name)
+    with reported(settings):
+        warnings = asyncio.run(preflight(settings))
     typer.echo(start_banner(settings, role.value, tty=sys.stderr.isatty()), err=True)
+    for warning in warnings:
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
     run_worker(settings, role)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,22 @@ def test_a_log_format_that_is_none_is_a_usage_error() -> None:
     assert_one_line(
         cli("--log-format", "xml", "status"), 2, "--log-format must be auto, json or text"
     )
+
+
+@pytest.mark.parametrize("command", [["run"], ["worker"], ["poll"]])
+def test_a_long_running_command_with_kafka_down_says_so_in_one_line(command: list[str]) -> None:
+    line = assert_one_line(cli(*command, env=NO_KAFKA), 1, "Kafka is not reachable")
+    assert "newsstream services up" in line
+
+
+def test_a_worker_without_its_topics_says_to_run_init() -> None:
+    tag = uuid.uuid4().hex[:8]
+    topics = {
+        f"NEWSSTREAM_KAFKA__TOPICS__{name.upper()}": f"never-made-{tag}.{name}"
+        for name in ("entries", "articles", "enriched", "deadletter", "replay")
+    }
+    result = cli("worker", env=topics)
+    assert_one_line(result, 1, f"no topic never-made-{tag}.entries", "`newsstream init` first")
 
 
 def test_status_with_the_services_down_says_which_and_exits_1() -> None:
