@@ -100,6 +100,12 @@ def filter_clause(facet: str, value: str) -> dict[str, Any]:
 
 @dataclass
 class SearchQuery:
+    """What an analyst asks, as one Elasticsearch request body (:meth:`to_body`).
+
+    ``filters`` hold indexed values (canonical names); resolving what a person types ("peskov",
+    "country:KP") to them happens before, so the request stays a plain case-insensitive term.
+    """
+
     text: str = ""
     filters: dict[str, str] = field(default_factory=dict)  # facet name -> value
     since: datetime | None = None
