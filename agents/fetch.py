@@ -167,6 +167,7 @@ async def fetch_article(
         text, source = feed_text, TextSource.FEED
     else:
         raise FetchError(entry.url, f"no text: no page text ({page_error}) and none in the feed")
+    fetched_at = datetime.now(UTC)
     return Article(
         article_id=entry.article_id,
         url=entry.url,
@@ -178,13 +179,15 @@ async def fetch_article(
         text_source=source.value,
         fetch_error=page_error if source is TextSource.FEED else None,
         lang=entry.lang,
-        published_at=entry.published_at,
+        # an undated item is dated when it was fetched, and says so
+        published_at=entry.published_at or fetched_at,
+        published_at_is_fetched_at=entry.published_at is None,
         updated_at=entry.updated_at,
         authors=list(entry.authors),
         tags=list(entry.tags),
         cluster_id=entry.cluster_id,
         duplicate_of=entry.duplicate_of,
-        fetched_at=datetime.now(UTC),
+        fetched_at=fetched_at,
     )
 
 

@@ -78,6 +78,11 @@ def to_document(enriched: Mapping[str, Any], *, now: datetime | None = None) -> 
         entities[_ENTITY_FACETS.get(e["type"], "misc")].append(e["canonical"])
     claims = [{k: c.get(k) for k in _CLAIM_FIELDS} for c in found_claims]
     figures = [{k: f.get(k) for k in _FIGURE_FIELDS} for f in found_figures]
+    # records fetched before the fetch stage dated undated items are dated here the same way
+    published_at = a.get("published_at") or a.get("fetched_at")
+    dated_by_fetch = bool(a.get("published_at_is_fetched_at")) or (
+        not a.get("published_at") and bool(published_at)
+    )
     return {
         "article_id": a["article_id"],
         "url": a.get("url"),
@@ -103,13 +108,15 @@ def to_document(enriched: Mapping[str, Any], *, now: datetime | None = None) -> 
         "figure_units": _unique(f["unit"] for f in figures),
         "figure_counts": _unique(f["counts"] for f in figures),
         "figure_kinds": _unique(f["kind"] for f in figures),
-        "published_at": _isoformat(a.get("published_at")),
+        "published_at": _isoformat(published_at),
+        "published_at_is_fetched_at": dated_by_fetch,
         "updated_at": _isoformat(a.get("updated_at")),
         "fetched_at": _isoformat(a.get("fetched_at")),
         "enriched_at": _isoformat(enriched.get("enriched_at")),
         "indexed_at": (now or datetime.now(UTC)).isoformat(),
         "duplicate_of": a.get("duplicate_of"),
         "cluster_id": a.get("cluster_id"),
+        "copies_key": a.get("cluster_id") or a["article_id"],
         "extractor_version": enriched.get("extractor_version"),
     }
 

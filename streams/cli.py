@@ -61,18 +61,30 @@ def settings_from(ctx: typer.Context) -> Settings:
 
 
 @app.callback()
-def main_callback(ctx: typer.Context, config: ConfigOption = None) -> None:
+def main_callback(
+    ctx: typer.Context,
+    config: ConfigOption = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="auto (text on a terminal, JSON otherwise), json or text "
+            "(default: setting log_format)",
+        ),
+    ] = None,
+) -> None:
     """Load settings once for whichever command runs."""
     state = ctx.ensure_object(_State)
+    if log_format is not None and log_format not in ("auto", "json", "text"):
+        raise bad_option(f"--log-format must be auto, json or text, got {log_format!r}")
     try:
-        state.settings = load_settings(config)
+        overrides = {"log_format": log_format} if log_format else {}
+        state.settings = load_settings(config, **overrides)
     except FileNotFoundError as exc:  # the --config option names no file: a usage error
         raise fail(ConfigError(str(exc)), code=2) from exc
     except ConfigError as exc:
         raise fail(exc) from exc
-    configure_logging(
-        state.settings.log_level, "text" if sys.stderr.isatty() else state.settings.log_format
-    )
+    configure_logging(state.settings.log_level, state.settings.log_format)
 
 
 def fail(exc: NewsstreamError, *, code: int = 1) -> typer.Exit:
@@ -215,23 +227,59 @@ def init(ctx: typer.Context) -> None:
 # -- the pipeline ----------------------------------------------------------------------------------
 
 
+ROLE_PARTS = {
+    "all": "the feed pollers and the fetch, enrich and index agents",
+    "worker": "the fetch, enrich and index agents",
+    "poller": "the feed pollers",
+}
+
+
+def start_banner(settings: Settings, role_name: str, *, tty: bool) -> str:
+    """What a long-running command says first: what runs, against what, where its metrics and
+    logs go, and what to try next."""
+    from streams.feeds import feed_list_file, list_feeds
+    from streams.logs import resolve_format
+
+    command = {"all": "run", "poller": "poll"}.get(role_name, role_name)
+    lines = [f"newsstream {command}: {ROLE_PARTS[role_name]}, in this process"]
+    lines.append(f"  kafka          {settings.kafka.bootstrap_servers}")
+    lines.append(
+        f"  elasticsearch  {redact_url(settings.elasticsearch.url)} "
+        f"(alias {settings.elasticsearch.alias!r})"
+    )
+    if role_name != "worker":
+        try:
+            count = f"{len(list_feeds(settings))} feed(s) in {feed_list_file(settings)}"
+        except NewsstreamError as exc:
+            count = str(exc)
+        lines.append(f"  feeds          {count}")
+    if settings.metrics.enabled:
+        base = f"http://{settings.metrics.host}:{settings.metrics.port}"
+        lines.append(f"  metrics        {base}/metrics  (health: {base}/healthz)")
+    fmt = resolve_format(settings.log_format, tty=tty)
+    lines.append(
+        f"  logs           standard error, as {'text' if fmt == 'text' else 'JSON lines'}, "
+        f"level {settings.log_level} (--log-format, log_level)"
+    )
+    lines.append(
+        "next: in another terminal, `newsstream status` shows what was polled and indexed; "
+        "then `newsstream search 'some words'`"
+    )
+    lines.append("Ctrl-C or SIGTERM drains and stops.")
+    return "\n".join(lines)
+
+
 def _run(ctx: typer.Context, role_name: str) -> None:
+    from streams.connections import preflight
     from streams.runner import Role, run_worker
 
     settings = settings_from(ctx)
     role = Role(role_name)
-    typer.echo(
-        f"newsstream {role.value}: kafka {settings.kafka.bootstrap_servers}, "
-        f"elasticsearch {redact_url(settings.elasticsearch.url)} "
-        f"(alias {settings.elasticsearch.alias!r}); "
-        + (
-            f"metrics on http://{settings.metrics.host}:{settings.metrics.port}/metrics; "
-            if settings.metrics.enabled
-            else ""
-        )
-        + "Ctrl-C or SIGTERM drains and stops",
-        err=True,
-    )
+    with reported(settings):
+        warnings = asyncio.run(preflight(settings))
+    typer.echo(start_banner(settings, role.value, tty=sys.stderr.isatty()), err=True)
+    for warning in warnings:
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
     run_worker(settings, role)
 
 
@@ -250,35 +298,63 @@ def worker(ctx: typer.Context) -> None:
 @app.command("poll")
 def poll(
     ctx: typer.Context,
+    feed: Annotated[
+        str | None, typer.Argument(help="With --now: only this feed (its URL or name)")
+    ] = None,
     once: Annotated[
         bool, typer.Option("--once", help="Poll every due feed once, then exit.")
     ] = False,
+    now: Annotated[
+        bool,
+        typer.Option(
+            "--now", help="Poll now, due or not (every enabled feed, or FEED), then exit."
+        ),
+    ] = False,
 ) -> None:
-    """Poll the configured feeds into news.entries: continuously, or once (for cron and tests)."""
-    if not once:
+    """Poll the configured feeds into news.entries: continuously, or once (for cron and tests).
+
+    A feed's next poll is set from how often it publishes, so a new feed whose items are old
+    may wait hours: `newsstream poll --now FEED` polls it at once.
+    """
+    if feed is not None and not now:
+        raise bad_option("a FEED to poll goes with --now: newsstream poll --now FEED")
+    if not (once or now):
         _run(ctx, "poller")
         return
+    from streams.feeds import FeedListError, find_feed, list_feeds
     from streams.poller import poll_once
 
     settings = settings_from(ctx)
+    feeds = None
+    if feed is not None:
+        try:
+            found = find_feed(list_feeds(settings), feed)
+        except FeedListError as exc:
+            raise fail(exc) from exc
+        if found is None:
+            raise fail(ConfigError(f"not in the feed list: {feed} (see newsstream feeds list)"))
+        feeds = [found]
     with reported(settings):
-        report = asyncio.run(poll_once(settings))
+        report = asyncio.run(poll_once(settings, feeds=feeds, force=now))
     typer.echo(str(report))
     typer.echo(
         f"entries went to {settings.kafka.topics.entries} on {settings.kafka.bootstrap_servers}"
     )
 
 
-MAX_SEARCH_SIZE = 10_000  # Elasticsearch's index.max_result_window
+MAX_PAGE_SIZE = 100
+MAX_FACETS = 1000
 
 
 @app.command("search")
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Full-text query (empty: everything)")] = "",
-    person: Annotated[str | None, typer.Option(help="Canonical person name")] = None,
-    org: Annotated[str | None, typer.Option(help="Canonical organisation name")] = None,
-    location: Annotated[str | None, typer.Option(help="Canonical place name")] = None,
+    query: Annotated[
+        str, typer.Argument(help="Full-text query (empty: everything); syntax below")
+    ] = "",
+    person: Annotated[str | None, typer.Option(help="A person's canonical name")] = None,
+    org: Annotated[str | None, typer.Option(help="An organisation's canonical name")] = None,
+    location: Annotated[str | None, typer.Option(help="A place's canonical name")] = None,
     speaker: Annotated[str | None, typer.Option(help="Who made a claim")] = None,
     via: Annotated[str | None, typer.Option(help="The outlet that relayed a claim")] = None,
     lang: Annotated[str | None, typer.Option(help="Language code, e.g. it")] = None,
@@ -286,15 +362,49 @@ def search(
     since: Annotated[
         datetime | None, typer.Option(help="Published on or after (YYYY-MM-DD)")
     ] = None,
-    size: Annotated[int, typer.Option(help="How many articles to show (1-10000)")] = 10,
+    page: Annotated[int, typer.Option(help="Which page of results (from 1)")] = 1,
+    size: Annotated[int, typer.Option(help=f"Stories per page (1-{MAX_PAGE_SIZE})")] = 10,
+    sort: Annotated[
+        str, typer.Option(help="relevance, or date (newest first; a story by its newest copy)")
+    ] = "relevance",
+    facets: Annotated[int, typer.Option(help="Values per facet (0: no facets)")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
 ) -> None:
-    """Full-text search with highlights and facet counts."""
-    from streams.search import SearchQuery, format_table
+    """Full-text search: each story once (+N copies), its claims and figures, facet counts.
+
+    \b
+    Query syntax (Elasticsearch's simple_query_string; every word is required):
+      "a phrase"       those words in that order: "Corea del Nord"
+      -word            excludes articles with the word (-"a phrase" too)
+      a | b            either; (a | b) c groups
+      word*            a prefix
+      title:word       in the title only; also body:, claim: (the claims' text),
+                       title:"a phrase", and -title:word to exclude
+    Example: newsstream search '"Pentagon" -Ukraine' --sort date
+    A query that starts with - goes after --: newsstream search -- -Ukraine
+
+    \b
+    Filters match a whole indexed value, in any case: --speaker "maria zakharova".
+    Syndicated copies of a story are shown once, with "+N copies".
+    """
+    from streams.search import MAX_RESULT_WINDOW, SearchQuery, SortOrder, format_table
     from streams.search import search as run_search
 
-    if not 1 <= size <= MAX_SEARCH_SIZE:
-        raise bad_option(f"--size must be between 1 and {MAX_SEARCH_SIZE}, got {size}")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise bad_option(f"--size must be between 1 and {MAX_PAGE_SIZE}, got {size}")
+    if page < 1:
+        raise bad_option(f"--page must be 1 or more, got {page}")
+    if page * size > MAX_RESULT_WINDOW:
+        raise bad_option(
+            f"--page {page} with --size {size} goes past result {MAX_RESULT_WINDOW}, "
+            "the deepest Elasticsearch pages: narrow the query instead"
+        )
+    if not 0 <= facets <= MAX_FACETS:
+        raise bad_option(f"--facets must be between 0 and {MAX_FACETS}, got {facets}")
+    try:
+        order = SortOrder(sort)
+    except ValueError as exc:
+        raise bad_option(f"--sort must be relevance or date, got {sort!r}") from exc
     filters = {
         "person": person,
         "org": org,
@@ -308,7 +418,10 @@ def search(
         text=query,
         filters={k: v for k, v in filters.items() if v},
         since=since.replace(tzinfo=UTC) if since and since.tzinfo is None else since,
+        page=page,
         size=size,
+        sort=order,
+        facets=facets,
     )
     settings = settings_from(ctx)
     with reported(settings):
@@ -448,7 +561,7 @@ def models_train(
 @feeds_app.command("list")
 def feeds_list(ctx: typer.Context) -> None:
     """The feeds, with what the poller knows of each (failures, disabled, next poll)."""
-    from streams.feeds import list_feeds
+    from streams.feeds import feed_list_file, list_feeds
     from streams.poller import feed_statuses
 
     settings = settings_from(ctx)
@@ -475,18 +588,20 @@ def feeds_list(ctx: typer.Context) -> None:
         moved = f" -> {state.url}" if state and state.url != feed.url else ""
         typer.echo(f"{feed.lang or '??':<3} {feed.name[:32]:<32} {health}")
         typer.echo(f"    {feed.url}{moved}")
-    typer.echo(f"{len(rows)} feed(s) in {settings.poller.feeds_file}")
+    typer.echo(f"{len(rows)} feed(s) in {feed_list_file(settings)}")
 
 
 @feeds_app.command("add")
 def feeds_add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="The feed's URL (RSS, Atom or JSON Feed)")],
-    name: Annotated[str | None, typer.Option(help="A display name")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="A display name (default: its host and path)")
+    ] = None,
     lang: Annotated[str | None, typer.Option(help="Language code, when known")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="A tag (repeatable)")] = None,
 ) -> None:
-    """Add a feed to the feed list."""
+    """Add a feed to your feed list; a running poller polls it within seconds."""
     from streams.feeds import add_feed
 
     settings = settings_from(ctx)
@@ -495,19 +610,43 @@ def feeds_add(
     except ValueError as exc:
         typer.secho(f"not added: {' '.join(str(exc).split())}", fg="red", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"added {feed.url} to {settings.poller.feeds_file}")
+    typer.echo(f"added {feed.name!r} ({feed.url}) to {settings.poller.feeds_file}")
+    typer.echo(f"to poll it now: newsstream poll --now {feed.url}")
 
 
 @feeds_app.command("remove")
-def feeds_remove(ctx: typer.Context, url: Annotated[str, typer.Argument()]) -> None:
-    """Remove a feed from the feed list."""
-    from streams.feeds import remove_feed
+def feeds_remove(
+    ctx: typer.Context, feed: Annotated[str, typer.Argument(help="The feed's URL or name")]
+) -> None:
+    """Remove a feed from your feed list."""
+    from streams.feeds import FeedListError, remove_feed
 
     settings = settings_from(ctx)
-    if not remove_feed(settings, url):
-        typer.secho(f"not in the list: {url}", fg="red", err=True)
+    try:
+        removed = remove_feed(settings, feed)
+    except FeedListError as exc:
+        raise fail(exc) from exc
+    if removed is None:
+        typer.secho(f"not in the list: {feed}", fg="red", err=True)
         raise typer.Exit(1)
-    typer.echo(f"removed {url} from {settings.poller.feeds_file}")
+    typer.echo(f"removed {removed.name!r} ({removed.url}) from {settings.poller.feeds_file}")
+
+
+@feeds_app.command("rename")
+def feeds_rename(
+    ctx: typer.Context,
+    feed: Annotated[str, typer.Argument(help="The feed's URL or current name")],
+    name: Annotated[str, typer.Argument(help="Its new name")],
+) -> None:
+    """Give a feed a new display name (the source name of its future articles)."""
+    from streams.feeds import FeedListError, rename_feed
+
+    settings = settings_from(ctx)
+    try:
+        renamed = rename_feed(settings, feed, name)
+    except FeedListError as exc:
+        raise fail(exc) from exc
+    typer.echo(f"{renamed.url} is now {renamed.name!r} in {settings.poller.feeds_file}")
 
 
 @feeds_app.command("enable")

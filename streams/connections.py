@@ -136,3 +136,39 @@ def service_errors(settings: Settings) -> Iterator[None]:
         raise elasticsearch_error(settings.elasticsearch, exc) from exc
     except KafkaError as exc:
         raise kafka_error(settings.kafka.bootstrap_servers, exc) from exc
+
+
+async def preflight(settings: Settings) -> list[str]:
+    """Before a long-running command starts its worker: Kafka must answer and hold the
+    pipeline's topics (the worker cannot start without them and would end in a traceback or
+    ERROR lines), so their absence raises; Elasticsearch may come later (the index agent waits
+    for it), so its absence is returned as a warning."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    kafka = settings.kafka
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    try:
+        await admin.start()
+        existing = set(await admin.list_topics())
+    except KafkaError as exc:
+        raise kafka_error(kafka.bootstrap_servers, exc) from exc
+    finally:
+        await admin.close()
+    # a worker's first request would have the broker create them, with one partition
+    missing = [t for t in kafka.topics.model_dump().values() if t not in existing]
+    if missing:
+        raise NewsstreamError(
+            f"Kafka at {kafka.bootstrap_servers} has no topic {', '.join(missing)}: "
+            "create them with `newsstream init` first"
+        )
+    warnings = []
+    es = elasticsearch_client(settings.elasticsearch, request_timeout=5.0)
+    try:
+        await es.info()
+    except (EsConnectionError, ApiError) as exc:
+        warnings.append(
+            f"{elasticsearch_error(settings.elasticsearch, exc)}; the index agent waits for it"
+        )
+    finally:
+        await es.close()
+    return warnings

@@ -1,8 +1,11 @@
-"""The feed list: ``config/feeds.yaml`` (or ``settings.poller.feeds_file``), and OPML in and out.
+"""The feed list: the user's ``settings.poller.feeds_file``, and OPML in and out.
 
 The file holds what a person decides (URL, name, language, tags); what the poller learns about
 a feed (validators, failures, disabled, a moved URL) lives in the poller's state tables, so the
 file stays hand-editable and is never rewritten behind the user's back except by these commands.
+Until the user's file exists the list is the tracked seed, ``poller.default_feeds_file``
+(config/feeds.yaml), which is never written: the first change copies it to the user's file.
+Changes go through ruamel.yaml's round trip, so the comments and layout of the file stay.
 
     feeds:
       - url: https://www.ansa.it/sito/ansait_rss.xml
@@ -13,11 +16,17 @@ file stays hand-editable and is never rewritten behind the user's back except by
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from streams.errors import ConfigError
 from streams.feed_parser import FeedParseError, reject_entity_declarations
@@ -68,8 +77,52 @@ def load_feeds(path: Path) -> list[Feed]:
         raise FeedListError(f"{path}: {describe_validation_error(exc)}") from None
 
 
+def feed_list_file(settings: Settings) -> Path:
+    """The file the feed list is read from: the user's, or the seed until there is one."""
+    poller = settings.poller
+    return poller.feeds_file if poller.feeds_file.is_file() else poller.default_feeds_file
+
+
+def _round_trip() -> YAML:
+    rt = YAML()  # round trip: comments, order and flow style are kept
+    rt.width = 100
+    rt.indent(mapping=2, sequence=4, offset=2)
+    return rt
+
+
+def _entry(feed: Feed) -> CommentedMap:
+    entry = CommentedMap(feed.model_dump(exclude_defaults=True))
+    if feed.tags:
+        tags = CommentedSeq(feed.tags)
+        tags.fa.set_flow_style()  # tags: [agency, italy], as the seed writes them
+        entry["tags"] = tags
+    return entry
+
+
+def edit_feeds(settings: Settings, change: Callable[[CommentedSeq], None]) -> Path:
+    """Apply ``change`` to the list's ``feeds`` sequence and write the user's file atomically
+    (a crash never leaves half a file), keeping every comment; returns the file written."""
+    source = feed_list_file(settings)
+    load_feeds(source)  # a broken list is said as such before anything is written
+    rt = _round_trip()
+    doc: Any = rt.load(source.read_text(encoding="utf-8")) if source.is_file() else None
+    if not isinstance(doc, CommentedMap):
+        doc = CommentedMap()
+    if not isinstance(doc.get("feeds"), CommentedSeq):
+        doc["feeds"] = CommentedSeq()
+    change(doc["feeds"])
+    out = io.StringIO()
+    rt.dump(doc, out)
+    path = settings.poller.feeds_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(out.getvalue(), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
 def save_feeds(path: Path, feeds: list[Feed]) -> None:
-    """Write the list atomically (a crash never leaves half a file)."""
+    """Write a whole new list to ``path`` (tests, benchmarks); edits go through edit_feeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"feeds": [f.model_dump(exclude_defaults=True) for f in feeds]}
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -80,7 +133,26 @@ def save_feeds(path: Path, feeds: list[Feed]) -> None:
 
 
 def list_feeds(settings: Settings) -> list[Feed]:
-    return load_feeds(settings.poller.feeds_file)
+    return load_feeds(feed_list_file(settings))
+
+
+def default_name(url: str) -> str:
+    """A feed's name when none is given: its host and path ("ansa.it/sito/ansait_rss.xml")."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}" or url
+
+
+def find_feed(feeds: list[Feed], key: str) -> Feed | None:
+    """The feed whose URL is ``key``, or whose name is it (in any case)."""
+    key = key.strip()
+    by_url = [f for f in feeds if f.url == key]
+    if by_url:
+        return by_url[0]
+    by_name = [f for f in feeds if f.name.casefold() == key.casefold()]
+    if len(by_name) > 1:
+        raise FeedListError(f"{len(by_name)} feeds are named {key!r}: give the URL instead")
+    return by_name[0] if by_name else None
 
 
 def add_feed(
@@ -91,29 +163,52 @@ def add_feed(
     lang: str | None = None,
     tags: list[str] | None = None,
 ) -> Feed:
-    """Add a feed; raises :class:`FeedListError` when the URL is already listed."""
-    path = settings.poller.feeds_file
-    feeds = load_feeds(path)
+    """Add a feed; raises :class:`FeedListError` when the URL is already listed or bad."""
+    feeds = list_feeds(settings)
     try:
-        feed = Feed(url=url, name=name or url, lang=lang, tags=list(tags or []))
+        feed = Feed(
+            url=url, name=name or default_name(url.strip()), lang=lang, tags=list(tags or [])
+        )
     except ValidationError as exc:
         raise FeedListError(describe_validation_error(exc)) from None
     if any(f.url == feed.url for f in feeds):
         raise FeedListError(f"already listed: {feed.url}")
-    feeds.append(feed)
-    save_feeds(path, feeds)
+    edit_feeds(settings, lambda seq: seq.append(_entry(feed)))
     return feed
 
 
-def remove_feed(settings: Settings, url: str) -> bool:
-    """Remove a feed by URL; False when it was not listed."""
-    path = settings.poller.feeds_file
-    feeds = load_feeds(path)
-    kept = [f for f in feeds if f.url != url.strip()]
-    if len(kept) == len(feeds):
-        return False
-    save_feeds(path, kept)
-    return True
+def remove_feed(settings: Settings, key: str) -> Feed | None:
+    """Remove a feed by URL or name; None when it was not listed."""
+    feed = find_feed(list_feeds(settings), key)
+    if feed is None:
+        return None
+
+    def drop(seq: CommentedSeq) -> None:
+        for i, item in enumerate(seq):
+            if isinstance(item, dict) and str(item.get("url", "")).strip() == feed.url:
+                del seq[i]
+                return
+
+    edit_feeds(settings, drop)
+    return feed
+
+
+def rename_feed(settings: Settings, key: str, new_name: str) -> Feed:
+    """Give a feed (by URL or name) a new display name."""
+    new_name = " ".join(new_name.split())
+    if not new_name:
+        raise FeedListError("a feed's name cannot be empty")
+    feed = find_feed(list_feeds(settings), key)
+    if feed is None:
+        raise FeedListError(f"not in the list: {key}")
+
+    def rename(seq: CommentedSeq) -> None:
+        for item in seq:
+            if isinstance(item, dict) and str(item.get("url", "")).strip() == feed.url:
+                item["name"] = new_name
+
+    edit_feeds(settings, rename)
+    return feed.model_copy(update={"name": new_name})
 
 
 def parse_opml(data: bytes) -> list[Feed]:
@@ -147,8 +242,7 @@ def parse_opml(data: bytes) -> list[Feed]:
 def import_opml(settings: Settings, opml_file: Path) -> tuple[list[Feed], list[Feed]]:
     """Add the OPML's feeds to the list: returns (added, already listed)."""
     imported = parse_opml(opml_file.read_bytes())
-    path = settings.poller.feeds_file
-    feeds = load_feeds(path)
+    feeds = list_feeds(settings)
     known = {f.url for f in feeds}
     added: list[Feed] = []
     skipped: list[Feed] = []
@@ -159,7 +253,7 @@ def import_opml(settings: Settings, opml_file: Path) -> tuple[list[Feed], list[F
             known.add(feed.url)
             added.append(feed)
     if added:
-        save_feeds(path, feeds + added)
+        edit_feeds(settings, lambda seq: seq.extend(_entry(f) for f in added))
     return added, skipped
 
 

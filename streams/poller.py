@@ -106,6 +106,10 @@ class SeenMarks:
     clusters: dict[str, str] = field(default_factory=dict)  # fingerprint -> first article id
 
 
+NETWORK_ERRORS = ("ConnectError", "ConnectTimeout")
+"""How a poll error starts when no HTTP answer came: DNS, refused, unreachable, timed out."""
+
+
 @dataclass(slots=True)
 class PollReport:
     outcomes: list[PollOutcome]
@@ -132,7 +136,26 @@ class PollReport:
     def __str__(self) -> str:
         lines = [self.summary()]
         lines += [f"  {o.status.value}: {o.feed_url}: {o.error}" for o in self.errors]
+        hint = self.network_hint()
+        if hint:
+            lines.append(hint)
         return "\n".join(lines)
+
+    def network_hint(self) -> str | None:
+        """A plain hint when every feed polled failed before any HTTP answer (a name that does
+        not resolve, a connection refused or timed out): the network is the likelier cause."""
+        polled = [o for o in self.outcomes if o.status == PollStatus.FAILED]
+        if not polled or len(polled) < sum(
+            1 for o in self.outcomes if o.status not in (PollStatus.NOT_DUE, PollStatus.DISABLED)
+        ):
+            return None
+        if not all(o.error and o.error.startswith(NETWORK_ERRORS) for o in polled):
+            return None
+        return (
+            f"no feed could be reached ({len(polled)} failed to resolve or connect): no network? "
+            "Check this machine's DNS and internet access; to try newsstream offline, serve feeds "
+            "on this machine and add them: newsstream feeds add http://127.0.0.1:8000/rss.xml"
+        )
 
     def summary(self) -> str:
         polled = [o for o in self.outcomes if o.status != PollStatus.NOT_DUE]
@@ -679,7 +702,11 @@ def register_poller(
     @app.timer(interval=tick, name="newsstream.poll_feeds")
     async def poll_feeds() -> None:
         if finished:
-            log.info("polls finished: %s", PollReport(finished[:]).summary())
+            report = PollReport(finished[:])
+            log.info("polls finished: %s", report.summary())
+            hint = report.network_hint()
+            if hint:
+                log.warning(hint)
             finished.clear()
         if app.rebalancing or app.in_recovery:
             return

@@ -174,6 +174,11 @@ async def install_index(settings: Settings, report: ProvisionReport) -> None:
                 aliases={es_settings.alias: {"is_write_index": True}},
             )
             report.index_created = es_settings.first_index
+        else:
+            # fields added to the template since the indices were made (mappings only grow)
+            await es.indices.put_mapping(
+                index=es_settings.alias, properties=template["template"]["mappings"]["properties"]
+            )
     finally:
         await es.close()
 

@@ -93,6 +93,8 @@ class Article(NewsRecord, serializer="json", validation=True, date_parser=dateti
     cluster_id: str | None = None
     duplicate_of: str | None = None
     fetched_at: datetime | None = None
+    # the feed gave no date, so published_at is fetched_at: time-filtered views still show it
+    published_at_is_fetched_at: bool = False
 
 
 class EntityRecord(NewsRecord, serializer="json"):

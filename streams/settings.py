@@ -18,11 +18,19 @@ import ipaddress
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from pydantic import AfterValidator, BaseModel, Field, IPvAnyNetwork, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -190,7 +198,10 @@ class ServicesSettings(BaseModel):
 
 
 class PollerSettings(BaseModel):
-    feeds_file: Path = CONFIG_DIR / "feeds.yaml"
+    # The user's feed list. Until it exists the poller reads default_feeds_file (the tracked
+    # seed); the first `feeds add|remove|rename|import-opml` copies the seed there, comments too.
+    feeds_file: Path = Field(default=Path("~/.config/newsstream/feeds.yaml"), validate_default=True)
+    default_feeds_file: Path = CONFIG_DIR / "feeds.yaml"
     user_agent: str = "newsstream/0.1 (+https://github.com/newsstream/newsstream)"
     connect_timeout: Seconds = 10.0
     read_timeout: Seconds = 20.0
@@ -209,6 +220,11 @@ class PollerSettings(BaseModel):
     # One poll of one feed, redirects and the wait for its host's turn included: a host that
     # drips its answer holds only its own feeds, and only this long.
     feed_deadline: Seconds = 90.0
+
+    @field_validator("feeds_file", "default_feeds_file")
+    @classmethod
+    def _expand_user(cls, value: Path) -> Path:
+        return value.expanduser()
 
 
 class FetchSettings(BaseModel):
@@ -296,7 +312,8 @@ class Settings(BaseSettings):
     health: HealthSettings = HealthSettings()
     kibana: KibanaSettings = KibanaSettings()
     log_level: str = "INFO"
-    log_format: str = "json"  # json | text
+    # auto: readable text on a terminal, JSON lines otherwise (a service manager, a pipe)
+    log_format: Literal["auto", "json", "text"] = "auto"
 
     # the YAML files read, lowest priority first; load_settings() binds its own
     _yaml_files: ClassVar[list[Path]] = [DEFAULTS_FILE]

@@ -13,8 +13,10 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+from elastic_transport import ConnectionError as EsConnectionError
+from elasticsearch import ApiError
 
-from streams.connections import elasticsearch_client
+from streams.connections import elasticsearch_client, elasticsearch_error, kafka_error
 from streams.provision import partition_counts
 from streams.settings import Settings
 
@@ -65,15 +67,20 @@ async def topic_statuses(settings: Settings, names: list[str]) -> list[TopicStat
 async def collect_status(settings: Settings) -> PipelineStatus:
     status = PipelineStatus()
     names = list(settings.kafka.topics.model_dump().values())
+    # report, don't crash: status is for when things go wrong; each error in one line
     try:
         status.topics = await topic_statuses(settings, names)
-    except Exception as exc:  # report, don't crash: status is for when things go wrong
-        status.errors.append(f"kafka: {type(exc).__name__}: {exc}")
+    except KafkaError as exc:
+        status.errors.append(f"kafka: {kafka_error(settings.kafka.bootstrap_servers, exc)}")
+    except Exception as exc:
+        status.errors.append(f"kafka: {type(exc).__name__}: {' '.join(str(exc).split())}")
     es = elasticsearch_client(settings.elasticsearch)
     try:
         status.indexed = int((await es.count(index=settings.elasticsearch.alias))["count"])
+    except (EsConnectionError, ApiError) as exc:
+        status.errors.append(f"elasticsearch: {elasticsearch_error(settings.elasticsearch, exc)}")
     except Exception as exc:
-        status.errors.append(f"elasticsearch: {type(exc).__name__}: {exc}")
+        status.errors.append(f"elasticsearch: {type(exc).__name__}: {' '.join(str(exc).split())}")
     finally:
         await es.close()
     if settings.metrics.enabled:
@@ -96,7 +103,10 @@ def parse_metrics(text: str) -> dict[str, float]:
     for line in text.splitlines():
         if line.startswith("newsstream_") and not line.startswith("#"):
             name, _, value = line.rpartition(" ")
-            if name.endswith("_created") or "_created{" in name:
+            # a histogram's buckets are for Prometheus; its _count and _sum say enough here
+            if any(part in name for part in ("_created{", "_bucket{")) or name.endswith(
+                ("_created", "_bucket")
+            ):
                 continue
             out[name] = float(value)
     return out

@@ -7,6 +7,7 @@ import itertools
 import logging
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import pytest
@@ -222,3 +223,20 @@ def test_unreadable_crawl_delay_never_fails_robots_txt(value: str) -> None:
     assert parser.can_fetch("newsstream", "http://h/news/x")
     delay = parser.crawl_delay("newsstream")
     assert delay is None or int(delay) == 999_999_999  # a huge number is huge, then capped
+
+
+async def test_an_undated_entry_is_dated_when_fetched_and_says_so(
+    server: FeedServer, settings: Settings
+) -> None:
+    off = settings.model_copy(
+        update={"fetch": settings.fetch.model_copy(update={"enabled": False})}
+    )
+    async with client_for(off) as client:
+        undated = await fetch_article(entry(server.url("/news/undated.html")), client, off)
+        dated_entry = entry(server.url("/news/dated.html"))
+        dated_entry.published_at = datetime(2026, 11, 1, tzinfo=UTC)
+        dated = await fetch_article(dated_entry, client, off)
+    assert undated.published_at == undated.fetched_at is not None
+    assert undated.published_at_is_fetched_at
+    assert dated.published_at == datetime(2026, 11, 1, tzinfo=UTC)
+    assert not dated.published_at_is_fetched_at

@@ -102,6 +102,25 @@ def test_document_has_the_facets_the_template_declares() -> None:
     ]
 
 
+def test_an_undated_article_is_indexed_at_its_fetch_time_with_a_flag() -> None:
+    record = enriched_record("a1")
+    assert not to_document(decode_enriched(record.dumps()))["published_at_is_fetched_at"]
+    # a record from before the fetch stage dated undated items is dated the same way here
+    record.article.published_at = None
+    record.article.fetched_at = datetime(2026, 11, 2, tzinfo=UTC)
+    doc = to_document(decode_enriched(record.dumps()))
+    assert datetime.fromisoformat(doc["published_at"]) == datetime(2026, 11, 2, tzinfo=UTC)
+    assert doc["published_at_is_fetched_at"] is True
+
+
+def test_syndicated_copies_share_a_copies_key_and_others_have_their_own() -> None:
+    first, copy, alone = enriched_record("a1"), enriched_record("a2"), enriched_record("a3")
+    first.article.cluster_id = copy.article.cluster_id = "cabc"
+    copy.article.duplicate_of = "a1"
+    keys = [to_document(decode_enriched(r.dumps()))["copies_key"] for r in (first, copy, alone)]
+    assert keys == ["cabc", "cabc", "a3"]
+
+
 @pytest.mark.parametrize(
     ("value", "why"),
     [

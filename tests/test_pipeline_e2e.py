@@ -86,6 +86,14 @@ def serve_feeds(server: FeedServer) -> list[dict[str, object]]:
         feeds.append(
             {"url": url, "name": f"Example {lang.upper()}", "lang": lang, "tags": ["test"]}
         )
+    # a wire service's copy of the English story, on a page and a feed of its own
+    title, text = STORIES["en"][0]
+    link = server.set(
+        "/wire/story.html", body=page(title, text), content_type="text/html; charset=utf-8"
+    )
+    item = {"title": title, "link": link, "description": text[:120], "pubDate": rss_date(now)}
+    url = server.set("/wire/rss.xml", body=rss([item], title="Example Wire"), etag="auto")
+    feeds.append({"url": url, "name": "Example Wire", "lang": "en", "tags": ["test"]})
     return feeds
 
 
@@ -111,7 +119,7 @@ async def count(settings: Settings) -> int:
 
 
 async def test_feeds_to_search_with_facets(pipeline_settings: Settings, tmp_path: Path) -> None:
-    expected = sum(len(s) for s in STORIES.values())
+    expected = sum(len(s) for s in STORIES.values()) + 1  # and the wire copy
     with FeedServer() as server:
         feeds_file = tmp_path / "feeds.yaml"
         feeds_file.write_text(yaml.safe_dump({"feeds": serve_feeds(server)}))
@@ -135,6 +143,9 @@ async def test_feeds_to_search_with_facets(pipeline_settings: Settings, tmp_path
         finally:
             code = proc.stop()
         assert code == 0, proc.output()[-3000:]
+        # it said what runs and what to try next, and a normal run logs no error
+        assert "next: in another terminal, `newsstream status`" in proc.output()
+        assert " ERROR " not in proc.output(), proc.output()[-3000:]
 
     result = newsstream(config, "search", "soldati", "--json")
     assert result.returncode == 0, result.stderr
@@ -150,7 +161,8 @@ async def test_feeds_to_search_with_facets(pipeline_settings: Settings, tmp_path
         name: dict((b["value"], b["count"]) for b in buckets)
         for name, buckets in everything["facets"].items()
     }
-    assert facets["lang"] == {"it": 2, "en": 1, "de": 1}
+    assert facets["lang"] == {"it": 2, "en": 2, "de": 1}
+    assert everything["stories"] == expected - 1  # the wire copy is no story of its own
     assert facets["person"].get("Volodymyr Zelensky") == 1
     assert "Volodymyr Zelensky" in facets["speaker"]
     assert facets["figure_kind"].get("count", 0) >= 3
@@ -162,3 +174,16 @@ async def test_feeds_to_search_with_facets(pipeline_settings: Settings, tmp_path
 
     table = newsstream(config, "search", "Nordkorea")
     assert table.returncode == 0 and "1 article(s)" in table.stdout
+
+    # a phrase and an exclusion; the wire copy collapsed into its story
+    korea = json.loads(newsstream(config, "search", '"North Korea" -Seoul', "--json").stdout)
+    assert korea["total"] == 2 and korea["stories"] == 1
+    (story,) = korea["hits"]
+    assert story["copies"] == 1 and story["lang"] == "en"
+    assert story["claims"], story  # who said what comes with the hit
+    assert (
+        json.loads(newsstream(config, "search", '"North Korea" -soldiers', "--json").stdout)[
+            "total"
+        ]
+        == 0
+    )

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer
 from feedserver import FeedServer, Route, billion_laughs, gzip_bomb, news_items, rss
+from pipeline_helpers import cli, write_config
 
 from streams.feed_state import ensure_topics, topic_partitions
 from streams.feeds import Feed, save_feeds
@@ -290,3 +291,37 @@ async def test_a_slow_host_holds_only_its_own_feed(
     assert len(fast_ids) == 5
     assert not any(e.feed_url == slow for _, e in records)  # still waiting for its answer
     print(f"slow host: the fast feed's new items were in Kafka {picked_up:.1f}s after publishing")
+
+
+async def test_poll_now_polls_a_feed_that_is_not_due(
+    poller_settings: Settings, server: FeedServer, tmp_path: Path
+) -> None:
+    """`newsstream poll --now FEED`: the feed's schedule says later, the user says now."""
+    path = "/now/feed.xml"
+    url = server.set(path, Route(body=rss(news_items("now", 3)), etag="auto"))
+    other = server.set("/now/other.xml", Route(body=rss(news_items("other", 1))))
+    settings = poller_settings
+    save_feeds(
+        settings.poller.feeds_file, [Feed(url=url, name="Old News"), Feed(url=other, name="B")]
+    )
+    config = write_config(settings, tmp_path / "settings.yaml")
+    env = {"NEWSSTREAM_CONFIG": str(config)}
+
+    first = cli("poll", "--once", env=env)
+    assert first.returncode == 0, first.stderr
+    server.routes[path].body = rss(news_items("now", 5, start=-2))
+    server.reset_counters()
+    not_due = cli("poll", "--once", env=env)
+    assert not_due.returncode == 0 and server.hits[path] == 0, not_due.stdout
+    now = cli("poll", "--now", "old news", env=env)
+    assert now.returncode == 0, now.stderr
+    assert server.hits[path] == 1 and server.hits["/now/other.xml"] == 0
+    assert len(await consume_all(settings)) == 3 + 1 + 2
+
+    unknown = cli("poll", "--now", "no such feed", env=env)
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == (
+        "error: not in the feed list: no such feed (see newsstream feeds list)"
+    )
+    alone = cli("poll", "old news", env=env)
+    assert alone.returncode == 2 and "goes with --now" in alone.stderr
