@@ -29,6 +29,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from agents.annotations import ENTITIES_KEY, Entity, EntityType
+from agents.names import person_key
 
 log = logging.getLogger(__name__)
 
@@ -185,9 +186,7 @@ def load_lexicons(lang: str) -> Lexicons:
             for alias in item.get("aliases") or []:
                 gazetteer.setdefault(str(alias), entry)
     for item in _read_yaml("people.yaml").get("people") or []:
-        entry = GazetteerEntry(
-            EntityType.PERSON, f"person:{item['canonical'].lower()}", item["canonical"]
-        )
+        entry = GazetteerEntry(EntityType.PERSON, person_key(item["canonical"]), item["canonical"])
         for name in item.get("names") or []:
             gazetteer.setdefault(str(name), entry)
     for section, prefix in (("cities", "city"), ("regions", "place")):
@@ -953,7 +952,7 @@ class EntityRecognizer:
                 canonical, key, country = entry.canonical, entry.key, entry.country
             elif etype is EntityType.PERSON:
                 canonical = self._fullest(text, tokens.name_words(start, end), persons)
-                key, country = f"person:{canonical.lower()}", None
+                key, country = person_key(canonical), None
             else:
                 canonical = text.title() if text.isupper() and len(text) > 6 else text
                 prefix = "org" if etype is EntityType.ORG else "place"

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from pipeline_helpers import cli
 
+from streams.services import LocalStack
+
 NO_ES = {"NEWSSTREAM_ELASTICSEARCH__URL": "http://127.0.0.1:1"}
 NO_KAFKA = {"NEWSSTREAM_KAFKA__BOOTSTRAP_SERVERS": "127.0.0.1:1"}
 
@@ -74,7 +76,8 @@ def test_a_long_running_command_with_kafka_down_says_so_in_one_line(command: lis
     assert "newsstream services up" in line
 
 
-def test_a_worker_without_its_topics_says_to_run_init() -> None:
+def test_a_worker_without_its_topics_says_to_run_init(services: LocalStack) -> None:
+    # the real broker must be up (CI starts it with the first test that asks for `services`)
     tag = uuid.uuid4().hex[:8]
     topics = {
         f"NEWSSTREAM_KAFKA__TOPICS__{name.upper()}": f"never-made-{tag}.{name}"

@@ -52,7 +52,7 @@ def enriched_record(
                 text="Zakharova",
                 type="PERSON",
                 canonical="Maria Zakharova",
-                key="person:maria zakharova",
+                key="person:maria saharova",
                 start=20,
                 end=29,
             ),
@@ -86,7 +86,7 @@ def test_document_has_the_facets_the_template_declares() -> None:
     doc = to_document(enriched("a1"))
     assert doc["entities"]["location"] == ["North Korea"]
     assert doc["entities"]["person"] == ["Maria Zakharova"]
-    assert doc["entities"]["keys"] == ["country:KP", "person:maria zakharova"]
+    assert doc["entities"]["keys"] == ["country:KP", "person:maria saharova"]
     assert doc["speakers"] == ["Maria Zakharova"] and doc["vias"] == ["TASS"]
     assert doc["figures"][0]["value"] == 3000.0
     assert doc["source"] == {"name": "Example News", "domain": "example.org"}
