@@ -78,6 +78,7 @@ from faultproxy import FaultProxy  # noqa: E402
 from feedserver import FeedServer, Route, rss, rss_date  # noqa: E402
 from pipeline_helpers import NewsstreamProcess, write_config  # noqa: E402
 
+from streams.errors import ServiceError  # noqa: E402
 from streams.services import KafkaService  # noqa: E402
 from streams.settings import (  # noqa: E402
     HealthSettings,
@@ -1037,6 +1038,8 @@ def main() -> int:
                     results.append(Result(name, articles=size.articles))
                 results[-1].fail(f"{type(exc).__name__}: {exc}")
                 traceback.print_exc()
+                if isinstance(exc, ServiceError) and exc.log_excerpt:
+                    log(f"  {exc.service}'s log said:\n{exc.log_excerpt}")
             r = results[-1]
             if r.reasons and r.logs is not None:
                 r.notes.append(f"logs in {r.logs}")
