@@ -389,7 +389,8 @@ def search(
     A query that starts with - goes after --: newsstream search -- -Ukraine
 
     \b
-    Filters match a whole indexed value, in any case: --speaker "maria zakharova".
+    Filters match a whole indexed value in any case, a known variant or a canonical key:
+    --speaker "maria zakharova", --speaker Sacharowa, --location country:KP.
     Syndicated copies of a story are shown once, with "+N copies".
     """
     from streams.search import MAX_RESULT_WINDOW, SearchQuery, SortOrder, format_table

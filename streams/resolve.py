@@ -18,6 +18,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from agents.gazetteer import build_gazetteer
 from agents.names import fold_name, person_key
 
 KEY_PREFIXES = ("person:", "org:", "country:", "city:", "place:")
@@ -56,11 +57,9 @@ class Resolved:
 @lru_cache(maxsize=1)
 def _gazetteer() -> dict[str, tuple[tuple[str, str], ...]]:
     """Every known name of a person, place or organisation, lower-cased -> (key, canonical)s."""
-    from agents.entities import load_lexicons  # spaCy comes with it: loaded only when needed
-
     found: dict[str, dict[str, str]] = {}
     for lang in GAZETTEER_LANGS:
-        for surface, entry in load_lexicons(lang).gazetteer.items():
+        for surface, entry in build_gazetteer(lang).items():
             found.setdefault(surface.casefold(), {})[entry.key] = entry.canonical
     return {name: tuple(entries.items()) for name, entries in found.items()}
 
