@@ -13,11 +13,15 @@ overwrites its answers in place, and the ones past its new count are deleted by 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from agents.names import fold_name, person_key
+from agents.names import fold_name
+from agents.names import person_key as _person_key
 from streams.settings import AnswerKind
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[\"«“„A-ZÀ-ÖØ-Þ0-9])|\n+")
@@ -30,9 +34,38 @@ MAX_SENTENCE_CHARS = 600
 """A longer sentence (a run-on list, a paragraph without stops) is cut around the answer."""
 
 
+person_key = lru_cache(maxsize=8192)(_person_key)
+"""agents.names.person_key, remembered: a batch names the same speakers again and again."""
+
+
 def answer_id(article_id: str, kind: AnswerKind, position: int) -> str:
     """``<article_id>:claim:<n>`` or ``<article_id>:figure:<n>``."""
     return f"{article_id}:{kind.value[:-1]}:{position}"
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """Where the sentences of a text break, found once per article for all its answers."""
+
+    length: int
+    ends: list[int]  # where each break ends: the next sentence starts there
+    starts: list[int]  # where each break starts: the sentence before ends there
+
+    @classmethod
+    def of(cls, text: str) -> Sentences:
+        found = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
+        return cls(len(text), [e for _, e in found], [s for s, _ in found])
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """The character bounds of the sentence(s) that hold ``[start, end)``."""
+        k = bisect.bisect_right(self.ends, start) - 1
+        begin = self.ends[k] if k >= 0 else 0
+        k = bisect.bisect_left(self.starts, end)
+        finish = self.starts[k] if k < len(self.starts) else self.length
+        if finish - begin > MAX_SENTENCE_CHARS:
+            half = MAX_SENTENCE_CHARS // 2
+            begin, finish = max(begin, start - half), min(finish, end + half)
+        return begin, finish
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -43,19 +76,10 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     >>> text[s:e]
     'The minister said 12 people died.'
     """
-    begin, finish = 0, len(text)
-    for m in _SENTENCE_END.finditer(text):
-        if m.end() <= start:
-            begin = m.end()
-        elif m.start() >= end:
-            finish = m.start()
-            break
-    if finish - begin > MAX_SENTENCE_CHARS:
-        half = MAX_SENTENCE_CHARS // 2
-        begin, finish = max(begin, start - half), min(finish, end + half)
-    return begin, finish
+    return Sentences.of(text).bounds(start, end)
 
 
+@lru_cache(maxsize=8192)
 def org_key(name: str) -> str:
     """The key of an outlet or organisation found only as a name: ``org:`` and its folded form,
     as the gazetteer keys organisations ("AFP" -> "org:afp")."""
@@ -131,18 +155,21 @@ def _claim_holding(
 
 
 def claim_documents(
-    enriched: Mapping[str, Any], document: Mapping[str, Any]
+    enriched: Mapping[str, Any],
+    document: Mapping[str, Any],
+    sentences: Sentences | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(id, document) of every claim of an enriched article (wire form), beside ``document``,
     the article's own."""
     text = str(enriched["article"].get("text") or "")
+    sentences = sentences or Sentences.of(text)
     entities = enriched.get("entities") or []
     figures = enriched.get("figures") or []
     common = _article_part(document)
     out = []
     for n, claim in enumerate(enriched.get("claims") or []):
         start, end = int(claim.get("start", 0)), int(claim.get("end", 0))
-        begin, finish = sentence_bounds(text, start, end)
+        begin, finish = sentences.bounds(start, end)
         inside = [f for f in figures if start <= int(f.get("start", -1)) < end]
         doc_id = answer_id(common["article_id"], AnswerKind.CLAIMS, n)
         out.append(
@@ -167,19 +194,22 @@ def claim_documents(
 
 
 def figure_documents(
-    enriched: Mapping[str, Any], document: Mapping[str, Any]
+    enriched: Mapping[str, Any],
+    document: Mapping[str, Any],
+    sentences: Sentences | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(id, document) of every figure of an enriched article (wire form). Who gives a figure:
     its own source when the figures stage found one ("according to the ministry, 12 ..."),
     else the speaker of the claim it is part of."""
     text = str(enriched["article"].get("text") or "")
+    sentences = sentences or Sentences.of(text)
     entities = enriched.get("entities") or []
     claims = enriched.get("claims") or []
     common = _article_part(document)
     out = []
     for n, figure in enumerate(enriched.get("figures") or []):
         start, end = int(figure.get("start", 0)), int(figure.get("end", 0))
-        begin, finish = sentence_bounds(text, start, end)
+        begin, finish = sentences.bounds(start, end)
         claim = _claim_holding(claims, start, end)
         speaker = figure.get("source") or (claim or {}).get("speaker")
         via = (claim or {}).get("via")

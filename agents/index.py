@@ -26,7 +26,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 
-from agents.answers import claim_documents, figure_documents
+from agents.answers import Sentences, claim_documents, figure_documents
 from streams.app import Topics
 from streams.errors import RecordInvalid
 from streams.health import AgentHealth, oldest_timestamp, supervised
@@ -191,9 +191,10 @@ class ArticleIndexer:
             owner[article_id] = article_id
             if not self.with_answers:
                 continue
+            sentences = Sentences.of(str(e["article"].get("text") or ""))
             for kind, documents in (
-                (AnswerKind.CLAIMS, claim_documents(e, document)),
-                (AnswerKind.FIGURES, figure_documents(e, document)),
+                (AnswerKind.CLAIMS, claim_documents(e, document, sentences)),
+                (AnswerKind.FIGURES, figure_documents(e, document, sentences)),
             ):
                 for doc_id, source in documents:
                     actions.append(
