@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
+from aiokafka.errors import KafkaError
 from elasticsearch import AsyncElasticsearch
 
 from streams.connections import elasticsearch_client
@@ -115,6 +116,30 @@ def _created_meanwhile(topic_errors: list[tuple[Any, ...]]) -> set[str]:
     return raced
 
 
+async def wait_for_group_coordinator(
+    admin: AIOKafkaAdminClient, group_id: str, timeout: float = 60.0
+) -> None:
+    """Ask for the worker's group coordinator until the broker names one.
+
+    A broker that has never had a consumer group has no ``__consumer_offsets`` topic: the first
+    request for a coordinator makes the broker create it, and answers "coordinator not available"
+    meanwhile. Without this, a first ``newsstream run`` after ``init`` logged aiokafka's
+    ``ERROR ... GroupCoordinatorNotAvailableError`` while the topic was being made.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            await admin.find_coordinator(group_id)
+            return
+        except KafkaError as exc:
+            if not getattr(exc, "retriable", False):
+                raise
+            if asyncio.get_running_loop().time() > deadline:
+                log.warning("no group coordinator after %.0fs: %s", timeout, exc)
+                return
+            await asyncio.sleep(0.5)
+
+
 async def create_topics(settings: Settings, report: ProvisionReport) -> None:
     """Create the missing topics, then grow every topic that has fewer partitions than
     configured, judged on a fresh look after the create: a client's first request may have
@@ -159,6 +184,7 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
             if errors:
                 raise RuntimeError(f"could not grow topics: {errors}")
             await _settled_partition_counts(admin, names)
+        await wait_for_group_coordinator(admin, settings.worker.app_id)
         report.topics_created.extend(created)
         report.topics_grown.extend(grow)
         report.topics_existing.extend(n for n in names if n not in created and n not in grow)
