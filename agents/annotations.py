@@ -13,6 +13,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from agents.entity_type import EntityType as EntityType  # where it always was, for importers
+
 ENTITIES_KEY = "newsstream_entities"
 """``doc.spans`` key of the normalised entity mentions."""
 
@@ -21,13 +23,6 @@ def _as_dict(item: Any) -> dict[str, Any]:
     """The fields of an annotation as a dict: a shallow copy, since every field but ``extra`` is
     immutable (``dataclasses.asdict`` deep-copies each value and costs more than a rule pass)."""
     return {name: getattr(item, name) for name in item.__dataclass_fields__}
-
-
-class EntityType(StrEnum):
-    PERSON = "PERSON"
-    ORG = "ORG"
-    LOCATION = "LOCATION"
-    MISC = "MISC"
 
 
 class ClaimKind(StrEnum):

@@ -11,17 +11,14 @@ group on: ``country:KP`` for every language's "North Korea", the fullest mention
 from __future__ import annotations
 
 import bisect
-import csv
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, pairwise
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
-import yaml
 from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -29,11 +26,10 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from agents.annotations import ENTITIES_KEY, Entity, EntityType
+from agents.gazetteer import LEXICONS, GazetteerEntry, build_gazetteer, read_yaml
 from agents.names import person_key
 
 log = logging.getLogger(__name__)
-
-LEXICONS = Path(__file__).resolve().parent / "lexicons"
 
 NER_LABELS: dict[str, EntityType] = {
     "PER": EntityType.PERSON,
@@ -100,14 +96,6 @@ CAP_SEQUENCE_PERSON_LANGS = frozenset({"it", "en", "fr", "es"})
 
 
 @dataclass(frozen=True, slots=True)
-class GazetteerEntry:
-    type: EntityType
-    key: str
-    canonical: str
-    country: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Lexicons:
     """Everything read from ``lexicons/`` for one language."""
 
@@ -127,28 +115,8 @@ class Lexicons:
     org_adjectives: frozenset[str]
 
 
-def _read_yaml(name: str) -> Any:
-    with (LEXICONS / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
 def _lower_set(items: Iterable[Any]) -> frozenset[str]:
     return frozenset(str(x).lower() for x in items)
-
-
-def _country_names(lang: str) -> dict[str, GazetteerEntry]:
-    """CLDR names of countries and world regions in ``lang`` and in English."""
-    names: dict[str, GazetteerEntry] = {}
-    with (LEXICONS / "gazetteer_countries.tsv").open(encoding="utf-8") as handle:
-        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            if row["lang"] not in (lang, "en"):
-                continue  # other languages' names ("Island" is Iceland in German) mislead
-            entry = GazetteerEntry(
-                EntityType.LOCATION, row["key"], row["canonical"], row["country"] or None
-            )
-            names.setdefault(row["name"], entry)
-    return names
 
 
 @lru_cache(maxsize=1)
@@ -157,7 +125,7 @@ def org_kinds() -> dict[str, str]:
     "company", "org:nato" -> "intl"."""
     return {
         f"org:{item['canonical'].lower()}": kind
-        for kind, entries in _read_yaml("orgs.yaml").items()
+        for kind, entries in read_yaml("orgs.yaml").items()
         for item in entries or []
     }
 
@@ -165,43 +133,9 @@ def org_kinds() -> dict[str, str]:
 @lru_cache(maxsize=16)
 def load_lexicons(lang: str) -> Lexicons:
     """Read the data files once per language (cached for the process)."""
-    gazetteer: dict[str, GazetteerEntry] = {}
-    countries = _country_names(lang)
-    english_country = {e.country: e.canonical for e in countries.values() if e.country}
-    places = _read_yaml("places.yaml")
-    for code, aliases in (places.get("country_aliases") or {}).items():
-        canonical = english_country.get(code, code)
-        for alias in aliases:
-            gazetteer.setdefault(
-                alias, GazetteerEntry(EntityType.LOCATION, f"country:{code}", canonical, code)
-            )
-    for name, entry in countries.items():
-        gazetteer.setdefault(name, entry)
-    orgs = _read_yaml("orgs.yaml")
-    for entries in orgs.values():
-        for item in entries or []:
-            entry = GazetteerEntry(
-                EntityType.ORG, f"org:{item['canonical'].lower()}", item["canonical"]
-            )
-            for alias in item.get("aliases") or []:
-                gazetteer.setdefault(str(alias), entry)
-    for item in _read_yaml("people.yaml").get("people") or []:
-        entry = GazetteerEntry(EntityType.PERSON, person_key(item["canonical"]), item["canonical"])
-        for name in item.get("names") or []:
-            gazetteer.setdefault(str(name), entry)
-    for section, prefix in (("cities", "city"), ("regions", "place")):
-        for item in places.get(section) or []:
-            country = item.get("country") or None
-            entry = GazetteerEntry(
-                EntityType.LOCATION, f"{prefix}:{item['en'].lower()}", item["en"], country
-            )
-            for name in [item["en"], *(item.get("names") or [])]:
-                gazetteer.setdefault(str(name), entry)
-    for name, entry in list(gazetteer.items()):  # datelines and headlines: "ROMA", "REUTERS"
-        if len(name) >= 4 and name.upper() != name:
-            gazetteer.setdefault(name.upper(), entry)
-    roles = _read_yaml("roles.yaml")
-    cues = _read_yaml("cues.yaml")
+    gazetteer = build_gazetteer(lang)
+    roles = read_yaml("roles.yaml")
+    cues = read_yaml("cues.yaml")
     first_names = frozenset(
         line.strip()
         for line in (LEXICONS / "first_names.txt").read_text(encoding="utf-8").splitlines()

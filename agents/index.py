@@ -26,12 +26,13 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 
+from agents.answers import Sentences, claim_documents, figure_documents
 from streams.app import Topics
 from streams.errors import RecordInvalid
 from streams.health import AgentHealth, oldest_timestamp, supervised
 from streams.metrics import Metrics
 from streams.records import DeadLetter, Stage, key_text, undecodable
-from streams.settings import Settings
+from streams.settings import AnswerKind, Settings
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +124,11 @@ def to_document(enriched: Mapping[str, Any], *, now: datetime | None = None) -> 
 
 @dataclass
 class IndexOutcome:
-    indexed: int = 0
+    indexed: int = 0  # article documents acknowledged
     rejected: list[DeadLetter] = field(default_factory=list)
     attempts: int = 0
+    answers: int = 0  # claim and figure documents written
+    stale_answers: int = 0  # claim and figure documents of an earlier version deleted
 
 
 class IndexUnavailable(Exception):
@@ -141,7 +144,15 @@ def _status_of(exc: Exception) -> int:
 
 
 class ArticleIndexer:
-    """Bulk-indexes enriched articles into the write alias; waits out Elasticsearch outages."""
+    """Bulk-indexes enriched articles into the write alias; waits out Elasticsearch outages.
+
+    Each article's claims and figures go into the same bulk request, one document each in their
+    own aliases (:mod:`agents.answers`), with the same retries and dead letters: the batch is
+    done only when every document of it is acknowledged or rejected. An article whose claim or
+    figure is rejected is dead-lettered whole. A re-indexed article that now has fewer claims or
+    figures loses the extra documents of its earlier version in the same request.
+    ``with_answers=False`` writes the article documents alone (bench/answers.py compares).
+    """
 
     def __init__(
         self,
@@ -151,9 +162,14 @@ class ArticleIndexer:
         health: AgentHealth | None = None,
         agent: str = "index",
         on_retry: Callable[[], None] | None = None,
+        with_answers: bool = True,
     ) -> None:
         self.es = es
         self.alias = settings.elasticsearch.alias
+        self.answer_aliases = {
+            kind: settings.elasticsearch.answers_alias(kind) for kind in AnswerKind
+        }
+        self.with_answers = with_answers
         self.max_retries = settings.elasticsearch.bulk_max_retries
         self.backoff_max = settings.elasticsearch.retry_backoff_max
         self.health = health
@@ -165,20 +181,45 @@ class ArticleIndexer:
         Elasticsearch rejected. Returns only once every document was acknowledged or rejected."""
         outcome = IndexOutcome()
         by_id = {e["article"]["article_id"]: e for e in batch}  # the last copy of an id wins
-        actions = [
-            {
-                "_op_type": "index",
-                "_index": self.alias,
-                "_id": article_id,
-                "_source": to_document(e),
-            }
-            for article_id, e in by_id.items()
-        ]
+        actions: list[dict[str, Any]] = []
+        owner: dict[str, str] = {}  # document id -> its article's id
+        for article_id, e in by_id.items():
+            document = to_document(e)
+            actions.append(
+                {"_op_type": "index", "_index": self.alias, "_id": article_id, "_source": document}
+            )
+            owner[article_id] = article_id
+            if not self.with_answers:
+                continue
+            sentences = Sentences.of(str(e["article"].get("text") or ""))
+            for kind, documents in (
+                (AnswerKind.CLAIMS, claim_documents(e, document, sentences)),
+                (AnswerKind.FIGURES, figure_documents(e, document, sentences)),
+            ):
+                for doc_id, source in documents:
+                    actions.append(
+                        {
+                            "_op_type": "index",
+                            "_index": self.answer_aliases[kind],
+                            "_id": doc_id,
+                            "_source": source,
+                        }
+                    )
+                    owner[doc_id] = article_id
+        articles = len(by_id)
+        answer_owners = [owner[a["_id"]] for a in actions if a["_index"] != self.alias]
+        stale_looked_up = not self.with_answers or not by_id
         delay = 1.0
         while actions:
             outcome.attempts += 1
             try:
-                actions = await self._try(actions, by_id, outcome)
+                if not stale_looked_up:
+                    stale = await self._stale_answers(list(by_id), set(owner))
+                    outcome.stale_answers = len(stale)
+                    actions.extend(stale)
+                    owner.update((a["_id"], a["_article_id"]) for a in stale)
+                    stale_looked_up = True
+                actions = await self._try(actions, by_id, owner, outcome)
                 if not actions:
                     break
                 reason = f"{len(actions)} documents answered 429/5xx"
@@ -193,20 +234,58 @@ class ArticleIndexer:
             delay = min(delay * 2, self.backoff_max)
         if self.health is not None:
             self.health.running(self.agent)
+        rejected = {dead.key for dead in outcome.rejected}
+        outcome.indexed = articles - len(rejected)
+        outcome.answers = sum(1 for article_id in answer_owners if article_id not in rejected)
         return outcome
+
+    async def _stale_answers(
+        self, article_ids: list[str], current: set[str]
+    ) -> list[dict[str, Any]]:
+        """Delete actions for the claim and figure documents of these articles that the new
+        versions do not have (a re-enriched article with fewer claims). Read from a search, so a
+        document written less than a refresh interval ago may be missed: a replay re-indexes
+        what was indexed long before."""
+        try:
+            found = await self.es.search(
+                index=",".join(self.answer_aliases.values()),
+                query={"terms": {"article_id": article_ids}},
+                source_includes=["article_id"],
+                size=10_000,
+                ignore_unavailable=True,
+                allow_no_indices=True,
+            )
+        except (TimeoutError, TransportConnectionError) as exc:
+            raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            status = _status_of(exc)
+            if status and status < 500 and status != 429:
+                raise
+            raise IndexUnavailable(f"HTTP {status or '?'}: {exc}") from exc
+        return [
+            {
+                "_op_type": "delete",
+                "_index": hit["_index"],
+                "_id": hit["_id"],
+                "_article_id": hit["_source"]["article_id"],
+            }
+            for hit in found["hits"]["hits"]
+            if hit["_id"] not in current
+        ]
 
     async def _try(
         self,
         actions: list[dict[str, Any]],
         by_id: Mapping[str, Mapping[str, Any]],
+        owner: Mapping[str, str],
         outcome: IndexOutcome,
     ) -> list[dict[str, Any]]:
         """One bulk request; the actions to send again (429/5xx per document)."""
         try:
             # 429s are retried per document by the helper; everything else comes back to us.
-            ok, errors = await async_bulk(
+            _, errors = await async_bulk(
                 self.es,
-                actions,
+                [{k: v for k, v in a.items() if k != "_article_id"} for a in actions],
                 max_retries=self.max_retries,
                 initial_backoff=1,
                 raise_on_error=False,
@@ -220,16 +299,22 @@ class ArticleIndexer:
             if status and status < 500 and status != 429:
                 raise  # the request itself is wrong: no retry will fix it
             raise IndexUnavailable(f"HTTP {status or '?'}: {exc}") from exc
-        outcome.indexed += int(ok)
         again: list[dict[str, Any]] = []
         by_action = {a["_id"]: a for a in actions}
+        dead: set[str] = {letter.key for letter in outcome.rejected if letter.key}
         for error in errors if isinstance(errors, list) else []:
-            item = next(iter(error.values()))
+            operation, item = next(iter(error.items()))
             status = int(item.get("status", 0))
-            article_id = str(item.get("_id"))
+            doc_id = str(item.get("_id"))
+            if operation == "delete" and status == 404:
+                continue  # gone already: what a delete wants
             if status == 429 or status >= 500:
-                again.append(by_action[article_id])
+                again.append(by_action[doc_id])
                 continue
+            article_id = owner.get(doc_id, doc_id)
+            if article_id in dead:
+                continue  # one dead letter per article, whichever of its documents failed
+            dead.add(article_id)
             enriched = by_id[article_id]
             reason = item.get("error", {})
             outcome.rejected.append(

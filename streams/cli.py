@@ -19,13 +19,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from streams.errors import ConfigError, NewsstreamError, ServiceError
 from streams.logs import configure_logging
 from streams.settings import Settings, language_code, load_settings, redact_url
+
+if TYPE_CHECKING:
+    from streams.answers import AnswerQuery
 
 app = typer.Typer(
     help="newsstream: news feeds -> Kafka -> entities, claims, figures -> Elasticsearch.",
@@ -207,7 +210,8 @@ def services_logs(
 
 @app.command("init")
 def init(ctx: typer.Context) -> None:
-    """Create the Kafka topics and install the Elasticsearch index template and alias."""
+    """Create the Kafka topics and install the Elasticsearch index templates and aliases
+    (articles, claims, figures)."""
     from streams.provision import provision
 
     settings = settings_from(ctx)
@@ -220,7 +224,8 @@ def init(ctx: typer.Context) -> None:
     created = f", created index {report.index_created}" if report.index_created else ""
     typer.echo(
         f"elasticsearch {redact_url(settings.elasticsearch.url)}: template {report.template!r}, "
-        f"alias {report.alias!r}{created}"
+        f"alias {report.alias!r}{created}; one claim or figure per document in "
+        f"{', '.join(report.answer_aliases)}"
     )
 
 
@@ -384,7 +389,8 @@ def search(
     A query that starts with - goes after --: newsstream search -- -Ukraine
 
     \b
-    Filters match a whole indexed value, in any case: --speaker "maria zakharova".
+    Filters match a whole indexed value in any case, a known variant or a canonical key:
+    --speaker "maria zakharova", --speaker Sacharowa, --location country:KP.
     Syndicated copies of a story are shown once, with "+N copies".
     """
     from streams.search import MAX_RESULT_WINDOW, SearchQuery, SortOrder, format_table
@@ -431,6 +437,128 @@ def search(
         if as_json
         else format_table(result)
     )
+
+
+Since = Annotated[datetime | None, typer.Option(help="Published on or after (YYYY-MM-DD)")]
+Rows = Annotated[int, typer.Option(help=f"Rows to show (1-{MAX_PAGE_SIZE})")]
+AsJson = Annotated[bool, typer.Option("--json", help="JSON instead of a table")]
+
+
+def _answers(
+    ctx: typer.Context,
+    query: AnswerQuery,
+    *,
+    as_json: bool,
+    size: int,
+) -> None:
+    """Run a claims or figures query and print its rows."""
+    from streams.answers import find_answers, format_claims, format_figures
+    from streams.settings import AnswerKind
+
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise bad_option(f"--size must be between 1 and {MAX_PAGE_SIZE}, got {size}")
+    if query.since and query.since.tzinfo is None:
+        query.since = query.since.replace(tzinfo=UTC)
+    settings = settings_from(ctx)
+    with reported(settings):
+        result = asyncio.run(find_answers(settings, query))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif query.kind is AnswerKind.CLAIMS:
+        typer.echo(format_claims(result))
+    else:
+        typer.echo(format_figures(result))
+
+
+@app.command("claims")
+def claims(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Words of the claim (search's syntax)")] = "",
+    speaker: Annotated[str | None, typer.Option(help="Who said it: a name, variant or key")] = None,
+    via: Annotated[str | None, typer.Option(help="The outlet that relayed it")] = None,
+    about: Annotated[
+        str | None, typer.Option(help="An entity of its sentence: name, variant or key")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code, e.g. it")] = None,
+    source: Annotated[str | None, typer.Option(help="Source (feed) name")] = None,
+    since: Since = None,
+    size: Rows = 20,
+    as_json: AsJson = False,
+) -> None:
+    """Who said what: one row per claim (date, source, speaker, via, kind, the claim).
+
+    \b
+    Filters take a name in any case, a known variant or a canonical key:
+      newsstream claims --speaker peskow --about "country:UA"
+      newsstream claims missili --via afp --since 2026-11-01
+    """
+    from streams.answers import AnswerQuery
+    from streams.settings import AnswerKind
+
+    filters = {
+        "speaker": speaker,
+        "via": via,
+        "about": about,
+        "lang": checked_lang(lang),
+        "source": source,
+    }
+    q = AnswerQuery(
+        AnswerKind.CLAIMS,
+        text=query,
+        filters={k: v for k, v in filters.items() if v},
+        since=since,
+        size=size,
+    )
+    _answers(ctx, q, as_json=as_json, size=size)
+
+
+@app.command("figures")
+def figures(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Words of the figure's sentence")] = "",
+    counts: Annotated[
+        str | None, typer.Option(help="What it counts: soldiers, personnes, Tote ...")
+    ] = None,
+    about: Annotated[
+        str | None, typer.Option(help="An entity of its sentence: name, variant or key")
+    ] = None,
+    unit: Annotated[str | None, typer.Option(help="Its unit: EUR, %, km ...")] = None,
+    min_value: Annotated[float | None, typer.Option("--min", help="At least this value")] = None,
+    max_value: Annotated[float | None, typer.Option("--max", help="At most this value")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Who gives it")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code, e.g. it")] = None,
+    since: Since = None,
+    size: Rows = 20,
+    as_json: AsJson = False,
+) -> None:
+    """Which numbers are reported: one row per figure (date, source, value with unit,
+    qualifier, counted noun, who gives it, the sentence).
+
+    \b
+      newsstream figures --counts soldiers --about "North Korea" --min 1000
+    """
+    from streams.answers import AnswerQuery
+    from streams.settings import AnswerKind
+
+    if min_value is not None and max_value is not None and min_value > max_value:
+        raise bad_option(f"--min {min_value} is above --max {max_value}")
+    filters = {
+        "counts": counts,
+        "about": about,
+        "unit": unit,
+        "speaker": speaker,
+        "lang": checked_lang(lang),
+    }
+    q = AnswerQuery(
+        AnswerKind.FIGURES,
+        text=query,
+        filters={k: v for k, v in filters.items() if v},
+        since=since,
+        min_value=min_value,
+        max_value=max_value,
+        size=size,
+    )
+    _answers(ctx, q, as_json=as_json, size=size)
 
 
 @app.command("replay")

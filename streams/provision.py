@@ -11,16 +11,22 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
+from aiokafka.errors import KafkaError
+from elasticsearch import AsyncElasticsearch
 
 from streams.connections import elasticsearch_client
-from streams.settings import PROJECT_ROOT, Settings
+from streams.settings import PROJECT_ROOT, AnswerKind, Settings
 
 log = logging.getLogger(__name__)
 
 INDEX_TEMPLATE_FILE = PROJECT_ROOT / "schemas" / "index-template.json"
+ANSWER_TEMPLATE_FILES = {
+    kind: PROJECT_ROOT / "schemas" / f"{kind.value}-template.json" for kind in AnswerKind
+}
 
 
 def template_name(alias: str) -> str:
@@ -35,10 +41,12 @@ class ProvisionReport:
     template: str = ""
     index_created: str | None = None
     alias: str = ""
+    answer_aliases: list[str] = field(default_factory=list)
+    answer_indices_created: list[str] = field(default_factory=list)
 
 
-def load_index_template() -> dict[str, Any]:
-    body = json.loads(INDEX_TEMPLATE_FILE.read_text())
+def load_index_template(path: Path = INDEX_TEMPLATE_FILE) -> dict[str, Any]:
+    body = json.loads(path.read_text())
     body.pop("_comment", None)
     return dict(body)
 
@@ -108,6 +116,30 @@ def _created_meanwhile(topic_errors: list[tuple[Any, ...]]) -> set[str]:
     return raced
 
 
+async def wait_for_group_coordinator(
+    admin: AIOKafkaAdminClient, group_id: str, timeout: float = 60.0
+) -> None:
+    """Ask for the worker's group coordinator until the broker names one.
+
+    A broker that has never had a consumer group has no ``__consumer_offsets`` topic: the first
+    request for a coordinator makes the broker create it, and answers "coordinator not available"
+    meanwhile. Without this, a first ``newsstream run`` after ``init`` logged aiokafka's
+    ``ERROR ... GroupCoordinatorNotAvailableError`` while the topic was being made.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            await admin.find_coordinator(group_id)
+            return
+        except KafkaError as exc:
+            if not getattr(exc, "retriable", False):
+                raise
+            if asyncio.get_running_loop().time() > deadline:
+                log.warning("no group coordinator after %.0fs: %s", timeout, exc)
+                return
+            await asyncio.sleep(0.5)
+
+
 async def create_topics(settings: Settings, report: ProvisionReport) -> None:
     """Create the missing topics, then grow every topic that has fewer partitions than
     configured, judged on a fresh look after the create: a client's first request may have
@@ -152,6 +184,7 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
             if errors:
                 raise RuntimeError(f"could not grow topics: {errors}")
             await _settled_partition_counts(admin, names)
+        await wait_for_group_coordinator(admin, settings.worker.app_id)
         report.topics_created.extend(created)
         report.topics_grown.extend(grow)
         report.topics_existing.extend(n for n in names if n not in created and n not in grow)
@@ -159,26 +192,51 @@ async def create_topics(settings: Settings, report: ProvisionReport) -> None:
         await admin.close()
 
 
+async def _install_one(
+    es: AsyncElasticsearch, template: dict[str, Any], *, pattern: str, alias: str, first: str
+) -> bool:
+    """Put the template for ``pattern``, then create the first index behind ``alias`` unless
+    the alias exists, in which case the template's new fields are added to its indices
+    (mappings only grow). True when the first index was created."""
+    template["index_patterns"] = [pattern]
+    await es.indices.put_index_template(name=template_name(alias), **template)
+    if not await es.indices.exists_alias(name=alias):
+        await es.indices.create(index=first, aliases={alias: {"is_write_index": True}})
+        return True
+    await es.indices.put_mapping(
+        index=alias, properties=template["template"]["mappings"]["properties"]
+    )
+    return False
+
+
 async def install_index(settings: Settings, report: ProvisionReport) -> None:
+    """The articles' template and alias, then one of each for claims and figures."""
     es_settings = settings.elasticsearch
     es = elasticsearch_client(es_settings)
     try:
-        template = load_index_template()
-        template["index_patterns"] = [es_settings.index_pattern]
-        await es.indices.put_index_template(name=template_name(es_settings.alias), **template)
+        created = await _install_one(
+            es,
+            load_index_template(),
+            pattern=es_settings.index_pattern,
+            alias=es_settings.alias,
+            first=es_settings.first_index,
+        )
         report.template = template_name(es_settings.alias)
         report.alias = es_settings.alias
-        if not await es.indices.exists_alias(name=es_settings.alias):
-            await es.indices.create(
-                index=es_settings.first_index,
-                aliases={es_settings.alias: {"is_write_index": True}},
-            )
+        if created:
             report.index_created = es_settings.first_index
-        else:
-            # fields added to the template since the indices were made (mappings only grow)
-            await es.indices.put_mapping(
-                index=es_settings.alias, properties=template["template"]["mappings"]["properties"]
-            )
+        for kind, path in ANSWER_TEMPLATE_FILES.items():
+            alias = es_settings.answers_alias(kind)
+            first = es_settings.answers_first_index(kind)
+            if await _install_one(
+                es,
+                load_index_template(path),
+                pattern=es_settings.answers_index_pattern(kind),
+                alias=alias,
+                first=first,
+            ):
+                report.answer_indices_created.append(first)
+            report.answer_aliases.append(alias)
     finally:
         await es.close()
 
@@ -186,7 +244,8 @@ async def install_index(settings: Settings, report: ProvisionReport) -> None:
 async def drop_index(settings: Settings) -> list[str]:
     """Delete the indices behind the alias and the index template (tests, benchmarks).
 
-    Indices are deleted by name: the server refuses wildcard deletes.
+    Indices are deleted by name: the server refuses wildcard deletes. The claims' and figures'
+    indices (``news-claims-*``) are within the articles' pattern (``news-*``) and go with them.
     """
     es_settings = settings.elasticsearch
     es = elasticsearch_client(es_settings)
@@ -195,6 +254,10 @@ async def drop_index(settings: Settings) -> list[str]:
         names = sorted(found)
         if names:
             await es.indices.delete(index=",".join(names))
+        for kind in AnswerKind:
+            await es.options(ignore_status=404).indices.delete_index_template(
+                name=template_name(es_settings.answers_alias(kind))
+            )
         await es.options(ignore_status=404).indices.delete_index_template(
             name=template_name(es_settings.alias)
         )

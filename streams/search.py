@@ -21,6 +21,8 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 
 from streams.connections import elasticsearch_client
+from streams.resolve import FilterField, KeyKind, closest_values
+from streams.resolve import filter_clause as resolved_clause
 from streams.settings import Settings
 
 FACETS: dict[str, str] = {
@@ -93,8 +95,22 @@ def _text_query(text: str, fields: list[str]) -> dict[str, Any]:
     }
 
 
+FILTER_FIELDS: dict[str, FilterField] = {
+    "person": FilterField("entities.person", "entities.keys", KeyKind.PERSON),
+    "org": FilterField("entities.org", "entities.keys", KeyKind.ORG),
+    "location": FilterField("entities.location", "entities.keys"),
+    "speaker": FilterField("speakers", "claims.speaker_key", KeyKind.PERSON),
+    "via": FilterField("vias", None, KeyKind.ORG),
+}
+"""The facets an analyst names by a person's, place's or outlet's name: resolved to canonical
+keys and names (:mod:`streams.resolve`), as ``claims`` and ``figures`` do."""
+
+
 def filter_clause(facet: str, value: str) -> dict[str, Any]:
-    """A facet filter: the whole indexed value, in any case."""
+    """A facet filter: the whole indexed value in any case, or for names, any variant or key
+    the value resolves to."""
+    if facet in FILTER_FIELDS:
+        return resolved_clause(FILTER_FIELDS[facet], value)
     return {"term": {FACETS[facet]: {"value": value, "case_insensitive": True}}}
 
 
@@ -344,9 +360,12 @@ async def search(settings: Settings, query: SearchQuery) -> SearchResult:
         total = int(resp["hits"]["total"]["value"])
         if not total and query.filters:
             for name, value in await _empty_filters(es, alias, query.filters):
+                where = FILTER_FIELDS.get(name, FilterField(FACETS[name]))
+                close = await closest_values(es, alias, where, value)
+                hint = f"; closest: {', '.join(close)}" if close else ""
                 notes.append(
                     f"--{name.replace('_', '-')} {value!r} matches no article "
-                    f"(filters match a whole {name} value, in any case)"
+                    f"(filters match a whole {name} value in any case, a variant or a key){hint}"
                 )
     finally:
         await es.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -123,6 +124,13 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 Seconds = Annotated[float, Field(gt=0)]  # a timeout or interval: zero or less would never wait
 
 
+class AnswerKind(StrEnum):
+    """The answers indexed one per document beside the articles (their own alias each)."""
+
+    CLAIMS = "claims"
+    FIGURES = "figures"
+
+
 class TopicNames(BaseModel):
     entries: str = "news.entries"
     articles: str = "news.articles"
@@ -168,6 +176,16 @@ class ElasticsearchSettings(BaseModel):
     # While Elasticsearch is away the index agent holds its batch and tries again, waiting
     # twice as long each time up to this, for as long as it takes (no offset moves meanwhile).
     retry_backoff_max: Seconds = 30.0
+
+    def answers_alias(self, kind: AnswerKind) -> str:
+        """The alias of one claim or figure per document: ``news-claims`` beside ``news``."""
+        return f"{self.alias}-{kind.value}"
+
+    def answers_index_pattern(self, kind: AnswerKind) -> str:
+        return f"{self.answers_alias(kind)}-*"
+
+    def answers_first_index(self, kind: AnswerKind) -> str:
+        return f"{self.answers_alias(kind)}-000001"
 
 
 class ServicesSettings(BaseModel):

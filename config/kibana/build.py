@@ -17,6 +17,8 @@ from typing import Any
 OUT = Path(__file__).resolve().parent / "newsstream.ndjson"
 
 DATA_VIEW = "newsstream-news"
+CLAIMS_VIEW = "newsstream-claims"  # one document per claim (news-claims)
+FIGURES_VIEW = "newsstream-figures"  # one document per figure (news-figures)
 CORE = "8.8.0"
 TYPE_VERSION = {
     "index-pattern": "8.0.0",
@@ -93,6 +95,66 @@ data_view = saved_object(
         "typeMeta": "{}",
     },
     [],
+)
+
+
+ANSWER_LABELS = {
+    "title": "Article title",
+    "url": "Article",
+    "lang": "Language",
+    "source.name": "Source",
+    "published_at": "Published",
+    "speaker": "Speaker",
+    "speaker_key": "Speaker key",
+    "via": "Relayed by (outlet)",
+    "via_key": "Outlet key",
+    "entities.names": "Named in the sentence",
+    "entities.keys": "Entity keys",
+    "sentence": "Sentence",
+}
+
+
+def answer_view(oid: str, title: str, name: str, labels: dict[str, str]):
+    """A data view on the claims or the figures: one document per claim or figure, so Lens
+    counts claims and figures, not articles."""
+    return saved_object(
+        "index-pattern",
+        oid,
+        {
+            "allowHidden": False,
+            "fieldAttrs": dumps({f: {"customLabel": label} for f, label in labels.items()}),
+            "fieldFormatMap": data_view["attributes"]["fieldFormatMap"],
+            "fields": "[]",
+            "name": name,
+            "runtimeFieldMap": "{}",
+            "sourceFilters": "[]",
+            "timeFieldName": "published_at",
+            "title": title,
+            "typeMeta": "{}",
+        },
+        [],
+    )
+
+
+claims_view = answer_view(
+    CLAIMS_VIEW,
+    "news-claims",
+    "Claims (newsstream)",
+    {**ANSWER_LABELS, "text": "Claim", "kind": "Kind (direct, reported)"},
+)
+figures_view = answer_view(
+    FIGURES_VIEW,
+    "news-figures",
+    "Figures (newsstream)",
+    {
+        **ANSWER_LABELS,
+        "speaker": "Given by",
+        "text": "Figure as written",
+        "value": "Value",
+        "unit": "Unit",
+        "counts": "Counted noun",
+        "qualifier": "Qualifier",
+    },
 )
 
 
@@ -219,7 +281,16 @@ DATE = {
 }
 
 
-def lens(oid: str, title: str, description: str, vis_type: str, layer: str, columns, visualization):
+def lens(
+    oid: str,
+    title: str,
+    description: str,
+    vis_type: str,
+    layer: str,
+    columns,
+    visualization,
+    data_view: str = DATA_VIEW,
+):
     state = {
         "adHocDataViews": {},
         "datasourceStates": {
@@ -250,7 +321,7 @@ def lens(oid: str, title: str, description: str, vis_type: str, layer: str, colu
         },
         [
             {
-                "id": DATA_VIEW,
+                "id": data_view,
                 "name": f"indexpattern-datasource-layer-{layer}",
                 "type": "index-pattern",
             }
@@ -258,12 +329,26 @@ def lens(oid: str, title: str, description: str, vis_type: str, layer: str, colu
     )
 
 
-def over_time(oid: str, title: str, field: str, label: str):
+def counting(label: str) -> dict[str, Any]:
+    """The count of records, named for what a document of the data view is."""
+    return {**COUNT, "label": label}
+
+
+def over_time(
+    oid: str,
+    title: str,
+    field: str,
+    label: str,
+    *,
+    data_view: str = DATA_VIEW,
+    what: str = "Articles",
+):
     layer = "layer-time"
+    count = counting(what)
     columns = {
         "date": DATE,
         "split": terms(field, 10, "count", label),
-        "count": COUNT,
+        "count": count,
     }
     vis = {
         "layers": [
@@ -284,18 +369,29 @@ def over_time(oid: str, title: str, field: str, label: str):
     obj = lens(
         oid,
         title,
-        f"Articles per time interval, split by {label.lower()}.",
+        f"{what} per time interval, split by {label.lower()}.",
         "lnsXY",
         layer,
-        {"split": columns["split"], "date": columns["date"], "count": COUNT},
+        {"split": columns["split"], "date": columns["date"], "count": count},
         vis,
+        data_view,
     )
     return obj
 
 
-def top_bar(oid: str, title: str, field: str, label: str, size: int = 15):
+def top_bar(
+    oid: str,
+    title: str,
+    field: str,
+    label: str,
+    size: int = 15,
+    *,
+    data_view: str = DATA_VIEW,
+    what: str = "Articles",
+    description: str | None = None,
+):
     layer = "layer-top"
-    columns = {"term": terms(field, size, "count", label), "count": COUNT}
+    columns = {"term": terms(field, size, "count", label), "count": counting(what)}
     vis = {
         "layers": [
             {
@@ -313,15 +409,23 @@ def top_bar(oid: str, title: str, field: str, label: str, size: int = 15):
     return lens(
         oid,
         title,
-        f"The {size} {label.lower()} named in most articles.",
+        description or f"The {size} {label.lower()} named in most articles.",
         "lnsXY",
         layer,
         columns,
         vis,
+        data_view,
     )
 
 
-def table(oid: str, title: str, description: str, columns: dict[str, Any]):
+def table(
+    oid: str,
+    title: str,
+    description: str,
+    columns: dict[str, Any],
+    *,
+    data_view: str = DATA_VIEW,
+):
     layer = "layer-table"
     vis = {
         "columns": [{"columnId": c, "isTransposed": False} for c in columns],
@@ -329,10 +433,44 @@ def table(oid: str, title: str, description: str, columns: dict[str, Any]):
         "layerType": "data",
         "rowHeight": "single",
     }
-    return lens(oid, title, description, "lnsDatatable", layer, columns, vis)
+    return lens(oid, title, description, "lnsDatatable", layer, columns, vis, data_view)
 
+
+answer_lenses = [
+    table(
+        "newsstream-lens-claims-speaker-via",
+        "Claims: who is quoted, relayed by whom",
+        "One row per speaker and outlet, counting claims (not articles): how often each outlet "
+        "relays each speaker. A claim with no outlet is left out.",
+        {
+            "speaker": terms("speaker", 25, "count", "Speaker"),
+            "via": terms("via", 10, "count", "Relayed by"),
+            "count": counting("Claims"),
+        },
+        data_view=CLAIMS_VIEW,
+    ),
+    over_time(
+        "newsstream-lens-figures-time-by-noun",
+        "Figures over time by counted noun",
+        "counts",
+        "Counted noun",
+        data_view=FIGURES_VIEW,
+        what="Figures",
+    ),
+    top_bar(
+        "newsstream-lens-claims-per-source",
+        "Claims per source",
+        "source.name",
+        "Source",
+        20,
+        data_view=CLAIMS_VIEW,
+        what="Claims",
+        description="The 20 sources whose articles carry the most claims.",
+    ),
+]
 
 lenses = [
+    *answer_lenses,
     over_time(
         "newsstream-lens-time-by-language", "Articles over time by language", "lang", "Language"
     ),
@@ -421,6 +559,9 @@ LAYOUT = [  # (panel id, saved object, x, y, w, h)
     ("panel-figure-nouns", "lens", "newsstream-lens-figure-nouns", 0, 42, 16, 18),
     ("panel-figures", "search", "newsstream-search-with-figures", 16, 42, 32, 18),
     ("panel-latest", "search", "newsstream-search-latest", 0, 60, 48, 15),
+    ("panel-claims-speaker-via", "lens", "newsstream-lens-claims-speaker-via", 0, 75, 24, 18),
+    ("panel-figures-over-time", "lens", "newsstream-lens-figures-time-by-noun", 24, 75, 24, 18),
+    ("panel-claims-per-source", "lens", "newsstream-lens-claims-per-source", 0, 93, 24, 15),
 ]
 
 panels = []
@@ -490,7 +631,7 @@ dashboard = saved_object(
 )
 
 # Export order: what is referenced comes before what references it.
-objects = [data_view, *searches, *lenses, dashboard]
+objects = [data_view, claims_view, figures_view, *searches, *lenses, dashboard]
 OUT.parent.mkdir(parents=True, exist_ok=True)
 OUT.write_text("".join(dumps(o) + "\n" for o in objects), encoding="utf-8")
 print(f"{len(objects)} saved objects -> {OUT}")
