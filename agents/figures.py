@@ -70,6 +70,8 @@ _NAME_BEFORE_RE = re.compile(rf"(?<![\w.])({_LETTER}+)[ \u00a0]$")
 _ORDINAL_DOT_RE = re.compile(r"\.[ \u00a0]+(\S)")
 _WORD_AFTER_SPACE_RE = re.compile(rf"[ \u00a0]({_LETTER}+)")
 _WORD_AFTER_SPACES_RE = re.compile(rf"[ \u00a0]+({_LETTER}+)")
+_ONE_GROUP_RE = re.compile(r"([1-9])[ \u00a0\u202f\u2009.,](\d{3})")
+_THOUSAND_TAIL_RE = re.compile(r"[ \u00a0](\d{1,3})")
 
 
 class Phrases:
@@ -241,6 +243,17 @@ class FigureLexicon:
     @cached_property
     def multipliers(self) -> re.Pattern[str]:
         return Phrases(self.data.get("multipliers") or {}).compile_after()
+
+    @cached_property
+    def lone_indefinite(self) -> frozenset[str]:
+        """The indefinite words that count one person alone ("una persona è morta"); by
+        default every indefinite word, where the article and the numeral are one word."""
+        forms = self.data.get("lone_indefinite", self.data.get("indefinite")) or []
+        return frozenset(w.casefold() for w in forms)
+
+    @cached_property
+    def singular_multipliers(self) -> frozenset[str]:
+        return frozenset(self.data.get("singular_multipliers") or [])
 
     @cached_property
     def multiplier_values(self) -> Phrases:
@@ -766,6 +779,7 @@ class _DocFinder:
         fig = _Found(start=start, end=tok.end, value=value, core_start=tok.start, core_end=tok.end)
         fig.extra["raw"] = raw
         self._multipliers(fig)
+        self._thousand_tail(fig)
         self._and_a_half(fig)
         return fig
 
@@ -863,6 +877,24 @@ class _DocFinder:
             return None
         return _Tail(nxt.end, float(nxt.text))
 
+    def _thousand_tail(self, fig: _Found) -> None:
+        """Digits, a thousand word, digits: "obtuvo 93 mil 151 votos" is 93,151 votes.
+
+        The Mexican press writes thousands this way; the digits after "mil" are the hundreds
+        that complete the number, not a second figure."""
+        if fig.extra.get("thousand_word") is None or fig.multiplier != 1000:
+            return
+        m = _THOUSAND_TAIL_RE.match(self.text, fig.end)
+        if m is None or _LETTER_RE.match(self.text, m.end()) or self._at_numeral(m.end()):
+            return
+        fig.value += float(m.group(1))
+        fig.end = fig.core_end = m.end()
+
+    def _at_numeral(self, pos: int) -> bool:
+        """Whether a digit or a separator-and-digit continues the text at ``pos``."""
+        nxt = self.text[pos : pos + 2]
+        return bool(nxt) and (nxt[0].isdigit() or (nxt[0] in ".," and nxt[1:].isdigit()))
+
     def _from_indefinite(self, toks: _Ahead) -> _Found | None:
         """Indefinite numbers ("un milione", "a dozen", "un centenar"); a lone "una" only as a
         casualty count ("una persona è morta")."""
@@ -884,6 +916,8 @@ class _DocFinder:
                     fig.multiplier = value
                 self._and_a_half(fig)
                 return fig
+        if tok.text.casefold() not in lex.lone_indefinite:
+            return None  # English "a"/"an" are articles: "a driver injured four people"
         if nxt is None or not self._is_casualty(toks, 1, nxt):
             return None
         fig = _Found(
@@ -894,6 +928,9 @@ class _DocFinder:
         return fig
 
     def _is_casualty(self, toks: _Ahead, noun_index: int, noun: _Tok) -> bool:
+        """Whether a casualty word follows the noun within its clause: "una persona è morta",
+        and with the German verb at the clause's end, "Ein Mann wurde bei dem Unfall getötet"
+        (up to six words between)."""
         casualty = self.lex.word_set("casualty_words")
         low = noun.text.casefold()
         if low in self.lex.stopwords or self.lex.words.segment(noun.text) is not None:
@@ -902,7 +939,7 @@ class _DocFinder:
             return True
         k = noun_index + 1
         seen = 0
-        while seen < 4 and (t := toks.at(k)) is not None:
+        while seen < 6 and (t := toks.at(k)) is not None:
             if t.kind != "word":
                 if t.text in '.;:!?»”"':
                     return False
@@ -947,10 +984,26 @@ class _DocFinder:
             factor = lex.multiplier_values.payload(m.group("w"))
             if factor is None:
                 break
+            if float(factor) == 1000 and fig.multiplier == 1.0:
+                fig.extra["thousand_word"] = m.group("w")
+            if m.group("w") in lex.singular_multipliers:
+                self._decimal_before_singular(fig)
             fig.value *= float(factor)
             fig.multiplier *= float(factor)
             fig.end = fig.core_end = m.end()
             fig.extra["multiplied"] = True
+
+    def _decimal_before_singular(self, fig: _Found) -> None:
+        """A singular "million" agrees only with a number below two: in "une amende de 1 875
+        million d'euros" the space stands where the decimal comma was, so it is 1.875 million.
+
+        Languages whose multiplier has a plural form ("millions", "milioni", "Millionen") list
+        the singular forms as ``singular_multipliers``; English ("five million") lists none."""
+        raw = str(fig.extra.get("raw", ""))
+        m = _ONE_GROUP_RE.fullmatch(raw)
+        if m is None or fig.multiplier != 1.0 or fig.value < 2:
+            return
+        fig.value = float(f"{m.group(1)}.{m.group(2)}")
 
     # -- what follows and precedes --------------------------------------------------------------
     def _finish(self, fig: _Found) -> None:
@@ -1474,6 +1527,10 @@ class _DocFinder:
         for first, second in zip(self.found, self.found[1:], strict=False):
             between = self.text[first.end : second.start]
             if len(between) > 6 or not lex.range_connector.match(between):
+                continue
+            if first.unit is not None and second.unit is not None and first.unit != second.unit:
+                # "Sales climbed five percent to £31.2 billion": a change, then the level it
+                # reached; two quantities, not the two ends of one range
                 continue
             weak = between.strip().casefold() in ("e", "and", "y", "und", "et")
             if weak and not lex.between_before.search(

@@ -540,3 +540,92 @@ def test_a_nominalised_participle_is_still_what_is_counted():
 )
 def test_a_rate_compared_in_the_same_sentence_is_the_same_rate(lang: str, text: str, counts: str):
     assert [f.counts for f in figures(lang, text)] == [counts, counts]
+
+
+# -- issue 16: constructions read on unseen news, with invented sentences -------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "first", "second"),
+    [
+        ("en", "Revenue jumped four percent to £12.5 billion.", (4, "%"), (12.5e9, "GBP")),
+        ("it", "Il fatturato è salito del 3% a 2,4 miliardi di euro.", (3, "%"), (2.4e9, "EUR")),
+        ("fr", "Les ventes ont progressé de 6 % à 8 milliards d'euros.", (6, "%"), (8e9, "EUR")),
+        ("de", "Der Umsatz stieg um 5 Prozent auf 3 Milliarden Euro.", (5, "%"), (3e9, "EUR")),
+        ("es", "Las ventas subieron un 7% a 900 millones de euros.", (7, "%"), (9e8, "EUR")),
+    ],
+)
+def test_a_change_then_the_level_it_reached_are_two_quantities(
+    lang: str, text: str, first: tuple[float, str], second: tuple[float, str]
+):
+    found = figures(lang, text)
+    assert [(f.value, f.unit) for f in found] == [first, second]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("El alcalde obtuvo 93 mil 151 votos en la segunda vuelta.", 93151),
+        ("Se registraron 4 mil 20 contagios en la semana.", 4020),
+    ],
+)
+def test_digits_a_thousand_word_and_digits_are_one_number(text: str, value: float):
+    fig = one("es", text)
+    assert fig.value == value
+    assert fig.text.endswith(str(value)[-2:])
+
+
+def test_a_thousand_word_before_another_multiplier_takes_no_tail():
+    assert [f.value for f in figures("es", "Costó 3 mil millones de pesos en 2020.")] == [3e9]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        ("fr", "Le groupe a payé une amende de 1 250 million d'euros.", 1.25e6),
+        ("it", "La società ha pagato una multa di 2.750 milione di euro.", 2.75e6),
+        ("es", "La empresa pagó una multa de 1.500 millón de euros.", 1.5e6),
+        ("de", "Der Konzern zahlte eine Strafe von 1.750 Million Euro.", 1.75e6),
+    ],
+)
+def test_a_singular_multiplier_reads_the_grouping_mark_as_a_decimal_comma(
+    lang: str, text: str, value: float
+):
+    assert one(lang, text).value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        ("fr", "Le groupe a payé une amende de 1 250 millions d'euros.", 1.25e9),
+        ("en", "The group paid a fine of 1,250 million dollars.", 1.25e9),
+    ],
+)
+def test_a_plural_or_invariant_multiplier_keeps_the_thousands(lang: str, text: str, value: float):
+    assert one(lang, text).value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A week after a driver injured at least four people, police found him in a barn.",
+        "An officer said a man was found dead near a river with four others.",
+    ],
+)
+def test_english_a_and_an_are_articles_not_casualty_counts(text: str):
+    assert all(f.value != 1 for f in figures("en", text))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("en", "One man was killed when the roof collapsed.", "man"),
+        ("it", "Una donna è morta nell'incendio della casa.", "donna"),
+        ("fr", "Une femme a été tuée dans l'accident.", "femme"),
+        ("de", "Ein Mann wurde bei dem Unfall getötet.", "Mann"),
+        ("es", "Un hombre murió en el derrumbe.", "hombre"),
+    ],
+)
+def test_a_lone_numeral_one_counts_a_casualty(lang: str, text: str, counts: str):
+    fig = one(lang, text)
+    assert (fig.value, fig.counts) == (1, counts)
