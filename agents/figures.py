@@ -245,6 +245,12 @@ class FigureLexicon:
         return Phrases(self.data.get("multipliers") or {}).compile_after()
 
     @cached_property
+    def subject_verbs(self) -> frozenset[str]:
+        """Verbs whose complement is an amount of their subject ("rose to", "sale a", "est de")."""
+        keys = ("change_verbs", "linking_verbs", "auxiliaries", "subject_verbs")
+        return frozenset(w.casefold() for key in keys for w in (self.data.get(key) or []))
+
+    @cached_property
     def lone_indefinite(self) -> frozenset[str]:
         """The indefinite words that count one person alone ("una persona è morta"); by
         default every indefinite word, where the article and the numeral are one word."""
@@ -1246,6 +1252,9 @@ class _DocFinder:
                 return after, True
             before = self._noun_before(fig)
             return (before, False) if before else (after, after is not None)
+        subject = self._subject_of_verb(fig) if fig.kind is FigureKind.COUNT else None
+        if subject is not None and (after is None or fig.extra.get("after_gap")):
+            return subject, True
         if after is not None:
             return after, True
         before = self._noun_before(fig, of_only=True)
@@ -1332,6 +1341,7 @@ class _DocFinder:
             break
         rest = words[k:]
         fig.extra["via_of"] = skipped_of and genitive
+        fig.extra["after_gap"] = skipped_of
         if not rest:
             return None
         if lex.noun_order == "english":
@@ -1348,6 +1358,75 @@ class _DocFinder:
         if first[:1].isupper():
             return None  # "due Fed Cup", "Il Sole 24 Ore"
         return first if self._is_content(first) else None
+
+    def _subject_of_verb(self, fig: _Found) -> str | None:
+        """The subject of the verb a number completes, when its noun stands before it.
+
+        "The death toll rose to 40", "i morti sono saliti a 12 nella notte", "le nombre des
+        blessés est de 421", "die Zahl der Toten liegt bei 160", "los fallecidos ascendieron a
+        412": the number is the complement of a change or copular verb (``change_verbs``,
+        ``linking_verbs``, ``auxiliaries``, ``subject_verbs``), reached through at most a
+        preposition and an article (``complement_prepositions``); what it counts is the
+        subject's head noun, or what a toll noun ("number", "Zahl") counts.
+        """
+        lex = self.lex
+        end = fig.qualifier_start if fig.qualifier_start is not None else fig.start
+        sent_start = self._sentence_start(fig.start)
+        floor = max(sent_start, end - 160, self.found[-1].end if self.found else 0)
+        words = list(_WORD_RE.finditer(self.text, min(floor, end), end))
+        k = len(words) - 1
+        joiners = lex.word_set("complement_prepositions") | lex.word_set("articles")
+        skipped = 0
+        while k >= 0 and skipped < 2 and words[k].group().casefold() in joiners:
+            k -= 1
+            skipped += 1
+        verbs = lex.subject_verbs
+        if k < 0 or words[k].group().casefold() not in verbs:
+            return None
+        while k >= 0 and (
+            words[k].group().casefold() in verbs
+            or words[k].group().casefold() in lex.word_set("reflexives")
+        ):
+            k -= 1  # "sono saliti", "se eleva", "has risen"
+        keep = lex.word_set("of_words") | lex.word_set("articles")
+        np: list[str] = []
+        while k >= 0:
+            w = words[k].group()
+            low = w.casefold()
+            if not w[:1].isalpha() or low in lex.word_set("conjunctions"):
+                break
+            if low in lex.stopwords and low not in keep:
+                break
+            np.append(w)
+            k -= 1
+        np.reverse()
+        return self._head_of(np)
+
+    def _head_of(self, np: list[str]) -> str | None:
+        """The head noun of a subject phrase, and through a toll noun what it counts:
+        "the death toll" -> "toll", "il numero dei dispersi" -> "dispersi"."""
+        lex = self.lex
+        joiners = lex.word_set("of_words") | lex.word_set("articles")
+        content = [
+            i for i, w in enumerate(np) if w.casefold() not in joiners and self._is_content(w)
+        ]
+        if lex.noun_order == "german":
+            content = [i for i in content if np[i][:1].isupper()]
+        if not content:
+            return None
+        if lex.noun_order == "english":
+            of_words = lex.word_set("of_words")
+            before_of = [
+                i for i in content if not any(np[j].casefold() in of_words for j in range(i))
+            ]
+            head = (before_of or content)[-1]
+        else:
+            head = content[0]
+        if np[head].casefold() in lex.word_set("toll_nouns"):
+            later = [i for i in content if i > head]
+            if later and any(np[j].casefold() in joiners for j in range(head, later[0])):
+                return np[later[0]]
+        return np[head]
 
     def _english_run(self, words: list[re.Match[str]]) -> str | None:
         people = self.lex.word_set("people_nouns")

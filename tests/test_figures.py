@@ -629,3 +629,25 @@ def test_english_a_and_an_are_articles_not_casualty_counts(text: str):
 def test_a_lone_numeral_one_counts_a_casualty(lang: str, text: str, counts: str):
     fig = one(lang, text)
     assert (fig.value, fig.counts) == (1, counts)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("en", "The number of victims stood at 2,417 on Monday.", "victims"),
+        ("en", "The death toll rose to 40 on Sunday.", "toll"),
+        ("it", "I morti sono saliti a 12 nella notte.", "morti"),
+        ("it", "Il numero dei dispersi sale a quattro dopo il crollo.", "dispersi"),
+        ("it", "I voli cancellati sono circa 300.", "voli"),
+        ("fr", "Le nombre des blessés est de 421 selon la préfecture.", "blessés"),
+        ("de", "Die Zahl der Toten liegt bei fast 160.", "Toten"),
+        ("es", "Los fallecidos ascendieron a 412 en la provincia.", "fallecidos"),
+        ("es", "Los contagios llegaron a 500 en la región.", "contagios"),
+    ],
+)
+def test_a_number_completing_a_verb_counts_its_subject(lang: str, text: str, counts: str):
+    assert one(lang, text).counts == counts
+
+
+def test_a_noun_right_after_the_number_still_wins_over_the_subject():
+    assert one("it", "Le vittime sono salite a 12 morti accertati.").counts == "morti"
