@@ -1217,6 +1217,15 @@ class _DocFinder:
     def _counted_noun(self, fig: _Found) -> None:
         if fig.counts is not None:
             return
+        if fig.kind is FigureKind.MEASURE and fig.unit_word is not None:
+            # "1.26 billion tonnes of greenhouse gases", "1.500 kilos de cocaína": the unit
+            # measures the noun its "of" phrase names
+            after = self._noun_after(fig)
+            # German names it right after the unit, in the same case: "30 Tonnen Weizen"
+            german = self.lex.noun_order == "german" and self._noun_directly_after(fig)
+            if after is not None and (fig.extra.get("via_of") or german):
+                fig.counts = after
+                return
         if fig.unit_word is not None and (
             len(fig.unit_word) > 3 or fig.kind is FigureKind.DURATION
         ):
@@ -1241,6 +1250,8 @@ class _DocFinder:
                 after = before
         fig.extra["noun_after"] = after
         if fig.kind is FigureKind.PERCENT:
+            if after is not None and fig.extra.get("via_of"):
+                return after, True  # "52 percent of the vote", "il 92,6% della popolazione"
             before = self._noun_before(fig)
             if before or after:
                 return (before, True) if before else (after, True)
@@ -1335,7 +1346,7 @@ class _DocFinder:
                 continue
             if low in of_words and not skipped_of and k == 0:
                 skipped_of = True
-                genitive = low in lex.word_set("currency_of") or low in ("of", "di", "de", "von")
+                genitive = low in lex.word_set("currency_of") or low in lex.word_set("genitive_of")
                 k += 1
                 continue
             break

@@ -651,3 +651,51 @@ def test_a_number_completing_a_verb_counts_its_subject(lang: str, text: str, cou
 
 def test_a_noun_right_after_the_number_still_wins_over_the_subject():
     assert one("it", "Le vittime sono salite a 12 morti accertati.").counts == "morti"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("en", "He won 52 percent of the vote in the first round.", "vote"),
+        ("it", "Il partito ha ottenuto il 30% dei voti.", "voti"),
+        ("fr", "La saisie représente 12 % de la production annuelle.", "production"),
+        ("de", "Das waren 40 Prozent der Ernte.", "Ernte"),
+        ("es", "El candidato tiene 49.7% de sufragios.", "sufragios"),
+    ],
+)
+def test_a_percentage_of_a_noun_counts_that_noun(lang: str, text: str, counts: str):
+    assert one(lang, text).counts == counts
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "unit", "counts"),
+    [
+        ("en", "It emitted 1.26 billion tonnes of greenhouse gases.", "t", "greenhouse gases"),
+        ("it", "Sono state raccolte 40 tonnellate di rifiuti.", "t", "rifiuti"),
+        ("fr", "Les douaniers ont saisi 20 kilos de cannabis.", "kg", "cannabis"),
+        ("de", "Die Bauern ernteten 30 Tonnen Weizen.", "t", "Weizen"),
+        ("es", "Ardieron 300 hectáreas de bosque.", "ha", "bosque"),
+    ],
+)
+def test_a_measure_counts_the_substance_it_measures(lang: str, text: str, unit: str, counts: str):
+    fig = one(lang, text)
+    assert (fig.unit, fig.counts) == (unit, counts)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "unit"),
+    [
+        ("en", "The boat sank 71 nautical miles off the coast.", "nmi"),
+        ("de", "Das Kraftwerk erzeugte 400 Terawattstunden Strom.", "TWh"),
+        ("fr", "Le navire a coulé à 40 milles nautiques de la côte.", "nmi"),
+        ("it", "La nave era a 30 miglia nautiche dalla costa.", "nmi"),
+        ("es", "El barco estaba a 20 millas náuticas de la costa.", "nmi"),
+    ],
+)
+def test_nautical_miles_and_terawatt_hours_are_units(lang: str, text: str, unit: str):
+    assert one(lang, text).unit == unit
+
+
+def test_a_comparative_with_a_is_a_qualifier_in_spanish():
+    fig = one("es", "La bolsa registró descensos mayores a 7% ayer.")
+    assert (fig.qualifier, fig.counts) == ("mayores a", "descensos")
