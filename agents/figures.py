@@ -936,7 +936,7 @@ class _DocFinder:
     def _is_casualty(self, toks: _Ahead, noun_index: int, noun: _Tok) -> bool:
         """Whether a casualty word follows the noun within its clause: "una persona è morta",
         and with the German verb at the clause's end, "Ein Mann wurde bei dem Unfall getötet"
-        (up to six words between)."""
+        (``casualty_window`` words between, four unless the lexicon says more)."""
         casualty = self.lex.word_set("casualty_words")
         low = noun.text.casefold()
         if low in self.lex.stopwords or self.lex.words.segment(noun.text) is not None:
@@ -945,7 +945,8 @@ class _DocFinder:
             return True
         k = noun_index + 1
         seen = 0
-        while seen < 6 and (t := toks.at(k)) is not None:
+        window = int(self.lex.data.get("casualty_window", 4))
+        while seen < window and (t := toks.at(k)) is not None:
             if t.kind != "word":
                 if t.text in '.;:!?»”"':
                     return False
