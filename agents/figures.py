@@ -70,6 +70,8 @@ _NAME_BEFORE_RE = re.compile(rf"(?<![\w.])({_LETTER}+)[ \u00a0]$")
 _ORDINAL_DOT_RE = re.compile(r"\.[ \u00a0]+(\S)")
 _WORD_AFTER_SPACE_RE = re.compile(rf"[ \u00a0]({_LETTER}+)")
 _WORD_AFTER_SPACES_RE = re.compile(rf"[ \u00a0]+({_LETTER}+)")
+_ONE_GROUP_RE = re.compile(r"([1-9])[ \u00a0\u202f\u2009.,](\d{3})")
+_THOUSAND_TAIL_RE = re.compile(r"[ \u00a0](\d{1,3})")
 
 
 class Phrases:
@@ -241,6 +243,23 @@ class FigureLexicon:
     @cached_property
     def multipliers(self) -> re.Pattern[str]:
         return Phrases(self.data.get("multipliers") or {}).compile_after()
+
+    @cached_property
+    def subject_verbs(self) -> frozenset[str]:
+        """Verbs whose complement is an amount of their subject ("rose to", "sale a", "est de")."""
+        keys = ("change_verbs", "linking_verbs", "auxiliaries", "subject_verbs")
+        return frozenset(w.casefold() for key in keys for w in (self.data.get(key) or []))
+
+    @cached_property
+    def lone_indefinite(self) -> frozenset[str]:
+        """The indefinite words that count one person alone ("una persona è morta"); by
+        default every indefinite word, where the article and the numeral are one word."""
+        forms = self.data.get("lone_indefinite", self.data.get("indefinite")) or []
+        return frozenset(w.casefold() for w in forms)
+
+    @cached_property
+    def singular_multipliers(self) -> frozenset[str]:
+        return frozenset(self.data.get("singular_multipliers") or [])
 
     @cached_property
     def multiplier_values(self) -> Phrases:
@@ -766,6 +785,7 @@ class _DocFinder:
         fig = _Found(start=start, end=tok.end, value=value, core_start=tok.start, core_end=tok.end)
         fig.extra["raw"] = raw
         self._multipliers(fig)
+        self._thousand_tail(fig)
         self._and_a_half(fig)
         return fig
 
@@ -863,6 +883,24 @@ class _DocFinder:
             return None
         return _Tail(nxt.end, float(nxt.text))
 
+    def _thousand_tail(self, fig: _Found) -> None:
+        """Digits, a thousand word, digits: "obtuvo 93 mil 151 votos" is 93,151 votes.
+
+        The Mexican press writes thousands this way; the digits after "mil" are the hundreds
+        that complete the number, not a second figure."""
+        if fig.extra.get("thousand_word") is None or fig.multiplier != 1000:
+            return
+        m = _THOUSAND_TAIL_RE.match(self.text, fig.end)
+        if m is None or _LETTER_RE.match(self.text, m.end()) or self._at_numeral(m.end()):
+            return
+        fig.value += float(m.group(1))
+        fig.end = fig.core_end = m.end()
+
+    def _at_numeral(self, pos: int) -> bool:
+        """Whether a digit or a separator-and-digit continues the text at ``pos``."""
+        nxt = self.text[pos : pos + 2]
+        return bool(nxt) and (nxt[0].isdigit() or (nxt[0] in ".," and nxt[1:].isdigit()))
+
     def _from_indefinite(self, toks: _Ahead) -> _Found | None:
         """Indefinite numbers ("un milione", "a dozen", "un centenar"); a lone "una" only as a
         casualty count ("una persona è morta")."""
@@ -884,6 +922,8 @@ class _DocFinder:
                     fig.multiplier = value
                 self._and_a_half(fig)
                 return fig
+        if tok.text.casefold() not in lex.lone_indefinite:
+            return None  # English "a"/"an" are articles: "a driver injured four people"
         if nxt is None or not self._is_casualty(toks, 1, nxt):
             return None
         fig = _Found(
@@ -894,6 +934,9 @@ class _DocFinder:
         return fig
 
     def _is_casualty(self, toks: _Ahead, noun_index: int, noun: _Tok) -> bool:
+        """Whether a casualty word follows the noun within its clause: "una persona è morta",
+        and with the German verb at the clause's end, "Ein Mann wurde bei dem Unfall getötet"
+        (``casualty_window`` words between, four unless the lexicon says more)."""
         casualty = self.lex.word_set("casualty_words")
         low = noun.text.casefold()
         if low in self.lex.stopwords or self.lex.words.segment(noun.text) is not None:
@@ -902,7 +945,8 @@ class _DocFinder:
             return True
         k = noun_index + 1
         seen = 0
-        while seen < 4 and (t := toks.at(k)) is not None:
+        window = int(self.lex.data.get("casualty_window", 4))
+        while seen < window and (t := toks.at(k)) is not None:
             if t.kind != "word":
                 if t.text in '.;:!?»”"':
                     return False
@@ -947,10 +991,26 @@ class _DocFinder:
             factor = lex.multiplier_values.payload(m.group("w"))
             if factor is None:
                 break
+            if float(factor) == 1000 and fig.multiplier == 1.0:
+                fig.extra["thousand_word"] = m.group("w")
+            if m.group("w") in lex.singular_multipliers:
+                self._decimal_before_singular(fig)
             fig.value *= float(factor)
             fig.multiplier *= float(factor)
             fig.end = fig.core_end = m.end()
             fig.extra["multiplied"] = True
+
+    def _decimal_before_singular(self, fig: _Found) -> None:
+        """A singular "million" agrees only with a number below two: in "une amende de 1 875
+        million d'euros" the space stands where the decimal comma was, so it is 1.875 million.
+
+        Languages whose multiplier has a plural form ("millions", "milioni", "Millionen") list
+        the singular forms as ``singular_multipliers``; English ("five million") lists none."""
+        raw = str(fig.extra.get("raw", ""))
+        m = _ONE_GROUP_RE.fullmatch(raw)
+        if m is None or fig.multiplier != 1.0 or fig.value < 2:
+            return
+        fig.value = float(f"{m.group(1)}.{m.group(2)}")
 
     # -- what follows and precedes --------------------------------------------------------------
     def _finish(self, fig: _Found) -> None:
@@ -1158,6 +1218,15 @@ class _DocFinder:
     def _counted_noun(self, fig: _Found) -> None:
         if fig.counts is not None:
             return
+        if fig.kind is FigureKind.MEASURE and fig.unit_word is not None:
+            # "1.26 billion tonnes of greenhouse gases", "1.500 kilos de cocaína": the unit
+            # measures the noun its "of" phrase names
+            after = self._noun_after(fig)
+            # German names it right after the unit, in the same case: "30 Tonnen Weizen"
+            german = self.lex.noun_order == "german" and self._noun_directly_after(fig)
+            if after is not None and (fig.extra.get("via_of") or german):
+                fig.counts = after
+                return
         if fig.unit_word is not None and (
             len(fig.unit_word) > 3 or fig.kind is FigureKind.DURATION
         ):
@@ -1182,6 +1251,8 @@ class _DocFinder:
                 after = before
         fig.extra["noun_after"] = after
         if fig.kind is FigureKind.PERCENT:
+            if after is not None and fig.extra.get("via_of"):
+                return after, True  # "52 percent of the vote", "il 92,6% della popolazione"
             before = self._noun_before(fig)
             if before or after:
                 return (before, True) if before else (after, True)
@@ -1193,6 +1264,9 @@ class _DocFinder:
                 return after, True
             before = self._noun_before(fig)
             return (before, False) if before else (after, after is not None)
+        subject = self._subject_of_verb(fig) if fig.kind is FigureKind.COUNT else None
+        if subject is not None and (after is None or fig.extra.get("after_gap")):
+            return subject, True
         if after is not None:
             return after, True
         before = self._noun_before(fig, of_only=True)
@@ -1273,12 +1347,13 @@ class _DocFinder:
                 continue
             if low in of_words and not skipped_of and k == 0:
                 skipped_of = True
-                genitive = low in lex.word_set("currency_of") or low in ("of", "di", "de", "von")
+                genitive = low in lex.word_set("currency_of") or low in lex.word_set("genitive_of")
                 k += 1
                 continue
             break
         rest = words[k:]
         fig.extra["via_of"] = skipped_of and genitive
+        fig.extra["after_gap"] = skipped_of
         if not rest:
             return None
         if lex.noun_order == "english":
@@ -1295,6 +1370,75 @@ class _DocFinder:
         if first[:1].isupper():
             return None  # "due Fed Cup", "Il Sole 24 Ore"
         return first if self._is_content(first) else None
+
+    def _subject_of_verb(self, fig: _Found) -> str | None:
+        """The subject of the verb a number completes, when its noun stands before it.
+
+        "The death toll rose to 40", "i morti sono saliti a 12 nella notte", "le nombre des
+        blessés est de 421", "die Zahl der Toten liegt bei 160", "los fallecidos ascendieron a
+        412": the number is the complement of a change or copular verb (``change_verbs``,
+        ``linking_verbs``, ``auxiliaries``, ``subject_verbs``), reached through at most a
+        preposition and an article (``complement_prepositions``); what it counts is the
+        subject's head noun, or what a toll noun ("number", "Zahl") counts.
+        """
+        lex = self.lex
+        end = fig.qualifier_start if fig.qualifier_start is not None else fig.start
+        sent_start = self._sentence_start(fig.start)
+        floor = max(sent_start, end - 160, self.found[-1].end if self.found else 0)
+        words = list(_WORD_RE.finditer(self.text, min(floor, end), end))
+        k = len(words) - 1
+        joiners = lex.word_set("complement_prepositions") | lex.word_set("articles")
+        skipped = 0
+        while k >= 0 and skipped < 2 and words[k].group().casefold() in joiners:
+            k -= 1
+            skipped += 1
+        verbs = lex.subject_verbs
+        if k < 0 or words[k].group().casefold() not in verbs:
+            return None
+        while k >= 0 and (
+            words[k].group().casefold() in verbs
+            or words[k].group().casefold() in lex.word_set("reflexives")
+        ):
+            k -= 1  # "sono saliti", "se eleva", "has risen"
+        keep = lex.word_set("of_words") | lex.word_set("articles")
+        np: list[str] = []
+        while k >= 0:
+            w = words[k].group()
+            low = w.casefold()
+            if not w[:1].isalpha() or low in lex.word_set("conjunctions"):
+                break
+            if low in lex.stopwords and low not in keep:
+                break
+            np.append(w)
+            k -= 1
+        np.reverse()
+        return self._head_of(np)
+
+    def _head_of(self, np: list[str]) -> str | None:
+        """The head noun of a subject phrase, and through a toll noun what it counts:
+        "the death toll" -> "toll", "il numero dei dispersi" -> "dispersi"."""
+        lex = self.lex
+        joiners = lex.word_set("of_words") | lex.word_set("articles")
+        content = [
+            i for i, w in enumerate(np) if w.casefold() not in joiners and self._is_content(w)
+        ]
+        if lex.noun_order == "german":
+            content = [i for i in content if np[i][:1].isupper()]
+        if not content:
+            return None
+        if lex.noun_order == "english":
+            of_words = lex.word_set("of_words")
+            before_of = [
+                i for i in content if not any(np[j].casefold() in of_words for j in range(i))
+            ]
+            head = (before_of or content)[-1]
+        else:
+            head = content[0]
+        if np[head].casefold() in lex.word_set("toll_nouns"):
+            later = [i for i in content if i > head]
+            if later and any(np[j].casefold() in joiners for j in range(head, later[0])):
+                return np[later[0]]
+        return np[head]
 
     def _english_run(self, words: list[re.Match[str]]) -> str | None:
         people = self.lex.word_set("people_nouns")
@@ -1474,6 +1618,10 @@ class _DocFinder:
         for first, second in zip(self.found, self.found[1:], strict=False):
             between = self.text[first.end : second.start]
             if len(between) > 6 or not lex.range_connector.match(between):
+                continue
+            if first.unit is not None and second.unit is not None and first.unit != second.unit:
+                # "Sales climbed five percent to £31.2 billion": a change, then the level it
+                # reached; two quantities, not the two ends of one range
                 continue
             weak = between.strip().casefold() in ("e", "and", "y", "und", "et")
             if weak and not lex.between_before.search(

@@ -540,3 +540,162 @@ def test_a_nominalised_participle_is_still_what_is_counted():
 )
 def test_a_rate_compared_in_the_same_sentence_is_the_same_rate(lang: str, text: str, counts: str):
     assert [f.counts for f in figures(lang, text)] == [counts, counts]
+
+
+# -- issue 16: constructions read on unseen news, with invented sentences -------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "first", "second"),
+    [
+        ("en", "Revenue jumped four percent to £12.5 billion.", (4, "%"), (12.5e9, "GBP")),
+        ("it", "Il fatturato è salito del 3% a 2,4 miliardi di euro.", (3, "%"), (2.4e9, "EUR")),
+        ("fr", "Les ventes ont progressé de 6 % à 8 milliards d'euros.", (6, "%"), (8e9, "EUR")),
+        ("de", "Der Umsatz stieg um 5 Prozent auf 3 Milliarden Euro.", (5, "%"), (3e9, "EUR")),
+        ("es", "Las ventas subieron un 7% a 900 millones de euros.", (7, "%"), (9e8, "EUR")),
+    ],
+)
+def test_a_change_then_the_level_it_reached_are_two_quantities(
+    lang: str, text: str, first: tuple[float, str], second: tuple[float, str]
+):
+    found = figures(lang, text)
+    assert [(f.value, f.unit) for f in found] == [first, second]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("El alcalde obtuvo 93 mil 151 votos en la segunda vuelta.", 93151),
+        ("Se registraron 4 mil 20 contagios en la semana.", 4020),
+    ],
+)
+def test_digits_a_thousand_word_and_digits_are_one_number(text: str, value: float):
+    fig = one("es", text)
+    assert fig.value == value
+    assert fig.text.endswith(str(value)[-2:])
+
+
+def test_a_thousand_word_before_another_multiplier_takes_no_tail():
+    assert [f.value for f in figures("es", "Costó 3 mil millones de pesos en 2020.")] == [3e9]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        ("fr", "Le groupe a payé une amende de 1 250 million d'euros.", 1.25e6),
+        ("it", "La società ha pagato una multa di 2.750 milione di euro.", 2.75e6),
+        ("es", "La empresa pagó una multa de 1.500 millón de euros.", 1.5e6),
+        ("de", "Der Konzern zahlte eine Strafe von 1.750 Million Euro.", 1.75e6),
+    ],
+)
+def test_a_singular_multiplier_reads_the_grouping_mark_as_a_decimal_comma(
+    lang: str, text: str, value: float
+):
+    assert one(lang, text).value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        ("fr", "Le groupe a payé une amende de 1 250 millions d'euros.", 1.25e9),
+        ("en", "The group paid a fine of 1,250 million dollars.", 1.25e9),
+    ],
+)
+def test_a_plural_or_invariant_multiplier_keeps_the_thousands(lang: str, text: str, value: float):
+    assert one(lang, text).value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A week after a driver injured at least four people, police found him in a barn.",
+        "An officer said a man was found dead near a river with four others.",
+    ],
+)
+def test_english_a_and_an_are_articles_not_casualty_counts(text: str):
+    assert all(f.value != 1 for f in figures("en", text))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("en", "One man was killed when the roof collapsed.", "man"),
+        ("it", "Una donna è morta nell'incendio della casa.", "donna"),
+        ("fr", "Une femme a été tuée dans l'accident.", "femme"),
+        ("de", "Ein Mann wurde bei dem Unfall getötet.", "Mann"),
+        ("es", "Un hombre murió en el derrumbe.", "hombre"),
+    ],
+)
+def test_a_lone_numeral_one_counts_a_casualty(lang: str, text: str, counts: str):
+    fig = one(lang, text)
+    assert (fig.value, fig.counts) == (1, counts)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("en", "The number of victims stood at 2,417 on Monday.", "victims"),
+        ("en", "The death toll rose to 40 on Sunday.", "toll"),
+        ("it", "I morti sono saliti a 12 nella notte.", "morti"),
+        ("it", "Il numero dei dispersi sale a quattro dopo il crollo.", "dispersi"),
+        ("it", "I voli cancellati sono circa 300.", "voli"),
+        ("fr", "Le nombre des blessés est de 421 selon la préfecture.", "blessés"),
+        ("de", "Die Zahl der Toten liegt bei fast 160.", "Toten"),
+        ("es", "Los fallecidos ascendieron a 412 en la provincia.", "fallecidos"),
+        ("es", "Los contagios llegaron a 500 en la región.", "contagios"),
+    ],
+)
+def test_a_number_completing_a_verb_counts_its_subject(lang: str, text: str, counts: str):
+    assert one(lang, text).counts == counts
+
+
+def test_a_noun_right_after_the_number_still_wins_over_the_subject():
+    assert one("it", "Le vittime sono salite a 12 morti accertati.").counts == "morti"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "counts"),
+    [
+        ("en", "He won 52 percent of the vote in the first round.", "vote"),
+        ("it", "Il partito ha ottenuto il 30% dei voti.", "voti"),
+        ("fr", "La saisie représente 12 % de la production annuelle.", "production"),
+        ("de", "Das waren 40 Prozent der Ernte.", "Ernte"),
+        ("es", "El candidato tiene 49.7% de sufragios.", "sufragios"),
+    ],
+)
+def test_a_percentage_of_a_noun_counts_that_noun(lang: str, text: str, counts: str):
+    assert one(lang, text).counts == counts
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "unit", "counts"),
+    [
+        ("en", "It emitted 1.26 billion tonnes of greenhouse gases.", "t", "greenhouse gases"),
+        ("it", "Sono state raccolte 40 tonnellate di rifiuti.", "t", "rifiuti"),
+        ("fr", "Les douaniers ont saisi 20 kilos de cannabis.", "kg", "cannabis"),
+        ("de", "Die Bauern ernteten 30 Tonnen Weizen.", "t", "Weizen"),
+        ("es", "Ardieron 300 hectáreas de bosque.", "ha", "bosque"),
+    ],
+)
+def test_a_measure_counts_the_substance_it_measures(lang: str, text: str, unit: str, counts: str):
+    fig = one(lang, text)
+    assert (fig.unit, fig.counts) == (unit, counts)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "unit"),
+    [
+        ("en", "The boat sank 71 nautical miles off the coast.", "nmi"),
+        ("de", "Das Kraftwerk erzeugte 400 Terawattstunden Strom.", "TWh"),
+        ("fr", "Le navire a coulé à 40 milles nautiques de la côte.", "nmi"),
+        ("it", "La nave era a 30 miglia nautiche dalla costa.", "nmi"),
+        ("es", "El barco estaba a 20 millas náuticas de la costa.", "nmi"),
+    ],
+)
+def test_nautical_miles_and_terawatt_hours_are_units(lang: str, text: str, unit: str):
+    assert one(lang, text).unit == unit
+
+
+def test_a_comparative_with_a_is_a_qualifier_in_spanish():
+    fig = one("es", "La bolsa registró descensos mayores a 7% ayer.")
+    assert (fig.qualifier, fig.counts) == ("mayores a", "descensos")
