@@ -14,6 +14,7 @@ from agents.stories.cluster import (
     article_terms,
     cluster_stream,
     proper_names,
+    years_named,
 )
 from agents.stories.concepts import CONCEPTS_FILE, ConceptLexicon
 
@@ -137,3 +138,11 @@ def test_state_stays_bounded() -> None:
     for n in range(30):
         undated.assign(StoryArticle(id=f"u{n}", lang="en", day=None, terms=(f"n:x{n}",)))
     assert len(undated.stories) == 4
+
+
+def test_years_named_in_five_languages() -> None:
+    assert years_named("Al ballottaggio del 2017 vinse, come nel 1995.") == [2017, 1995]
+    assert years_named("The 2022 run-off drew 35,000 voters.") == [2022]
+    assert years_named("Au second tour de 2017, 1.200 bureaux de vote.") == [2017]
+    assert years_named("Die Wahl 2022 kostete 2.025,50 Euro.") == [2022]
+    assert years_named("En 2019 ardió la catedral; 400 bomberos.") == [2019]

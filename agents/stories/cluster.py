@@ -5,7 +5,8 @@ A plain library with no Kafka in it, so a Faust stage can later keep :class:`Sto
 order always give the same assignments: nothing here depends on set or hash order.
 
 An article is a bag of *terms*, each from one signal, and a story is the centroid of its articles'
-terms. Terms that need no translation carry across languages:
+terms; an article joins the story it overlaps most (:meth:`StoryState.similarity`), if enough.
+Terms that need no translation carry across languages:
 
 - ``e:`` the canonical entity key ("person:emanuel macron" in every language), weighted by its kind
   (a country key says less than a person key) and by rarity over the open stories (IDF), so a key
@@ -14,6 +15,8 @@ terms. Terms that need no translation carry across languages:
   languages even where the entity extractor found no entity;
 - ``f:`` a figure, value plus the concept it counts ("1037:death" from "1.037 morti" and "1,037
   dead"), via the multilingual concept lexicon;
+- ``y:`` a year the text names ("le scrutin de 2017", "the 2022 run-off"): written the same in
+  every language, it tells two events of one kind apart when the stream has no dates;
 - ``l:`` within one language, the lemmas of title and lead ("l:it:organo").
 
 An article with the copy key (the cluster id of syndicated copies) of an open story joins it at
@@ -41,7 +44,7 @@ ENTITY_KIND_WEIGHT: Mapping[str, float] = {
 }
 """A person or organisation names the actors of an event; a country only where it happened."""
 
-SIGNAL_WEIGHT: Mapping[str, float] = {"e": 1.0, "n": 0.8, "f": 1.0, "l": 0.5}
+SIGNAL_WEIGHT: Mapping[str, float] = {"e": 1.0, "n": 0.8, "f": 1.0, "y": 1.0, "l": 0.5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,7 @@ class Story:
 class ClustererSettings:
     """How alike an article must be to join a story, and how long a story stays open."""
 
-    threshold: float = 0.2
+    threshold: float = 0.05
     quiet_days: int = 3
     max_open: int = 5000
     time_decay_days: float = 7.0  # a day's gap multiplies the similarity by 1 / (1 + gap / this)
@@ -138,6 +141,14 @@ def proper_names(
     return names
 
 
+_YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20\d\d)(?![\d.,]\d)")
+
+
+def years_named(text: str) -> list[int]:
+    """The years (1950-2099) written as four digits: "Au second tour de 2017" -> [2017]."""
+    return [int(m.group(1)) for m in _YEAR.finditer(text)]
+
+
 def _value_text(value: float) -> str:
     return f"{value:g}"
 
@@ -149,6 +160,7 @@ def article_terms(
     figures: Iterable[tuple[float, str | None]],
     lemmas: Iterable[str],
     lang: str,
+    years: Iterable[int] = (),
 ) -> tuple[str, ...]:
     """The sorted unique terms of an article (see the module docstring for the signals).
 
@@ -162,6 +174,7 @@ def article_terms(
         elif value >= 10:
             terms.add(f"f:{_value_text(value)}")
     terms.update(f"l:{lang}:{lemma}" for lemma in lemmas)
+    terms.update(f"y:{year}" for year in years)
     return tuple(sorted(terms))
 
 
@@ -250,24 +263,32 @@ class StoryState:
         return math.log((len(self.stories) + 1) / (self.doc_freq.get(term, 0) + 1)) + 1.0
 
     def similarity(self, article: StoryArticle, story: Story) -> float:
-        """Weighted cosine of the article's terms and the story's centroid, decayed by the days
-        between them when both are dated."""
-        dot = article_norm = story_norm = 0.0
+        """How much of the smaller side's term weight the article and the story share (the
+        weighted overlap coefficient), divided by 1 + days between them / time_decay_days.
+
+        A story term weighs its IDF-and-kind weight times the share of the story's articles that
+        have it, so one article's stray name counts little in a story of five. The overlap is
+        over the smaller side: a short wire of six terms, all in a long story, belongs to it.
+        Another language's lemmas are left out of the story's side: no article could share them.
+        """
         weights = {term: _term_weight(term) * self._idf(term) for term in article.terms}
-        for term, weight in weights.items():
-            article_norm += weight * weight
-            count = story.term_counts.get(term)
-            if count:
-                dot += weight * weight * count / story.size
-        if not dot:
-            return 0.0
         own_lemmas = f"l:{article.lang}:"
+        shared = story_total = 0.0
         for term, count in story.term_counts.items():
             if term.startswith("l:") and not term.startswith(own_lemmas):
-                continue  # another language's words: the article could not have shared them
-            weight = weights[term] if term in weights else _term_weight(term) * self._idf(term)
-            story_norm += (weight * count / story.size) ** 2
-        score = dot / math.sqrt(article_norm * story_norm)
+                continue
+            article_weight = weights.get(term)
+            base = (
+                _term_weight(term) * self._idf(term) if article_weight is None else article_weight
+            )
+            story_weight = base * count / story.size
+            story_total += story_weight
+            if article_weight is not None:
+                shared += min(article_weight, story_weight)
+        smaller = min(sum(weights.values()), story_total)
+        if not shared or not smaller:
+            return 0.0
+        score = shared / smaller
         if article.day is not None and story.last_day is not None:
             gap = abs((article.day - story.last_day).days)
             score /= 1.0 + gap / self.settings.time_decay_days

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from agents.stories.cluster import StoryArticle, article_terms, proper_names
+from agents.stories.cluster import StoryArticle, article_terms, proper_names, years_named
 from agents.stories.concepts import ConceptLexicon
 
 LEAD_CHARS = 400
@@ -56,5 +56,6 @@ def story_article(
         figures=figures,
         lemmas=lead_lemmas(lemmas, stop_words),
         lang=lang,
+        years=years_named(text),
     )
     return StoryArticle(id=str(result["id"]), lang=lang, day=day, terms=terms, copy_key=copy_key)
