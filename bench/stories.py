@@ -24,12 +24,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agents.enrich import lemmas_of  # noqa: E402
-from agents.extract import Article, extract_articles  # noqa: E402
+from agents.extract import Article  # noqa: E402
 from agents.pipeline import PipelineRegistry  # noqa: E402
+from agents.stories import offline  # noqa: E402
 from agents.stories.cluster import ClustererSettings, StoryArticle, cluster_stream  # noqa: E402
-from agents.stories.concepts import ConceptLexicon  # noqa: E402
-from agents.stories.features import fold_words, lead_of, story_article  # noqa: E402
+from agents.stories.offline import DatedArticle  # noqa: E402
 from agents.stories.score import StoryScores, score_stories  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
 
@@ -51,26 +50,14 @@ def load_story_set(folder: Path) -> tuple[list[dict[str, Any]], list[tuple[str, 
 def story_articles(items: list[dict[str, Any]]) -> list[StoryArticle]:
     """Extract every article as ``newsstream extract`` does, then build the clusterer's view."""
     registry = PipelineRegistry(load_settings().nlp)
-    articles = [
-        Article(id=d["id"], text=d["text"], lang=d.get("lang"), title=d.get("title")) for d in items
-    ]
-    concepts = ConceptLexicon.from_file()
-    out: list[StoryArticle] = []
-    for item, result in zip(items, extract_articles(articles, registry), strict=True):
-        nlp = registry.get(result["lang"])
-        stop_words = fold_words(nlp.Defaults.stop_words)
-        lead = nlp(lead_of(item.get("title"), item["text"]))
-        out.append(
-            story_article(
-                result,
-                text=item["text"],
-                day=date.fromisoformat(item["stream_date"]),
-                lemmas=lemmas_of(lead).split(),
-                stop_words=stop_words,
-                concepts=concepts,
-            )
+    dated = [
+        DatedArticle(
+            Article(id=d["id"], text=d["text"], lang=d.get("lang"), title=d.get("title")),
+            date.fromisoformat(d["stream_date"]),
         )
-    return out
+        for d in items
+    ]
+    return offline.story_articles(dated, registry)[0]
 
 
 def run(
