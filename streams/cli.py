@@ -858,6 +858,29 @@ def kibana_import(
         raise typer.Exit(1)
 
 
+@app.command("stories")
+def stories(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help=".txt/.json articles, or folders of them")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array")] = False,
+) -> None:
+    """Group article files into stories across languages, offline (no Kafka needed)."""
+    from agents.pipeline import PipelineRegistry
+    from agents.stories.offline import format_stories, list_stories, read_dated_articles
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.secho(f"no such file or folder: {', '.join(map(str, missing))}", fg="red", err=True)
+        raise typer.Exit(2)
+    settings = settings_from(ctx)
+    with reported(settings):
+        listings = list_stories(read_dated_articles(paths), PipelineRegistry(settings.nlp))
+    if as_json:
+        typer.echo(json.dumps([s.to_dict() for s in listings], ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_stories(listings), nl=False)
+
+
 def main() -> None:
     logging.captureWarnings(True)
     app()

@@ -1,0 +1,6 @@
+"""Stories: articles that report one real-world event, grouped across languages.
+
+``score`` measures a clustering against gold story labels; ``cluster`` is the online clusterer
+(a plain library, no Kafka, so a Faust stage can later hold its state in a table); ``concepts``
+maps counted nouns of figures to a cross-lingual concept.
+"""

@@ -1,0 +1,347 @@
+"""The online story clusterer: each article joins an open story or opens one, in arrival order.
+
+A plain library with no Kafka in it, so a Faust stage can later keep :class:`StoryState` in a table
+(it round-trips through JSON-able dicts) and tests can run it alone. The same articles in the same
+order always give the same assignments: nothing here depends on set or hash order.
+
+An article is a bag of *terms*, each from one signal, and a story is the centroid of its articles'
+terms; an article joins the story it overlaps most (:meth:`StoryState.similarity`), if enough.
+Terms that need no translation carry across languages:
+
+- ``e:`` the canonical entity key ("person:emanuel macron" in every language), weighted by its kind
+  (a country key says less than a person key) and by rarity over the open stories (IDF), so a key
+  that every open story has ("country:US") counts for little;
+- ``n:`` a proper name as written (accents folded): "Wembley", "Chauvin" read the same in five
+  languages even where the entity extractor found no entity;
+- ``f:`` a figure, value plus the concept it counts ("1037:death" from "1.037 morti" and "1,037
+  dead"), via the multilingual concept lexicon;
+- ``y:`` a year the text names ("le scrutin de 2017", "the 2022 run-off"): written the same in
+  every language, it tells two events of one kind apart when the stream has no dates;
+- ``l:`` within one language, the lemmas of title and lead ("l:it:organo").
+
+An article with the copy key (the cluster id of syndicated copies) of an open story joins it at
+once. A story closes when no article joined it for ``quiet_days`` of stream time, and at most
+``max_open`` stories stay open (the one quiet longest is evicted first): the state stays bounded.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+ENTITY_KIND_WEIGHT: Mapping[str, float] = {
+    "person": 1.0,
+    "org": 1.0,
+    "place": 0.7,
+    "city": 0.5,
+    "region": 0.3,
+    "country": 0.3,
+}
+"""A person or organisation names the actors of an event; a country only where it happened."""
+
+SIGNAL_WEIGHT: Mapping[str, float] = {"e": 1.0, "n": 0.8, "f": 1.0, "y": 1.0, "l": 0.5}
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """What the clusterer reads of one enriched article (built by :func:`article_terms`)."""
+
+    id: str
+    lang: str
+    day: date | None
+    terms: tuple[str, ...]  # sorted, unique
+    copy_key: str | None = None
+
+
+@dataclass(slots=True)
+class Story:
+    """One open story: its term counts (the centroid, unnormalised) and when it was last fed."""
+
+    id: str
+    first_day: date | None
+    last_day: date | None
+    last_seq: int
+    size: int = 0
+    term_counts: dict[str, int] = field(default_factory=dict)
+    copy_keys: list[str] = field(default_factory=list)
+    langs: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+            "last_seq": self.last_seq,
+            "size": self.size,
+            "term_counts": dict(self.term_counts),
+            "copy_keys": list(self.copy_keys),
+            "langs": dict(self.langs),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Story:
+        return cls(
+            id=data["id"],
+            first_day=date.fromisoformat(data["first_day"]) if data["first_day"] else None,
+            last_day=date.fromisoformat(data["last_day"]) if data["last_day"] else None,
+            last_seq=data["last_seq"],
+            size=data["size"],
+            term_counts=dict(data["term_counts"]),
+            copy_keys=list(data["copy_keys"]),
+            langs=dict(data["langs"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClustererSettings:
+    """How alike an article must be to join a story, and how long a story stays open."""
+
+    threshold: float = 0.05
+    quiet_days: int = 3
+    max_open: int = 5000
+    time_decay_days: float = 7.0  # a day's gap multiplies the similarity by 1 / (1 + gap / this)
+
+
+def _fold(text: str) -> str:
+    """Lowercase without accents: "Élysée" -> "elysee", so spellings across languages meet."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
+_SENTENCE_END = re.compile(r"[.!?:;\"«»“”]\s*$")
+
+
+def proper_names(
+    text: str, stop_words: frozenset[str], *, min_len: int = 4, prefix_len: int = 6
+) -> list[str]:
+    """Capitalised words that do not open a sentence, folded, stop words left out.
+
+    In "Le jury a reconnu Derek Chauvin coupable." the names are "derek" and "chauvin"; "Le"
+    opens the sentence and is not one. German capitalises every noun ("Die Feuerwehr kam"): those
+    nouns are terms of one language, which the IDF and the other languages' silence weigh down.
+    """
+    names: list[str] = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if len(word) < min_len or not word[0].isupper():
+            continue
+        before = text[max(0, match.start() - 3) : match.start()]
+        if match.start() == 0 or _SENTENCE_END.search(before) or "\n" in before:
+            continue
+        folded = _fold(word).replace("’", "'").split("'")[-1]
+        for part in folded.split("-"):
+            if len(part) >= min_len and part not in stop_words:
+                names.append(part[:prefix_len])
+    return names
+
+
+_YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20\d\d)(?![\d.,]\d)")
+
+
+def years_named(text: str) -> list[int]:
+    """The years (1950-2099) written as four digits: "Au second tour de 2017" -> [2017]."""
+    return [int(m.group(1)) for m in _YEAR.finditer(text)]
+
+
+def _value_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def article_terms(
+    *,
+    entity_keys: Iterable[str],
+    names: Iterable[str],
+    figures: Iterable[tuple[float, str | None]],
+    lemmas: Iterable[str],
+    lang: str,
+    years: Iterable[int] = (),
+) -> tuple[str, ...]:
+    """The sorted unique terms of an article (see the module docstring for the signals).
+
+    A figure that counts nothing known ("2", "1") is no term: small bare numbers are everywhere.
+    """
+    terms = {f"e:{key}" for key in entity_keys}
+    terms.update(f"n:{name}" for name in names)
+    for value, concept in figures:
+        if concept:
+            terms.add(f"f:{_value_text(value)}:{concept}")
+        elif value >= 10:
+            terms.add(f"f:{_value_text(value)}")
+    terms.update(f"l:{lang}:{lemma}" for lemma in lemmas)
+    terms.update(f"y:{year}" for year in years)
+    return tuple(sorted(terms))
+
+
+def _term_weight(term: str) -> float:
+    signal, _, rest = term.partition(":")
+    weight = SIGNAL_WEIGHT.get(signal, 0.5)
+    if signal == "e":
+        weight *= ENTITY_KIND_WEIGHT.get(rest.partition(":")[0], 0.7)
+    return weight
+
+
+class StoryState:
+    """The open stories and the document frequency of their terms; JSON-able via to_dict.
+
+    >>> state = StoryState()
+    >>> a = StoryArticle("a1", "en", date(2024, 5, 1), ("e:person:ada", "n:lovelace"))
+    >>> b = StoryArticle("b1", "it", date(2024, 5, 1), ("e:person:ada", "n:lovelace"))
+    >>> state.assign(a) == state.assign(b)
+    True
+    """
+
+    def __init__(self, settings: ClustererSettings | None = None) -> None:
+        self.settings = settings or ClustererSettings()
+        self.stories: dict[str, Story] = {}
+        self.doc_freq: dict[str, int] = {}
+        self.next_number = 1
+        self.seq = 0
+        self.clock: date | None = None
+
+    # --- state -------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stories": [story.to_dict() for story in self.stories.values()],
+            "next_number": self.next_number,
+            "seq": self.seq,
+            "clock": self.clock.isoformat() if self.clock else None,
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], settings: ClustererSettings | None = None
+    ) -> StoryState:
+        state = cls(settings)
+        for raw in data["stories"]:
+            state._add_story(Story.from_dict(raw))
+        state.next_number = data["next_number"]
+        state.seq = data["seq"]
+        state.clock = date.fromisoformat(data["clock"]) if data["clock"] else None
+        return state
+
+    def _add_story(self, story: Story) -> None:
+        self.stories[story.id] = story
+        for term in story.term_counts:
+            self.doc_freq[term] = self.doc_freq.get(term, 0) + 1
+
+    def _drop_story(self, story_id: str) -> None:
+        story = self.stories.pop(story_id)
+        for term in story.term_counts:
+            left = self.doc_freq[term] - 1
+            if left:
+                self.doc_freq[term] = left
+            else:
+                del self.doc_freq[term]
+
+    # --- the algorithm -----------------------------------------------------------------------
+    def close_quiet(self) -> list[str]:
+        """Drop the stories quiet for longer than quiet_days (stream time), then the quietest
+        until there is room for one more under max_open; return their ids."""
+        closed: list[str] = []
+        if self.clock is not None:
+            for story in list(self.stories.values()):
+                last = story.last_day
+                if last is not None and (self.clock - last).days > self.settings.quiet_days:
+                    closed.append(story.id)
+        for story_id in closed:
+            self._drop_story(story_id)
+        overflow = len(self.stories) + 1 - self.settings.max_open
+        if overflow > 0:
+            oldest = sorted(self.stories.values(), key=lambda s: (s.last_seq, s.id))[:overflow]
+            for story in oldest:
+                self._drop_story(story.id)
+                closed.append(story.id)
+        return closed
+
+    def _idf(self, term: str) -> float:
+        return math.log((len(self.stories) + 1) / (self.doc_freq.get(term, 0) + 1)) + 1.0
+
+    def similarity(self, article: StoryArticle, story: Story) -> float:
+        """How much of the smaller side's term weight the article and the story share (the
+        weighted overlap coefficient), divided by 1 + days between them / time_decay_days.
+
+        A story term weighs its IDF-and-kind weight times the share of the story's articles that
+        have it, so one article's stray name counts little in a story of five. The overlap is
+        over the smaller side: a short wire of six terms, all in a long story, belongs to it.
+        Another language's lemmas are left out of the story's side: no article could share them.
+        """
+        weights = {term: _term_weight(term) * self._idf(term) for term in article.terms}
+        own_lemmas = f"l:{article.lang}:"
+        shared = story_total = 0.0
+        for term, count in story.term_counts.items():
+            if term.startswith("l:") and not term.startswith(own_lemmas):
+                continue
+            article_weight = weights.get(term)
+            base = (
+                _term_weight(term) * self._idf(term) if article_weight is None else article_weight
+            )
+            story_weight = base * count / story.size
+            story_total += story_weight
+            if article_weight is not None:
+                shared += min(article_weight, story_weight)
+        smaller = min(sum(weights.values()), story_total)
+        if not shared or not smaller:
+            return 0.0
+        score = shared / smaller
+        if article.day is not None and story.last_day is not None:
+            gap = abs((article.day - story.last_day).days)
+            score /= 1.0 + gap / self.settings.time_decay_days
+        return score
+
+    def best_story(self, article: StoryArticle) -> tuple[str | None, float]:
+        """The open story the article is most like (ties: the older id), and the similarity."""
+        if article.copy_key:
+            for story in self.stories.values():
+                if article.copy_key in story.copy_keys:
+                    return story.id, 1.0
+        best: tuple[str | None, float] = (None, 0.0)
+        for story in self.stories.values():
+            score = self.similarity(article, story)
+            if score > best[1]:
+                best = (story.id, score)
+        return best
+
+    def assign(self, article: StoryArticle) -> str:
+        """Put the article in a story (an open one alike enough, else a new one); its id."""
+        self.seq += 1
+        if article.day is not None and (self.clock is None or article.day > self.clock):
+            self.clock = article.day
+        self.close_quiet()
+        story_id, score = self.best_story(article)
+        if story_id is None or score < self.settings.threshold:
+            story_id = f"story-{self.next_number:06d}"
+            self.next_number += 1
+            self._add_story(Story(story_id, article.day, article.day, self.seq))
+        self._feed(self.stories[story_id], article)
+        return story_id
+
+    def _feed(self, story: Story, article: StoryArticle) -> None:
+        for term in article.terms:
+            if term not in story.term_counts:
+                self.doc_freq[term] = self.doc_freq.get(term, 0) + 1
+                story.term_counts[term] = 0
+            story.term_counts[term] += 1
+        story.size += 1
+        story.last_seq = self.seq
+        story.langs[article.lang] = story.langs.get(article.lang, 0) + 1
+        if article.copy_key and article.copy_key not in story.copy_keys:
+            story.copy_keys.append(article.copy_key)
+        if article.day is not None:
+            if story.last_day is None or article.day > story.last_day:
+                story.last_day = article.day
+            if story.first_day is None or article.day < story.first_day:
+                story.first_day = article.day
+
+
+def cluster_stream(
+    articles: Iterable[StoryArticle], settings: ClustererSettings | None = None
+) -> dict[str, str]:
+    """Article id -> story id, for articles in arrival order."""
+    state = StoryState(settings)
+    return {article.id: state.assign(article) for article in articles}

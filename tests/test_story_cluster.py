@@ -1,0 +1,148 @@
+"""The online story clusterer and its concept lexicon, on articles invented for the test."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import yaml
+
+from agents.stories.cluster import (
+    ClustererSettings,
+    StoryArticle,
+    StoryState,
+    article_terms,
+    cluster_stream,
+    proper_names,
+    years_named,
+)
+from agents.stories.concepts import CONCEPTS_FILE, ConceptLexicon
+
+CONCEPTS = ConceptLexicon.from_file()
+STOP = frozenset({"il", "the", "der", "die", "le", "el", "los"})
+
+# An invented event: a flood in the (invented) town of Valdoria, told in five languages, and an
+# invented hard negative: another flood in Valdoria two years later.
+FLOOD = {
+    "it": "Il fiume Serello ha travolto Valdoria: 12 morti e 40 feriti, dice Anna Berti.",
+    "en": "The Serello river swept through Valdoria: 12 dead and 40 injured, Anna Berti said.",
+    "de": "Der Fluss Serello überflutete Valdoria: 12 Tote und 40 Verletzte, sagte Anna Berti.",
+    "fr": "Le Serello a submergé Valdoria : 12 morts et 40 blessés, selon la maire Anna Berti.",
+    "es": "El río Serello inundó Valdoria: 12 muertos y 40 heridos, según la alcaldesa Anna Berti.",
+}
+FIGURES = {
+    "it": [(12.0, "morti"), (40.0, "feriti")],
+    "en": [(12.0, "dead"), (40.0, "injured")],
+    "de": [(12.0, "Tote"), (40.0, "Verletzte")],
+    "fr": [(12.0, "morts"), (40.0, "blessés")],
+    "es": [(12.0, "muertos"), (40.0, "heridos")],
+}
+
+
+def flood_article(lang: str, day: date, *, suffix: str = "", figures: bool = True) -> StoryArticle:
+    text = FLOOD[lang]
+    return StoryArticle(
+        id=f"{lang}{suffix}",
+        lang=lang,
+        day=day,
+        terms=article_terms(
+            entity_keys=["place:valdoria", "person:anna berti"],
+            names=proper_names(text, STOP),
+            figures=[(v, CONCEPTS.concept_of(n)) for v, n in FIGURES[lang]] if figures else [],
+            lemmas=[],
+            lang=lang,
+        ),
+    )
+
+
+def other_article(id_: str, lang: str, day: date) -> StoryArticle:
+    """An unrelated event: "Il Consiglio di Lumera approva il bilancio di 3 milioni"."""
+    text = "Oggi il Consiglio di Lumera approva il bilancio, annuncia Marco Fenzi."
+    return StoryArticle(
+        id=id_,
+        lang=lang,
+        day=day,
+        terms=article_terms(
+            entity_keys=["place:lumera", "person:marco fenzi"],
+            names=proper_names(text, STOP),
+            figures=[(3e6, None)],
+            lemmas=["bilancio", "approvare"],
+            lang=lang,
+        ),
+    )
+
+
+def test_counted_nouns_map_to_one_concept_across_languages() -> None:
+    for noun in ("soldati", "soldiers", "Soldaten", "soldats", "soldados"):
+        assert CONCEPTS.concept_of(noun) == "soldier"
+    for noun in ("morti", "dead", "Tote", "morts", "muertos"):
+        assert CONCEPTS.concept_of(noun) == "death"
+    assert CONCEPTS.concept_of("feriti gravi") == "injured"  # "40 feriti gravi"
+    assert CONCEPTS.concept_of("Orgelpfeifen") == "orgelpfeifen"  # not listed: the noun itself
+    assert CONCEPTS.concept_of(None) is None
+
+
+def test_no_word_names_two_concepts_in_one_language() -> None:
+    data = yaml.safe_load(CONCEPTS_FILE.read_text(encoding="utf-8"))["concepts"]
+    seen: dict[tuple[str, str], str] = {}
+    for concept, by_lang in data.items():
+        for lang, words in by_lang.items():
+            for word in words:
+                assert seen.setdefault((lang, word.lower()), concept) == concept, word
+
+
+def test_proper_names_skip_sentence_openers_and_fold_accents() -> None:
+    text = "Le jury a reconnu Derek Chauvin coupable. Élysée salue le verdict à Minneapolis."
+    assert proper_names(text, STOP) == ["derek", "chauvi", "minnea"]
+
+
+def test_one_event_in_five_languages_is_one_story() -> None:
+    day = date(2024, 3, 1)
+    articles = [flood_article(lang, day) for lang in FLOOD]
+    articles.insert(2, other_article("other", "it", day))
+    stories = cluster_stream(articles)
+    assert len({stories[lang] for lang in FLOOD}) == 1
+    assert stories["other"] != stories["it"]
+
+
+def test_the_same_kind_of_event_years_later_opens_a_new_story() -> None:
+    first = [flood_article(lang, date(2022, 3, 1)) for lang in FLOOD]
+    again = [flood_article(lang, date(2024, 3, 1), suffix="-2024") for lang in FLOOD]
+    stories = cluster_stream(first + again)
+    assert stories["it"] != stories["it-2024"]
+    assert len({stories[f"{lang}-2024"] for lang in FLOOD}) == 1
+
+
+def test_state_round_trips_and_assignments_are_deterministic() -> None:
+    day = date(2024, 3, 1)
+    articles = [flood_article(lang, day) for lang in FLOOD] + [other_article("o", "en", day)]
+    state = StoryState()
+    for article in articles[:3]:
+        state.assign(article)
+    restored = StoryState.from_dict(json.loads(json.dumps(state.to_dict())))
+    rest_a = [state.assign(a) for a in articles[3:]]
+    rest_b = [restored.assign(a) for a in articles[3:]]
+    assert rest_a == rest_b
+    assert cluster_stream(articles) == cluster_stream(articles)
+
+
+def test_state_stays_bounded() -> None:
+    settings = ClustererSettings(quiet_days=3, max_open=4)
+    state = StoryState(settings)
+    for n in range(30):  # one unrelated event a day for a month
+        day = date(2024, 1, 1 + n)
+        state.assign(StoryArticle(id=f"o{n}", lang="it", day=day, terms=(f"e:person:p{n}",)))
+    assert len(state.stories) == 4  # closed after 3 quiet days
+    assert set(state.doc_freq) == {t for s in state.stories.values() for t in s.term_counts}
+    undated = StoryState(settings)
+    for n in range(30):
+        undated.assign(StoryArticle(id=f"u{n}", lang="en", day=None, terms=(f"n:x{n}",)))
+    assert len(undated.stories) == 4
+
+
+def test_years_named_in_five_languages() -> None:
+    assert years_named("Al ballottaggio del 2017 vinse, come nel 1995.") == [2017, 1995]
+    assert years_named("The 2022 run-off drew 35,000 voters.") == [2022]
+    assert years_named("Au second tour de 2017, 1.200 bureaux de vote.") == [2017]
+    assert years_named("Die Wahl 2022 kostete 2.025,50 Euro.") == [2022]
+    assert years_named("En 2019 ardió la catedral; 400 bomberos.") == [2019]
