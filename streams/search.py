@@ -20,6 +20,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from agents.names import fold_name
 from streams.connections import elasticsearch_client
 from streams.settings import Settings
 
@@ -93,9 +94,26 @@ def _text_query(text: str, fields: list[str]) -> dict[str, Any]:
     }
 
 
+KEYED_FACETS: dict[str, str] = {"speaker": "speaker_keys", "via": "via_keys"}
+"""Facets whose values also carry entity keys: a filter on them finds every spelling."""
+
+
 def filter_clause(facet: str, value: str) -> dict[str, Any]:
-    """A facet filter: the whole indexed value, in any case."""
-    return {"term": {FACETS[facet]: {"value": value, "case_insensitive": True}}}
+    """A facet filter: the whole indexed value, in any case; for a speaker or a via also its
+    entity key, so "Dmitri Peskow" finds claims written "Dmitry Peskov", and a surname alone
+    ("Peskow") finds the person named in full."""
+    exact = {"term": {FACETS[facet]: {"value": value, "case_insensitive": True}}}
+    keys = KEYED_FACETS.get(facet)
+    folded = fold_name(value)
+    if keys is None or not folded:
+        return exact
+    should: list[dict[str, Any]] = [
+        exact,
+        {"terms": {keys: [f"person:{folded}", f"org:{value.casefold()}"]}},
+    ]
+    if " " not in folded:
+        should.append({"wildcard": {keys: {"value": f"person:* {folded}"}}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 @dataclass
