@@ -308,8 +308,7 @@ def body_named_before(
     """ "The World Food Programme said food prices had doubled. The agency added that convoys
     would resume.": "the company", "the agency", "der Landkreis", "le ministère" name the last
     body of that kind the text named: one whose name holds the noun ("Landkreis Elbe-Elster",
-    "ministère de la Santé"), else for "the company" the last company, else the last body that
-    spoke."""
+    "ministère de la Santé"), else (not for "the company") the last body that spoke."""
     words = _words(speaker)
     if len(words) != 2 or words[0] not in r.words.determiners or words[0] in r.words.indefinites:
         return None
@@ -328,8 +327,8 @@ def body_named_before(
     if named is not None:
         name = named.group(1)
         return Resolution(name, r.key_of(name))
-    if noun in r.words.company_nouns and orgs:
-        return Resolution(orgs[-1].canonical, orgs[-1].key)
+    if noun in r.words.company_nouns:
+        return None  # "the company" is never a party or an army that spoke before
     if previous is not None and previous.key and previous.key.startswith("org:"):
         return previous
     return None
