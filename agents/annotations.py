@@ -62,6 +62,7 @@ class Claim:
     via: str | None = None
     speaker_key: str | None = None  # the entity key when the speaker is a known entity
     cue: str | None = None
+    via_key: str | None = None  # the relaying outlet's entity key
 
     def to_dict(self) -> dict[str, Any]:
         return _as_dict(self)

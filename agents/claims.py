@@ -44,7 +44,8 @@ from spacy.tokens import Doc, Span
 
 from agents.annotations import ENTITIES_KEY, Claim, ClaimKind
 from agents.doctext import doc_text
-from agents.entities import org_kinds
+from agents.entities import load_lexicons, org_kinds
+from agents.speakers import Mention, SpeakerResolver, SpeakerWords
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 SUPPORTED_LANGUAGES = ("it", "en", "fr", "de", "es")  # with their own lexicon; others use "en"
@@ -138,6 +139,7 @@ class Lexicon:
     anaphora: frozenset[str] = field(init=False)  # with plain apostrophes
     role_endings: tuple[str, ...] = field(init=False)  # roles that end a German compound
     _words: dict[tuple[str, ...], frozenset[str]] = field(init=False, default_factory=dict)
+    _speaker_words: SpeakerWords | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         d = self.data
@@ -243,6 +245,28 @@ class Lexicon:
             items = [i for k in keys for i in (*self.data.get(k, ()), *self.common.get(k, ()))]
             found = self._words[keys] = frozenset(str(i).casefold() for i in items)
         return found
+
+    def speaker_words(self) -> SpeakerWords:
+        """The words speaker resolution reads, gathered once."""
+        if self._speaker_words is None:
+            w = self.words
+            self._speaker_words = SpeakerWords(
+                roles=w("roles") | load_lexicons(self.lang).roles,
+                paraphrases={
+                    " ".join(str(k).casefold().replace("’", "'").split()): str(v).casefold()
+                    for k, v in (self.data.get("role_paraphrases") or {}).items()
+                },
+                honorifics=w("honorifics"),
+                determiners=w("determiners"),
+                indefinites=INDEFINITE_ARTICLES | w("indefinites"),
+                body_nouns=w("bodies"),
+                company_nouns=w("company_nouns"),
+                not_speakers=w("not_speakers"),
+                connectors=w("connectors"),
+                possessives=w("possessives"),
+                source_nouns=w("source_nouns"),
+            )
+        return self._speaker_words
 
     def find_outlets(self, text: str) -> list[tuple[int, int]]:
         """Listed outlet names in ``text``, as whole words of the claims tokenizer.
@@ -848,6 +872,36 @@ Attribution = tuple[Speaker, Phrase | None, str | None, frozenset[str]]
 """How a quote is attributed: speaker, relaying outlet, cue (None: none of its own), roles."""
 
 
+_AGENCY_ACCENT = re.compile(
+    r"(?<![\w'’])([Ee]|\w*(?:t[au]|r[a]|ch[e]|pi[u]|gi[a]|pu[o]|per[o]|cos[i]))'"
+    r"(?=[\s,.;:!?)»”\"]|$)",
+    re.IGNORECASE,
+)
+"""Italian words stressed on an accented last vowel, as agency copy writes them: "e'" (è), nouns
+in -tà/-tù ("autorita'", "virtu'"), futures in -rà ("sara'"), "perche'", "piu'", "gia'", "puo'",
+"pero'", "cosi'"."""
+_ACCENTED = {"a": "à", "e": "è", "i": "ì", "o": "ò", "u": "ù"}
+
+
+def read_accents(text: str) -> str:
+    """Italian agency copy writes accents as apostrophes ("le autorita' regionali", "e' morta");
+    the reader reads them as "autorità", "è". The apostrophe becomes a space, so every offset
+    stays where it was in the text as written.
+
+    >>> read_accents("secondo le autorita' regionali, e' morta")
+    'secondo le autorità  regionali, è  morta'
+    """
+    return _AGENCY_ACCENT.sub(_accented, text)
+
+
+def _accented(m: re.Match[str]) -> str:
+    word = m.group(1)
+    last = "é" if word.casefold().endswith("che") else _ACCENTED[word[-1].casefold()]
+    if word[-1].isupper():
+        last = last.upper()
+    return f"{word[:-1]}{last} "
+
+
 class DocumentReader:
     """Reads the claims of one document; holds the per-document state (quotes, units, drafts)."""
 
@@ -855,7 +909,8 @@ class DocumentReader:
         self.doc = doc
         self.lex = lex
         self.lang = lex.lang
-        self.text = doc_text(doc)
+        self.original = doc_text(doc)
+        self.text = read_accents(self.original) if lex.data.get("agency_accents") else self.original
         self.quotes = find_quotes(self.text)
         self.masked = mask_quotes(self.text, self.quotes)
         # Both tokenized on demand: the rules only look at tokens near cues and quotes.
@@ -2718,6 +2773,7 @@ class DocumentReader:
     def _resolve(self) -> list[Claim]:
         self._fill_leading_quotes()
         out: list[Claim] = []
+        spans: list[tuple[int, int] | None] = []
         last: tuple[str, str | None] | None = None
         named: list[_Named] = []
         for d in self.drafts:
@@ -2763,11 +2819,15 @@ class DocumentReader:
                 named.append(_Named(speaker, d.intro_roles, key, person))
             if speaker is not None:
                 last = (speaker, key)
+            own = d.speaker_span if not d.carry and d.speaker is not None else None
+            if own is not None and speaker == self.text[own[0] : own[1]]:
+                speaker = self.original[own[0] : own[1]]  # as written, agency accents and all
+            spans.append(own)
             out.append(
                 Claim(
                     speaker=speaker,
                     kind=d.kind,
-                    text=self.text[d.start : d.end],
+                    text=self.original[d.start : d.end],
                     start=d.start,
                     end=d.end,
                     via=d.via,
@@ -2775,7 +2835,18 @@ class DocumentReader:
                     cue=d.cue,
                 )
             )
-        return out
+        return self.resolver().resolve(out, spans)
+
+    def resolver(self) -> SpeakerResolver:
+        """The speaker-resolution step over this document's entity mentions."""
+        mentions = []
+        for s, e, span in self._entity_spans():
+            entity = span._.entity
+            if entity is not None:
+                mentions.append(
+                    Mention(entity.text, s, e, str(entity.type), entity.canonical, entity.key)
+                )
+        return SpeakerResolver(self.original, mentions, self.lex.speaker_words())
 
 
 # ---------------------------------------------------------------- the spaCy component

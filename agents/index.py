@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 _ENTITY_FACETS = {"PERSON": "person", "ORG": "org", "LOCATION": "location"}
 # What the nested claims and figures of a document keep (offsets stay in Kafka).
-_CLAIM_FIELDS = ("speaker", "speaker_key", "via", "kind", "text")
+_CLAIM_FIELDS = ("speaker", "speaker_key", "via", "via_key", "kind", "text")
 _FIGURE_FIELDS = ("text", "value", "unit", "counts", "qualifier", "source", "kind")
 
 
@@ -104,7 +104,9 @@ def to_document(enriched: Mapping[str, Any], *, now: datetime | None = None) -> 
         },
         "claims": claims,
         "speakers": _unique(c["speaker"] for c in claims),
+        "speaker_keys": _unique(c.get("speaker_key") for c in claims),
         "vias": _unique(c["via"] for c in claims),
+        "via_keys": _unique(c.get("via_key") for c in claims),
         "figures": figures,
         "figure_units": _unique(f["unit"] for f in figures),
         "figure_counts": _unique(f["counts"] for f in figures),

@@ -115,6 +115,7 @@ class ClaimRecord(NewsRecord, serializer="json"):
     end: int
     via: str | None = None
     speaker_key: str | None = None
+    via_key: str | None = None
 
 
 class FigureRecord(NewsRecord, serializer="json"):

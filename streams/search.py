@@ -100,7 +100,7 @@ FILTER_FIELDS: dict[str, FilterField] = {
     "org": FilterField("entities.org", "entities.keys", KeyKind.ORG),
     "location": FilterField("entities.location", "entities.keys"),
     "speaker": FilterField("speakers", "claims.speaker_key", KeyKind.PERSON),
-    "via": FilterField("vias", None, KeyKind.ORG),
+    "via": FilterField("vias", "claims.via_key", KeyKind.ORG),
 }
 """The facets an analyst names by a person's, place's or outlet's name: resolved to canonical
 keys and names (:mod:`streams.resolve`), as ``claims`` and ``figures`` do."""

@@ -96,6 +96,7 @@ def test_document_has_the_facets_the_template_declares() -> None:
             "speaker": "Maria Zakharova",
             "speaker_key": None,
             "via": "TASS",
+            "via_key": None,
             "kind": "reported",
             "text": "è una provocazione",
         }

@@ -70,6 +70,16 @@ RYDER = ClaimRecord(
     end=10,
     via="AFP",
 )
+PESKOV = ClaimRecord(
+    speaker="Dmitri Peskow",
+    kind="reported",
+    text="i colloqui sono stati utili",
+    start=0,
+    end=10,
+    via="Tass",
+    speaker_key="person:dmitri peskov",
+    via_key="org:tass",
+)
 SOLDIERS = FigureRecord(
     text="3,000", value=3000.0, start=0, end=5, counts="soldiers", qualifier="at least"
 )
@@ -122,6 +132,7 @@ ARTICLES = [
         "La Corea del Nord ha lanciato due missili, ha detto il ministero.",
         lang="it",
         day=6,
+        claims=[PESKOV],
     ),
     article(
         "espana",
@@ -239,6 +250,15 @@ def test_filters_take_any_case_and_an_empty_one_is_named(indexed: Path) -> None:
     assert len(found["notes"]) == 1 and "--speaker 'Nobody Atall'" in found["notes"][0]
     table = cli("search", "--speaker", "nobody", env={"NEWSSTREAM_CONFIG": str(indexed)})
     assert "note: --speaker 'nobody' matches no article" in table.stdout
+
+
+@pytest.mark.parametrize("typed", ["Dmitry Peskov", "dmitrij peskov", "Dmitri Peskow", "Peskov"])
+def test_a_speaker_is_found_under_any_spelling_of_the_name(indexed: Path, typed: str) -> None:
+    assert ids(search(indexed, "", "--speaker", typed)) == ["corea"]
+
+
+def test_a_via_is_found_by_its_key(indexed: Path) -> None:
+    assert ids(search(indexed, "", "--via", "TASS")) == ["corea"]
 
 
 @pytest.mark.parametrize(
