@@ -158,11 +158,11 @@ PREFETCH = 2
 """Jobs a process holds at once: the one it runs and the next, queued in its pipe.
 
 With one job at a time a process idles from its answer until the parent's thread has read it
-and sent the next job; that thread needs the parent's GIL, which the worker's event loop holds
-for up to ``sys.getswitchinterval()`` (5 ms) at a time while it decodes records, builds bulk
-requests and talks to Kafka. At a few ms of extraction per article those waits halved the pool's
-throughput inside a busy worker. With the next job already in the pipe the process goes on at
-once; the budget of that job starts when the answer before it arrives."""
+and sent the next job; that thread needs the parent's GIL, which the worker's event loop may
+hold for up to ``sys.getswitchinterval()`` (5 ms) at a time while it decodes records, builds
+bulk requests and talks to Kafka: up to 5 ms lost per article, on articles that take a few ms
+each on a quiet machine. With the next job already in the pipe the process goes on at once; the
+budget of that job starts when the answer before it arrives."""
 
 
 class _Job(Generic[J, R]):
