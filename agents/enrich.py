@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -275,10 +275,15 @@ class EnrichmentPool:
         except JobFailed as exc:
             return _failed(record, ExtractionError(record[0] or "", str(exc)))
 
+    def submit_encoded(self, records: Sequence[Record]) -> list[asyncio.Future[EncodedResult]]:
+        """One future per record, in order, each done as soon as its record is: the caller can
+        pass on the first result while the pool still works on the rest."""
+        self.start()
+        return [asyncio.ensure_future(self._one(r)) for r in records]
+
     async def enrich_encoded(self, records: Sequence[Record]) -> list[EncodedResult]:
         """One result per record, in order; the records share the pool's processes."""
-        self.start()
-        return list(await asyncio.gather(*(self._one(r) for r in records)))
+        return list(await asyncio.gather(*self.submit_encoded(records)))
 
     async def enrich(self, articles: Sequence[Article]) -> list[EnrichedArticle | DeadLetter]:
         """The same, for callers that hold records (tests, tools)."""
@@ -304,40 +309,50 @@ def register_enrich(
 
     health = metrics.health
 
+    async def send_result(result: EncodedResult) -> Awaitable[Any]:
+        """Send one result on (news.enriched, or news.deadletter); the acknowledgement to await."""
+        if result.over_budget:
+            metrics.enrich_over_budget.inc()
+        if result.truncated:
+            metrics.enrich_truncated.inc()
+            log.info(
+                "article text cut for extraction",
+                extra={"article_id": result.key, "max_chars": max_chars},
+            )
+        if result.dead:
+            metrics.deadlettered.labels(Stage.ENRICH.value).inc()
+            log.warning(
+                "enrichment failed, dead-lettered",
+                extra={"article_id": result.key, "reason": result.reason},
+            )
+            target = topics.deadletter
+        else:
+            metrics.articles.labels(Stage.ENRICH.value).inc()
+            target = topics.enriched
+        sent: Awaitable[Any] = await target.send(
+            key=result.key, value=result.value, value_serializer="raw"
+        )
+        return sent
+
     async def process(stream: faust.StreamT[bytes], lane: str) -> None:
         agent, actor = ("enrich" if lane == "live" else "enrich-replay"), id(stream)
+        # A batch is enrich_batch records, or what came within batch_deadline: a lone article
+        # goes to the pool without waiting for a batch to fill.
         # take_events (not take) keeps each record's key; StreamT does not declare it yet
-        batches = stream.take_events(worker.enrich_batch, within=worker.enrich_within)  # type: ignore[attr-defined]
+        batches = stream.take_events(worker.enrich_batch, within=worker.batch_deadline)  # type: ignore[attr-defined]
         async for events in batches:
             health.holding(agent, oldest_timestamp(events), actor)
             batch = [(key_text(e.key), e.value) for e in events]
             started = time.perf_counter()
-            results = await pool.enrich_encoded(batch)
-            metrics.enrich_seconds.labels(lane).observe(time.perf_counter() - started)
-            # Wait for every send to be acknowledged before the batch's offsets can commit.
+            # Each result is sent on as soon as it and those before it are ready (in order, so
+            # a key's records keep their order), not after the whole batch: the first article
+            # of a batch does not wait for the 31 behind it. The batch's offsets commit only
+            # once every send is acknowledged.
             pending = []
-            for result in results:
-                if result.over_budget:
-                    metrics.enrich_over_budget.inc()
-                if result.truncated:
-                    metrics.enrich_truncated.inc()
-                    log.info(
-                        "article text cut for extraction",
-                        extra={"article_id": result.key, "max_chars": max_chars},
-                    )
-                if result.dead:
-                    metrics.deadlettered.labels(Stage.ENRICH.value).inc()
-                    log.warning(
-                        "enrichment failed, dead-lettered",
-                        extra={"article_id": result.key, "reason": result.reason},
-                    )
-                    target = topics.deadletter
-                else:
-                    metrics.articles.labels(Stage.ENRICH.value).inc()
-                    target = topics.enriched
-                pending.append(
-                    await target.send(key=result.key, value=result.value, value_serializer="raw")
-                )
+            for ready in pool.submit_encoded(batch):
+                result = await ready
+                pending.append(await send_result(result))
+            metrics.enrich_seconds.labels(lane).observe(time.perf_counter() - started)
             await asyncio.gather(*pending)
             health.released(agent, actor)
 

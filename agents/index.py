@@ -351,8 +351,10 @@ def register_index(
     @app.agent(enriched, name="index")
     @supervised(health, "index")
     async def index_enriched(stream: faust.StreamT[bytes]) -> None:
+        # One bulk request per batch: index_batch documents, or what came within batch_deadline
+        # of the first one, so a lone article is indexed without waiting for a batch to fill.
         # take_events (not take) keeps each record's key; StreamT does not declare it yet
-        batches = stream.take_events(worker.index_batch, within=worker.index_within)  # type: ignore[attr-defined]
+        batches = stream.take_events(worker.index_batch, within=worker.batch_deadline)  # type: ignore[attr-defined]
         async for events in batches:
             health.holding("index", oldest_timestamp(events))
             batch, letters = [], []

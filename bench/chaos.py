@@ -476,8 +476,6 @@ class Run:
                     update={
                         "data_dir": self.dir / "faust",
                         "web_port": free_port(),
-                        "enrich_within": 1.0,
-                        "index_within": 1.0,
                         "stop_timeout": 15.0,
                         **(worker or {}),
                     }

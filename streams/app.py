@@ -57,6 +57,17 @@ class Topics:
         return (self.entries, self.articles, self.enriched, self.deadletter, self.replay)
 
 
+PRODUCER_LINGER_MAX = 0.005
+"""Seconds the producer may hold a record for others to join its request (Faust's default is
+none at all; aiokafka batches whatever queued meanwhile anyway)."""
+
+
+def producer_linger(batch_deadline: float) -> float:
+    """The producer's linger: short enough that a stage's deadline is not spent waiting in the
+    producer, never longer than the deadline itself."""
+    return min(PRODUCER_LINGER_MAX, batch_deadline)
+
+
 def create_app(settings: Settings, *, app_id: str | None = None) -> tuple[faust.App, Topics]:
     """The Faust app for these settings, with its topics declared (no agents yet)."""
     worker = settings.worker
@@ -74,6 +85,9 @@ def create_app(settings: Settings, *, app_id: str | None = None) -> tuple[faust.
         producer_max_request_size=settings.kafka.max_message_bytes,
         consumer_max_fetch_size=settings.kafka.max_message_bytes,
         broker_session_timeout=settings.kafka.session_timeout,
+        # A send waits at most this long for others to share its request: a few ms gather the
+        # records of one batch under load, and stay far below the batch deadline.
+        producer_linger=producer_linger(worker.batch_deadline),
         # Metrics are served by prometheus_client (streams.metrics); several workers on one
         # host would otherwise fight over the web port.
         web_enabled=False,
