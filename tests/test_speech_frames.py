@@ -1,0 +1,104 @@
+"""Speech frames and speaker constructions of issue 16 (A2-A11), on invented sentences.
+
+Each case is one construction, in the language it belongs to: the cue words and frames are data in
+agents/lexicons/claims_*.yaml, so these tests say which construction each entry is there to read.
+"""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+import agents.claims  # noqa: F401  (registers the factory)
+from agents.annotations import Claim, ClaimKind
+
+_PIPELINES: dict[str, Language] = {}
+
+
+def claims_of(lang: str, text: str) -> list[Claim]:
+    if lang not in _PIPELINES:
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("newsstream_claims")
+        _PIPELINES[lang] = nlp
+    doc = _PIPELINES[lang](text)
+    claims: list[Claim] = doc._.claims
+    for c in claims:
+        assert doc.text[c.start : c.end] == c.text
+    return claims
+
+
+def only(claims: list[Claim], fragment: str) -> Claim:
+    hits = [c for c in claims if fragment in c.text]
+    assert len(hits) == 1, f"{fragment!r} in {[c.text for c in claims]}"
+    return hits[0]
+
+
+# ------------------------------------------------------------------ A8-A11: cue coverage
+
+
+def test_de_wertet_als_reports_a_judgement() -> None:
+    claims = claims_of(
+        "de", "Verkehrsminister Tobias Hahn wertet die Einigung als Erfolg für die Pendler."
+    )
+    c = only(claims, "Einigung als Erfolg")
+    assert (c.speaker, c.kind) == ("Tobias Hahn", ClaimKind.REPORTED)
+
+
+def test_de_verteidigte_reports_only_with_a_dass_clause() -> None:
+    c = only(
+        claims_of("de", "Die Bürgermeisterin verteidigte am Dienstag, dass die Bäder schließen."),
+        "Bäder schließen",
+    )
+    assert c.speaker is not None and "Bürgermeisterin" in c.speaker
+    assert claims_of("de", "Die Bürgermeisterin verteidigte am Dienstag den Plan.") == []
+
+
+def test_de_konjunktiv_ii_continues_the_speaker_before() -> None:
+    text = (
+        'Landrat Uwe Kern besuchte Trier. "Wir helfen sofort", sagte Kern. '
+        "Die Gemeinden würden das Geld noch im Mai bekommen."
+    )
+    claims = claims_of("de", text)
+    assert only(claims, "Geld noch im Mai").speaker == "Uwe Kern"
+
+
+def test_de_wuerde_without_a_claim_before_is_no_claim() -> None:
+    text = "Der Zug hielt in Trier. Ohne den Umweg würden die Pendler früher ankommen."
+    assert claims_of("de", text) == []
+
+
+def test_en_blamed_on_reports_a_cause() -> None:
+    c = only(
+        claims_of(
+            "en", "Engineers on Monday blamed the flooding on a blocked drain near the station."
+        ),
+        "flooding on a blocked drain",
+    )
+    assert (c.speaker, c.kind) == ("Engineers", ClaimKind.REPORTED)
+
+
+def test_it_ha_esordito_opens_a_quote() -> None:
+    text = (
+        "Laura Bassi ha incontrato i sindaci. «Il ponte sarà pronto in estate», ha esordito Bassi."
+    )
+    c = only(claims_of("it", text), "Il ponte sarà pronto")
+    assert (c.speaker, c.kind) == ("Bassi", ClaimKind.DIRECT)
+
+
+def test_it_ha_stimato_as_an_incise() -> None:
+    text = "Oltre mille alberi, ha stimato Legambiente, sono caduti durante il temporale."
+    c = only(claims_of("it", text), "sono caduti durante il temporale")
+    assert c.speaker == "Legambiente"
+
+
+def test_es_segun_ha_afirmado_names_the_source_after_the_verb() -> None:
+    text = "Según ha afirmado este martes la Fiscalía de Chile, el incendio fue intencionado."
+    c = only(claims_of("es", text), "el incendio fue intencionado")
+    assert c.speaker is not None and "Fiscalía de Chile" in c.speaker
+
+
+def test_es_cifro_en_gives_a_figure_as_the_content() -> None:
+    text = "Horas más tarde, la Cruz Roja cifró en 40 el número de evacuados."
+    c = only(claims_of("es", text), "40 el número de evacuados")
+    assert c.speaker is not None and "Cruz Roja" in c.speaker
