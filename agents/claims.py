@@ -71,6 +71,7 @@ MIN_STANDALONE_WORDS = 3  # an unattributed quote shorter than this is a scare q
 MAX_SUBJECT_TOKENS = 12
 MAX_ADVERBIAL_WORDS = 6  # longer content is never adverbials and a pronoun alone
 MAX_INVERTED_SPEAKER_WORDS = 6  # "come ha detto il ministro degli Esteri": longer is a clause
+MIN_POSTPOSED_CONTENT_WORDS = 4  # "<content>, Name, a spokesman, told X": fewer is a subject
 # "The decision to cut pensions, the minister said, would ...": an aside interrupts a sentence's
 # first phrase; after a longer stretch it closes a clause
 MAX_INTERRUPTED_WORDS = 8
@@ -1848,8 +1849,17 @@ class DocumentReader:
             np_ = subject or self.np_after(ce, ue)
             sp = self.speaker_from(np_)
             via = self.via_in(ce, ue)
+            citing = self._citing(np_.end if np_ else ce, ue)
+            if citing is not None and citing[0] is not None and np_ is not None:
+                # "Lo riferisce l'agenzia Interfax citando il governatore, Igor Petrov": the
+                # one cited speaks, the agency relays
+                sp, via = self.speaker_from(citing[0]), np_
             ps, pe = self.units[index - 1]
-            earlier = [d for d in self.drafts if ps <= d.start < pe and not d.explicit]
+            earlier = [
+                d
+                for d in self.drafts
+                if ps <= d.start < pe and (not d.explicit or self._by_preposition(d))
+            ]
             if earlier:
                 for d in earlier:
                     d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, cue
@@ -1859,6 +1869,12 @@ class DocumentReader:
                 return
             if not any(ps <= d.start < pe for d in self.drafts):
                 self.add(self.content_span(ps, pe), sp, cue=cue, via=via, roles=self.roles_in(np_))
+            return
+        colon = max(left.rfind(c) for c in ":;")
+        if colon > 0 and self.is_anaphora(us + colon + 1, cs):
+            # "Tre persone sono ferite: lo ha detto il prefetto, Mario Neri": the anaphora
+            # points back at the clause before the colon, the speaker follows the cue
+            self._inverted(us, us + colon, self.np_after(ce, ue), ce, ue, cue)
             return
         relay_words = self.w("relay", "auxiliaries")
         if self.lex.prep_re is not None:
@@ -1993,6 +2009,19 @@ class DocumentReader:
         ):
             sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end
             comp = self.complementizer_after(ce, ue)
+            postposed = self._postposed_subject(us, cs) if comp is None else None
+            if postposed is not None:
+                name, apposition, sep = postposed
+                via = self.via_in(ce, ue)
+                if self.terminal_after(via.end if via else ce, ue):
+                    self.add(
+                        self.content_span(us, sep),
+                        self.speaker_from(name),
+                        cue=cue,
+                        via=via,
+                        roles=self.roles_in(apposition),
+                    )
+                    return
             # "La ministra, María Jesús Montero, anunció ...": a role and a name in apposition
             # are a subject, not content said by someone named after the cue
             apposed = len(self.chunks(us, cs)) >= 2
@@ -2064,6 +2093,44 @@ class DocumentReader:
         span = (us, tnp.start) if self.terminal_after(ce, ue) else (us, ue)
         self.add(
             self.content_span(*span), sp, cue=cue, via=self.via_in(ce, ue), roles=self.roles_in(tnp)
+        )
+
+    def _postposed_subject(self, us: int, cs: int) -> tuple[Phrase, Phrase, int] | None:
+        """ "<content>, Kwame Mensah, a spokesman for the fire service, told Reuters.": a name and
+        its apposition between commas, after the content and before the cue, are the subject.
+
+        The name, the apposition and the comma where the content ends; None unless the last
+        comma piece is an apposition opened by a role (with or without an article) and the
+        piece before it a short capitalised name, with content before both."""
+        chunks = self.chunks(us, cs)
+        if len(chunks) < 3:
+            return None
+        apposition = self.clean_subject(*chunks[-1])
+        roles = self.w("roles")
+        words = [t for t in self.toks(*chunks[-1]) if t.is_word]
+        if apposition is None or not words:
+            return None
+        head = words[1] if words[0].low in self.w("determiners") and len(words) > 1 else words[0]
+        if head.low not in roles:
+            return None
+        name_words = [t for t in self.toks(*chunks[-2]) if t.is_word]
+        if not 2 <= len(name_words) <= 4 or not all(t.is_cap for t in name_words):
+            return None
+        name = self.clean_subject(*chunks[-2])
+        if name is None or self.is_outlet(name.text):
+            return None
+        content_words = [t for t in self.toks(us, chunks[-2][0]) if t.is_word]
+        if len(content_words) < MIN_POSTPOSED_CONTENT_WORDS:
+            return None  # "The minister, Ruth Okafor, a lawyer, told ...": a subject, no content
+        return name, apposition, chunks[-2][0] - 1
+
+    def _by_preposition(self, d: Draft) -> bool:
+        """Whether ``d`` was attributed by a source preposition ("Nach Angaben aus Berlin"),
+        which a following "Das sagte X" names more closely."""
+        return (
+            d.cue is not None
+            and self.lex.prep_re is not None
+            and self.lex.prep_re.fullmatch(d.cue) is not None
         )
 
     def _inverted(self, us: int, sep: int, np_: Phrase | None, ce: int, ue: int, cue: str) -> None:

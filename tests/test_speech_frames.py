@@ -102,3 +102,53 @@ def test_es_cifro_en_gives_a_figure_as_the_content() -> None:
     text = "Horas más tarde, la Cruz Roja cifró en 40 el número de evacuados."
     c = only(claims_of("es", text), "40 el número de evacuados")
     assert c.speaker is not None and "Cruz Roja" in c.speaker
+
+
+# ------------------------------------------------------------------ A3/A6: post-posed and relay
+
+
+def test_en_postposed_name_and_apposition_before_told() -> None:
+    text = (
+        "Two bridges were closed after the storm, Ruth Okafor, a spokeswoman for the "
+        "highways agency, told the BBC."
+    )
+    c = only(claims_of("en", text), "Two bridges were closed")
+    assert (c.speaker, c.via) == ("Ruth Okafor", "BBC")
+    assert "Okafor" not in c.text
+
+
+def test_en_postposed_needs_a_role_in_the_apposition() -> None:
+    c = only(
+        claims_of("en", "The roads in Leeds, York and Hull reopened, officials said."), "Leeds"
+    )
+    assert c.speaker == "officials"
+
+
+def test_it_colon_then_lo_ha_detto_names_the_speaker_after() -> None:
+    text = "Due scuole resteranno chiuse a Jesi: lo ha detto il sindaco di Jesi, Anna Galli."
+    c = only(claims_of("it", text), "Due scuole resteranno chiuse")
+    assert c.speaker == "Anna Galli"
+
+
+def test_fr_colon_then_c_est_ce_qu_a_indique() -> None:
+    text = "Deux écoles resteront fermées : c'est ce qu'a indiqué le maire de Lens, Paul Girard."
+    c = only(claims_of("fr", text), "Deux écoles resteront fermées")
+    assert c.speaker == "Paul Girard"
+
+
+def test_de_das_sagte_names_the_source_of_nach_angaben_more_closely() -> None:
+    text = (
+        "Nach Angaben aus Kiel mussten 30 Häuser geräumt werden. "
+        "Das sagte Umweltminister Lars Petersen dem Sender NDR."
+    )
+    c = only(claims_of("de", text), "30 Häuser geräumt")
+    assert (c.speaker, c.via) == ("Lars Petersen", "NDR")
+
+
+def test_it_lo_riferisce_agency_citing_a_governor() -> None:
+    text = (
+        "Le scosse sono state avvertite in tutta la valle. Lo riferisce l'agenzia Tass "
+        "citando il governatore della regione, Oleg Smirnov."
+    )
+    c = only(claims_of("it", text), "scosse sono state avvertite")
+    assert (c.speaker, c.via) == ("Oleg Smirnov", "Tass")
