@@ -1267,6 +1267,8 @@ class DocumentReader:
             return Speaker(whole.text, whole.start, whole.end, role if definite else None)
         if self.is_org_word(run[-1].low, orgs):
             return Speaker(whole.text, whole.start, whole.end)
+        if (located := self._located_body(toks, k)) is not None:
+            return self.speaker_from(located)
         complements = self.w("source_complements")
         if any(f"{a.low} {b.low}" in complements for a, b in itertools.pairwise(toks[: k + 1])):
             return Speaker(whole.text, whole.start, whole.end)  # "sources close to Macron"
@@ -2094,6 +2096,17 @@ class DocumentReader:
         self.add(
             self.content_span(*span), sp, cue=cue, via=self.via_in(ce, ue), roles=self.roles_in(tnp)
         )
+
+    def _located_body(self, toks: list[Tok], k: int) -> Phrase | None:
+        """ "Die Polizei in Wittlich meldete ...": a body, role or source placed by a preposition
+        ("in", "à", "en") speaks; the place after it only says where. The phrase before the
+        preposition, or None when the words before the capitalised run are no such noun."""
+        if k < 2 or toks[k - 1].low not in self.w("place_preps"):
+            return None
+        speakers = self.w("bodies", "roles", "sources")
+        if not any(t.low in speakers for t in toks[: k - 1]):
+            return None
+        return Phrase(self.text[toks[0].start : toks[k - 2].end], toks[0].start, toks[k - 2].end)
 
     def _postposed_subject(self, us: int, cs: int) -> tuple[Phrase, Phrase, int] | None:
         """ "<content>, Kwame Mensah, a spokesman for the fire service, told Reuters.": a name and

@@ -152,3 +152,33 @@ def test_it_lo_riferisce_agency_citing_a_governor() -> None:
     )
     c = only(claims_of("it", text), "scosse sono state avvertite")
     assert (c.speaker, c.via) == ("Oleg Smirnov", "Tass")
+
+
+# ------------------------------------------------------------------ A2/A4/A5: speaker selection
+
+
+def test_de_polizei_in_a_town_speaks_not_the_town() -> None:
+    c = only(
+        claims_of("de", "Die Feuerwehr in Prüm meldete, dass drei Keller überflutet sind."),
+        "Keller",
+    )
+    assert c.speaker == "Die Feuerwehr"
+
+
+def test_en_police_in_a_town_speaks_not_the_town() -> None:
+    c = only(claims_of("en", "Police in Dundee said two cars were damaged."), "two cars")
+    assert c.speaker == "Police"
+
+
+def test_it_es_fr_a_body_placed_by_a_preposition_speaks() -> None:
+    it = claims_of("it", "I vigili del fuoco a Lucca hanno riferito che il tetto è crollato.")
+    assert only(it, "il tetto è crollato").speaker == "I vigili del fuoco"
+    es = claims_of("es", "La policía en Cusco informó que dos turistas fueron rescatados.")
+    assert only(es, "dos turistas").speaker == "La policía"
+    fr = claims_of("fr", "Les pompiers à Nantes ont indiqué que le feu était maîtrisé.")
+    assert only(fr, "le feu était maîtrisé").speaker == "Les pompiers"
+
+
+def test_a_named_person_before_in_keeps_the_name() -> None:
+    c = only(claims_of("en", "Mayor Tom Hill in Dundee said two cars were damaged."), "two cars")
+    assert c.speaker == "Tom Hill"
