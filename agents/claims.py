@@ -1649,6 +1649,15 @@ class DocumentReader:
                 cut = before[-1] if before else None
                 if cut and not self.masked[cut[1] : cm.start()].strip(" ,"):
                     subj = self.clean_subject(*cut)
+                    if subj is not None and len(before) > 1 and self._is_relative(subj):
+                        # "Lo conferma Marco Rossi, che denuncia: “…”": the antecedent speaks
+                        subj = self.trailing_np(*before[-2])
+                    elif self._adjunct_lead(*cut) and (
+                        inverted := self.np_after(cm.end(), cm.end() + len(gap))
+                    ):
+                        # "In dem Gespräch sagte Berger weiter: »…«": after a fronted adjunct
+                        # the subject follows the verb
+                        subj = inverted
                     if subj is not None and self.lex.verb_re.search(subj.text):
                         return Speaker(None), via, cm.group(), frozenset()
                     if subj is not None:
@@ -2096,6 +2105,11 @@ class DocumentReader:
         self.add(
             self.content_span(*span), sp, cue=cue, via=self.via_in(ce, ue), roles=self.roles_in(tnp)
         )
+
+    def _is_relative(self, phrase: Phrase) -> bool:
+        """The phrase is one relative pronoun ("che", "qui", "who", "der"): it stands for the
+        noun phrase before it."""
+        return " ".join(phrase.text.casefold().split()) in self.w("relatives")
 
     def _located_body(self, toks: list[Tok], k: int) -> Phrase | None:
         """ "Die Polizei in Wittlich meldete ...": a body, role or source placed by a preposition

@@ -182,3 +182,19 @@ def test_it_es_fr_a_body_placed_by_a_preposition_speaks() -> None:
 def test_a_named_person_before_in_keeps_the_name() -> None:
     c = only(claims_of("en", "Mayor Tom Hill in Dundee said two cars were damaged."), "two cars")
     assert c.speaker == "Tom Hill"
+
+
+def test_relative_pronoun_before_a_quote_cue_stands_for_its_antecedent() -> None:
+    it = claims_of(
+        "it", "Ne parla anche Sara Fontana, che racconta: “Abbiamo perso tutto in una notte.”"
+    )
+    assert only(it, "Abbiamo perso tutto").speaker == "Sara Fontana"
+    es = claims_of("es", 'Habló también Juan Ruiz, quien advirtió: "Nadie se quedará sin casa".')
+    assert only(es, "Nadie se quedará").speaker == "Juan Ruiz"
+    fr = claims_of("fr", "Il y a aussi Marie Roux, qui raconte : « Nous avons tout perdu. »")
+    assert only(fr, "Nous avons tout perdu").speaker == "Marie Roux"
+
+
+def test_de_fronted_adjunct_puts_the_subject_after_the_verb() -> None:
+    text = "In der Sitzung sagte Hoffmann weiter: »Die Brücke wird im Mai wieder geöffnet.«"
+    assert only(claims_of("de", text), "Brücke wird").speaker == "Hoffmann"
