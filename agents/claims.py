@@ -2333,7 +2333,9 @@ class DocumentReader:
         if self.lang == "de" and " " not in cue and self._adjunct_lead(ss, cs):
             # "Am Montag sagte Scholz, ...", "Dem Spiegel sagte der Minister, ...": after an
             # adjunct, German puts the subject after the verb
-            inverted = self._subject_after_verb(cs + len(cue), ue)
+            inverted = self._subject_after_verb(cs + len(cue), ue) or self._short_subject_after(
+                cs + len(cue), ue
+            )
             if inverted is not None:
                 subject, start = inverted
                 sp = self.speaker_from(subject)
@@ -2402,6 +2404,25 @@ class DocumentReader:
         if i < len(toks) and toks[i].text in (",", ":"):
             return np_, toks[i].end
         return None
+
+    def _short_subject_after(self, pos: int, limit: int) -> tuple[Phrase, int] | None:
+        """ "Zudem warnte Kroll vor voreiligen Schlüssen.": after an adverb the subject follows
+        the verb even with no comma or "dass" after it; taken only when it is a name or a role
+        with its article (at most MAX_INVERTED_SPEAKER_WORDS words), and two words or more follow
+        ("vor voreiligen Schlüssen" is what was said, though it opens with a preposition)."""
+        np_ = self.np_after(pos, limit)
+        if np_ is None or self.masked[pos : np_.start].strip():
+            return None
+        words = [t for t in self.toks(np_.start, np_.end) if t.is_word]
+        if not words or len(words) > MAX_INVERTED_SPEAKER_WORDS:
+            return None
+        named = all(t.is_cap for t in words)
+        roled = words[0].low in self.w("determiners") and any(
+            self.is_role(t.low) or t.low in self.w("bodies") for t in words[1:]
+        )
+        if not (named or roled) or len([t for t in self.toks(np_.end, limit) if t.is_word]) < 2:
+            return None
+        return np_, np_.end
 
     def is_time_lead(self, start: int, end: int) -> bool:
         first = self._masked_tokens.first_word(start, end)
@@ -2509,6 +2530,11 @@ class DocumentReader:
             k -= 1
         if k == 0 or k == len(toks) or toks[k].low not in ("der", "dem"):
             return subj, None  # "die Agentur dpa" is the subject; an outlet named without a dative
+        # "wie X im Gespräch mit der dpa sagte": the interview phrase is no part of the subject
+        interview = self.w("interview")
+        n = next((n for n in (4, 3, 2) if " ".join(t.low for t in toks[k - n : k]) in interview), 0)
+        if 0 < n < k:
+            k -= n
         end = toks[k - 1].end
         return Phrase(self.text[subj.start : end], subj.start, end), outlet
 

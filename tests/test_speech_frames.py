@@ -198,3 +198,23 @@ def test_relative_pronoun_before_a_quote_cue_stands_for_its_antecedent() -> None
 def test_de_fronted_adjunct_puts_the_subject_after_the_verb() -> None:
     text = "In der Sitzung sagte Hoffmann weiter: »Die Brücke wird im Mai wieder geöffnet.«"
     assert only(claims_of("de", text), "Brücke wird").speaker == "Hoffmann"
+
+
+def test_de_outlet_told_in_an_interview_is_the_via_not_the_speaker() -> None:
+    text = (
+        "Im Juni sollen zwölf Werke schließen, wie Firmenchef Paul Brand im Gespräch mit der "
+        "Deutschen Presse-Agentur sagte."
+    )
+    c = only(claims_of("de", text), "zwölf Werke schließen")
+    assert c.speaker is not None and c.speaker.endswith("Paul Brand")
+    assert c.via == "Deutschen Presse-Agentur"
+
+
+def test_de_subject_after_the_verb_after_an_adverb() -> None:
+    c = only(
+        claims_of("de", "Zudem warnte Brand vor einem harten Winter für die Branche."), "Winter"
+    )
+    assert c.speaker == "Brand"
+    assert not c.text.startswith("Brand")
+    c = only(claims_of("de", "Auch kritisierte die Ministerin die Pläne der Opposition."), "Pläne")
+    assert c.speaker == "die Ministerin"
