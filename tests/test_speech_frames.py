@@ -218,3 +218,8 @@ def test_de_subject_after_the_verb_after_an_adverb() -> None:
     assert not c.text.startswith("Brand")
     c = only(claims_of("de", "Auch kritisierte die Ministerin die Pläne der Opposition."), "Pläne")
     assert c.speaker == "die Ministerin"
+
+
+def test_en_it_said_carries_the_body_named_before() -> None:
+    text = "Harlow Foods said it would shut two bakeries. It said the plan would cost 300 jobs."
+    assert only(claims_of("en", text), "300 jobs").speaker == "Harlow Foods"
