@@ -2718,14 +2718,18 @@ class DocumentReader:
         if np_ is None:
             return
         sp = self.speaker_from(np_)
+        via = self.via_in(lead.end, ue)  # "Così all'Adnkronos il ministro X."
         ps, pe = self.units[index - 1]
         earlier = [d for d in self.drafts if ps <= d.start < pe and not d.explicit]
         for d in earlier:
             d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, lead.text
+            d.via = self.outlet_name(via).text if via else d.via
             d.speaker_span = (sp.start, sp.end) if sp.text else None
             d.role, d.intro_roles = sp.role, self.roles_in(np_)
         if not earlier and not any(ps <= d.start < pe for d in self.drafts):
-            self.add(self.content_span(ps, pe), sp, cue=lead.text, roles=self.roles_in(np_))
+            self.add(
+                self.content_span(ps, pe), sp, cue=lead.text, via=via, roles=self.roles_in(np_)
+            )
 
     def read_konjunktiv(self, index: int) -> None:
         """German: a sentence in Konjunktiv I right after a claim reports the same speaker."""

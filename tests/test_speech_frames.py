@@ -223,3 +223,9 @@ def test_de_subject_after_the_verb_after_an_adverb() -> None:
 def test_en_it_said_carries_the_body_named_before() -> None:
     text = "Harlow Foods said it would shut two bakeries. It said the plan would cost 300 jobs."
     assert only(claims_of("en", text), "300 jobs").speaker == "Harlow Foods"
+
+
+def test_it_verbless_cosi_keeps_the_outlet_it_was_said_to() -> None:
+    text = "«I cantieri chiuderanno a giugno». Così all'Ansa il sindaco di Pisa Marco Bassi."
+    c = only(claims_of("it", text), "I cantieri chiuderanno")
+    assert (c.speaker, c.via) == ("Marco Bassi", "Ansa")
