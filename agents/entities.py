@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import csv
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,7 @@ from spacy.tokens import Doc, Span
 
 from agents.annotations import ENTITIES_KEY, Entity, EntityType
 from agents.names import person_key
+from agents.place_gazetteer import place_names
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,11 @@ LOCATION_PREPOSITIONS: dict[str, frozenset[str]] = {
     "de": frozenset(),  # German capitalises every noun: "in Gefahr" is no place
     "es": frozenset({"en", "cerca"}),
 }
+TOWN_PREPOSITIONS: dict[str, frozenset[str]] = {
+    "de": frozenset({"in", "nach", "aus", "bei"}),
+}
+"""Prepositions that, before a known town's name, make it the town ("in Hof", "nach Essen"):
+enough in German too, where they are not before an unknown capitalised noun ("in Gefahr")."""
 GERMAN_PARTICLES = frozenset({"von", "vom", "zu", "van", "de", "di", "da"})
 NAME_INNER_PARTICLES = frozenset(
     {"de", "du", "des", "van", "von", "der", "den", "ter", "dos", "das"}
@@ -125,6 +132,16 @@ class Lexicons:
     outlet_nouns: frozenset[str]
     not_entity_after: frozenset[str]
     org_adjectives: frozenset[str]
+    ambiguous_places: frozenset[str]
+    """Town names that are also common words or first names ("Noto"): places only in context."""
+    place_lengths: dict[str, int]
+    """The generated place names by first word: the most tokens a name starting with it has."""
+
+
+GENERATED_PLACE_KEYS = ("geo:", "iso:")
+"""The keys of ``place_gazetteer``'s towns and subdivisions."""
+DATELINE_POPULATION = 50_000
+"""Towns this big also match in capitals ("ESSEN", "CÁDIZ"): datelines name the bigger ones."""
 
 
 def _read_yaml(name: str) -> Any:
@@ -200,6 +217,25 @@ def load_lexicons(lang: str) -> Lexicons:
     for name, entry in list(gazetteer.items()):  # datelines and headlines: "ROMA", "REUTERS"
         if len(name) >= 4 and name.upper() != name:
             gazetteer.setdefault(name.upper(), entry)
+    ambiguous: set[str] = set()
+    place_lengths: dict[str, int] = {}
+    entries: dict[str, GazetteerEntry] = {}  # one entry per place, shared by its names
+    for place in place_names(lang):
+        if place.name in gazetteer:
+            continue  # hand-written and CLDR names come first
+        entry = entries.get(place.key) or entries.setdefault(
+            place.key,
+            GazetteerEntry(EntityType.LOCATION, place.key, place.canonical, place.country),
+        )
+        forms = [place.name]
+        if place.ambiguous:
+            ambiguous.add(place.name)
+        elif place.population >= DATELINE_POPULATION and len(place.name) >= 4:
+            forms.append(place.name.upper())
+        for form in forms:
+            if gazetteer.setdefault(form, entry) is entry:
+                first, pieces = _first_word(form), len(TOKEN_PIECES.findall(form))
+                place_lengths[first] = max(place_lengths.get(first, 0), pieces)
     roles = _read_yaml("roles.yaml")
     cues = _read_yaml("cues.yaml")
     first_names = frozenset(
@@ -222,6 +258,8 @@ def load_lexicons(lang: str) -> Lexicons:
         outlet_nouns=_lower_set(cues["outlet_nouns"]),
         not_entity_after=_lower_set(cues["not_entity_after"]),
         org_adjectives=_lower_set(cues["org_adjectives"]),
+        ambiguous_places=frozenset(ambiguous),
+        place_lengths=place_lengths,
     )
 
 
@@ -323,6 +361,17 @@ def _is_cap_text(text: str) -> bool:
     return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
 
 
+FIRST_WORD = re.compile(r"[^\W\d_]+")
+TOKEN_PIECES = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+"""A name's words, digits and marks: at least as many pieces as the tokenizer makes of it."""
+
+
+def _first_word(text: str) -> str:
+    """The letters a name or token starts with ("L'Aquila" and the token "L'" -> "L")."""
+    match = FIRST_WORD.match(text)
+    return match.group() if match else text
+
+
 @lru_cache(maxsize=65536)
 def _is_acronym(word: str) -> bool:
     letters = [ch for ch in word if ch.isalpha()]
@@ -369,19 +418,31 @@ class EntityRecognizer:
             frozenset({"für", "&"}) if self.lang == "de" else self.lex.connectors | COORDINATORS
         )
         self.prepositions = LOCATION_PREPOSITIONS.get(str(self.lang), frozenset())
+        self.town_prepositions = self.prepositions | TOWN_PREPOSITIONS.get(
+            str(self.lang), frozenset()
+        )
         self.joiners = self.connectors | self.lex.particles | {"-"}
         """What can continue a run of names: a connector, a particle or a hyphen."""
         self.words_by_orth = _WordsByOrth()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        surfaces = list(self.lex.gazetteer)
+        # the generated town and subdivision names are looked up by ``_place_spans``: a
+        # ``PhraseMatcher`` over 80,000 names costs a second's tokenising and 300 MB per language
+        surfaces = [
+            name
+            for name, entry in self.lex.gazetteer.items()
+            if not entry.key.startswith(GENERATED_PLACE_KEYS)
+        ]
         self.matcher.add("GAZETTEER", [nlp.make_doc(surface) for surface in surfaces])
 
     # -- candidate mentions ----------------------------------------------------------------------
 
     def _gazetteer_mentions(self, tokens: _Tokens) -> list[Mention]:
         words, spaces = tokens.words, tokens.spaces
-        mentions = []
-        for _, start, end in self.matcher(tokens.doc):
+        mentions: list[Mention] = []
+        found = [(start, end) for _, start, end in self.matcher(tokens.doc)]
+        found.extend(self._place_spans(tokens))
+        found.sort(key=lambda bounds: (bounds[0], -bounds[1]))
+        for start, end in found:
             text = tokens.text(start, end)
             entry = self.lex.gazetteer.get(text)
             if entry is None:
@@ -395,8 +456,78 @@ class EntityRecognizer:
                 and text.replace(".", "").isupper()
             ):
                 continue  # "US-Mexico", "U.S.-Mexico": an abbreviation in a compound modifier
+            if entry.key.startswith(GENERATED_PLACE_KEYS) and self._inside_longer_name(
+                tokens, start, end
+            ):
+                continue
+            if text in self.lex.ambiguous_places and not self._expects_place(
+                tokens, start, end, mentions
+            ):
+                continue
             mentions.append((start, end, entry.type))
         return _longest_first(mentions)
+
+    def _place_spans(self, tokens: _Tokens) -> list[Bounds]:
+        """Where a generated town or subdivision name starts at a capitalised token: its first
+        word says how many tokens the longest such name can have, then the longest text that is
+        a name wins ("Castelnuovo di Garfagnana" over "Castelnuovo")."""
+        lengths, words = self.lex.place_lengths, tokens.words
+        size = len(words)
+        spans = []
+        for i in tokens.cap_positions:
+            longest = lengths.get(_first_word(words[i]))
+            if longest is None:
+                continue
+            for end in range(min(size, i + longest), i, -1):
+                if tokens.text(i, end) in self.lex.gazetteer:
+                    spans.append((i, end))
+                    break
+        return spans
+
+    def _inside_longer_name(self, tokens: _Tokens, start: int, end: int) -> bool:
+        """A town's name with another name glued to it is part of that longer name: a person's
+        ("Tim Nixon", "Michele De Palma", "Lorena Hernández") or a company's ("Thomson
+        Reuters", "Exxon Mobil"). Only a common word before it ("Dopo Parma") or a place's
+        article ("La Palma", in the name already) leaves it alone."""
+        words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
+        if (
+            start > 0
+            and start - 1 in capitalised
+            and not tokens.sentence_initial(start - 1)
+            and lowers[start - 1] not in self.lex.not_names
+            and words[start - 1] not in QUOTE_OPENERS
+        ):
+            return True
+        return (
+            end < len(words)
+            and end in capitalised
+            and words[end].isalpha()
+            and not words[end].isupper()
+            and lowers[end] not in self.lex.not_names
+            and lowers[end] not in self.lex.place_nouns
+        )
+
+    def _expects_place(self, tokens: _Tokens, start: int, end: int, before: list[Mention]) -> bool:
+        """Whether a town named like a common word or a first name stands where a place is
+        expected: after a locative preposition ("a Noto", "in Essen"), after a place noun ("il
+        comune di Noto", "die Stadt Hof"), in a list after a place ("a Ragusa, Noto e Modica") or
+        before its province in brackets ("Noto (Siracusa)")."""
+        words, lowers = tokens.words, tokens.lowers
+        if tokens.sentence_initial(start):
+            return False
+        prev = lowers[start - 1]
+        if prev in self.town_prepositions or prev in self.lex.place_nouns:
+            return True
+        if start >= 2 and prev in self.lex.connectors and lowers[start - 2] in self.lex.place_nouns:
+            return True
+        if (prev == "," or prev in COORDINATORS) and any(
+            m[1] == start - 1 and m[2] is EntityType.LOCATION for m in before
+        ):
+            return True
+        if end + 2 < len(words) and words[end] == "(" and words[end + 2] == ")":
+            entry = self.lex.gazetteer.get(words[end + 1])
+            return entry is not None and entry.type is EntityType.LOCATION
+        return False
 
     def _ner_mentions(self, tokens: _Tokens) -> list[Mention]:
         if not self.use_ner:
@@ -928,6 +1059,30 @@ class EntityRecognizer:
                     break
         return mentions
 
+    def _drop_towns_named_like(
+        self, tokens: _Tokens, persons: list[Mention], mentions: list[Mention], covered: set[int]
+    ) -> list[Mention]:
+        """A generated town's name that is the surname of a person named in full elsewhere is
+        that person again: "Tim Nixon ... Nixon said" (there is a Nixon in Texas). The token is
+        freed (removed from ``covered``) for the surname pass."""
+        surnames = {tokens.words[end - 1] for start, end, _ in persons if end - start >= 2}
+        if not surnames:
+            return mentions
+        kept = []
+        for start, end, etype in mentions:
+            text = tokens.text(start, end)
+            entry = self.lex.gazetteer.get(text)
+            if (
+                etype is EntityType.LOCATION
+                and text in surnames
+                and entry is not None
+                and entry.key.startswith(GENERATED_PLACE_KEYS)
+            ):
+                covered.difference_update(range(start, end))
+                continue
+            kept.append((start, end, etype))
+        return kept
+
     def _names_a_thing(self, tokens: _Tokens, start: int) -> bool:
         """ "la nave Canarias", "operazione Sophia", "hurricane Milton": ships, operations and
         storms named after places and people are not entities."""
@@ -998,6 +1153,7 @@ class EntityRecognizer:
         mentions.extend(rules)
         covered |= _tokens_of(rules)
         persons = [m for m in mentions if m[2] is EntityType.PERSON]
+        mentions = self._drop_towns_named_like(tokens, persons, mentions, covered)
         mentions.extend(self._surname_mentions(tokens, persons, covered))
         final = [m for m in _longest_first(mentions) if not self._names_a_thing(tokens, m[0])]
         spans, doc._.entities = self._normalise(tokens, final)
