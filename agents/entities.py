@@ -57,10 +57,15 @@ LOCATION_PREPOSITIONS: dict[str, frozenset[str]] = {
     "es": frozenset({"en", "cerca"}),
 }
 TOWN_PREPOSITIONS: dict[str, frozenset[str]] = {
-    "de": frozenset({"in", "nach", "aus", "bei"}),
+    "it": frozenset({"da", "fino"}),
+    "en": frozenset({"from", "to"}),
+    "fr": frozenset({"de", "depuis", "vers"}),
+    "de": frozenset({"in", "nach", "aus", "bei", "von"}),
+    "es": frozenset({"de", "desde", "hacia"}),
 }
-"""Prepositions that, before a known town's name, make it the town ("in Hof", "nach Essen"):
-enough in German too, where they are not before an unknown capitalised noun ("in Gefahr")."""
+"""Prepositions of place and motion that, before a known town's name, make it the town ("da
+Parma a Reggio", "from Hope to", "in Hof", "nach Essen"): enough in German too, where they do not
+type an unknown capitalised noun ("in Gefahr")."""
 GERMAN_PARTICLES = frozenset({"von", "vom", "zu", "van", "de", "di", "da"})
 NAME_INNER_PARTICLES = frozenset(
     {"de", "du", "des", "van", "von", "der", "den", "ter", "dos", "das"}
