@@ -107,6 +107,8 @@ PREPOSITION_FILLERS = frozenset(
     }
 )
 """After a role, these mean a portfolio follows ("ministro degli Esteri"), not a name."""
+PORTFOLIO_LINKS = frozenset({"allo", "alla", "al", "ai", "agli", "alle", "all'", "à", "a"})
+"""Prepositions with an article between a role and its portfolio ("assessore allo Sviluppo")."""
 CAP_SEQUENCE_PERSON_LANGS = frozenset({"it", "en", "fr", "es"})
 """Languages where an unknown run of 2-3 capitalised words mid-sentence is most likely a name."""
 
@@ -349,6 +351,8 @@ class _Tokens:
         if i == 0 or self.doc[i].is_sent_start:
             return True
         prev = self.words[i - 1]  # the end marks are punctuation: no need to ask the lexeme
+        if prev.isspace():  # a paragraph break ("verurteilt.\n\nDie Richter") starts one too
+            return "\n" in prev or self.sentence_initial(i - 1)
         return prev in QUOTE_OPENERS or prev in SENTENCE_END_MARKS
 
     def shouting(self, i: int) -> bool:
@@ -780,6 +784,8 @@ class EntityRecognizer:
             return (start, end, EntityType.ORG)  # "l'agenzia Nova", "the newspaper Kommersant"
         if 2 <= len(names) <= 4 and any(lowers[k] in lex.org_adjectives for k in names):
             return (start, end, EntityType.ORG)  # "Audiencia Nacional"
+        if self._portfolio_after_role(tokens, start):
+            return None
         if (
             self.lang in CAP_SEQUENCE_PERSON_LANGS
             and 2 <= len(names) <= 3
@@ -788,6 +794,16 @@ class EntityRecognizer:
         ):
             return (start, end, EntityType.PERSON)
         return None
+
+    def _portfolio_after_role(self, tokens: _Tokens, start: int) -> bool:
+        """A role, a preposition, then capitalised words: the role's portfolio, not a person
+        ("concejala de Seguridad Ciudadana", "assessore allo Sviluppo Economico", "ministre de
+        la Transition écologique")."""
+        k = start - 1
+        lowers = tokens.lowers
+        while k >= 0 and (lowers[k] in PREPOSITION_FILLERS or lowers[k] in PORTFOLIO_LINKS):
+            k -= 1
+        return k < start - 1 and k >= 0 and _is_role(lowers[k], self.lex)
 
     def _trim_chunk(self, tokens: _Tokens, start: int, end: int) -> Bounds:
         """Drop a sentence-initial common word ("Dopo", "Secondo") and trailing non-names."""
