@@ -226,11 +226,11 @@ def load_lexicons(lang: str) -> Lexicons:
             gazetteer.setdefault(name.upper(), entry)
     ambiguous: set[str] = set()
     place_lengths: dict[str, int] = {}
-    entries: dict[str, GazetteerEntry] = {}  # one entry per place, shared by its names
+    place_entries: dict[str, GazetteerEntry] = {}  # one per place, shared by its names
     for place in place_names(lang):
         if place.name in gazetteer:
             continue  # hand-written and CLDR names come first
-        entry = entries.get(place.key) or entries.setdefault(
+        entry = place_entries.get(place.key) or place_entries.setdefault(
             place.key,
             GazetteerEntry(EntityType.LOCATION, place.key, place.canonical, place.country),
         )

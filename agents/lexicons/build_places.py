@@ -160,7 +160,7 @@ def common_words() -> dict[str, set[str]]:
             forms.update(
                 word
                 for word, prob in _read_table(probs).items()
-                if prob >= COMMON_LOG_PROB and word.islower()
+                if isinstance(prob, float) and prob >= COMMON_LOG_PROB and word.islower()
             )
         words[lang] = forms
     return words
