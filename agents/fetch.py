@@ -167,27 +167,12 @@ async def fetch_article(
         text, source = feed_text, TextSource.FEED
     else:
         raise FetchError(entry.url, f"no text: no page text ({page_error}) and none in the feed")
-    fetched_at = datetime.now(UTC)
-    return Article(
-        article_id=entry.article_id,
-        url=entry.url,
-        feed_url=entry.feed_url,
-        feed_name=entry.feed_name,
-        source=entry.source,
-        title=entry.title,
-        text=text,
-        text_source=source.value,
+    return Article.from_entry(
+        entry,
+        text,
+        text_source=source,
+        fetched_at=datetime.now(UTC),
         fetch_error=page_error if source is TextSource.FEED else None,
-        lang=entry.lang,
-        # an undated item is dated when it was fetched, and says so
-        published_at=entry.published_at or fetched_at,
-        published_at_is_fetched_at=entry.published_at is None,
-        updated_at=entry.updated_at,
-        authors=list(entry.authors),
-        tags=list(entry.tags),
-        cluster_id=entry.cluster_id,
-        duplicate_of=entry.duplicate_of,
-        fetched_at=fetched_at,
     )
 
 

@@ -82,7 +82,6 @@ from streams.errors import ServiceError  # noqa: E402
 from streams.services import KafkaService  # noqa: E402
 from streams.settings import (  # noqa: E402
     HealthSettings,
-    ServicesSettings,
     Settings,
     load_settings,
     namespaced,
@@ -347,26 +346,11 @@ def dedicated_kafka(base: Settings, home: Path) -> Iterator[KafkaService]:
     """A broker of our own under ``home`` (no topics at all), on free ports; stopped at the end.
 
     The jars are the shared installation's (a symlink), so nothing is downloaded."""
-    main = base.services
-    services = ServicesSettings(
-        home=home,
-        maven_repo=main.resolved_maven_repo(),
-        kafka_port=free_port(),
-        kafka_controller_port=free_port(),
-        elasticsearch_port=free_port(),
-        elasticsearch_transport_port=free_port(),
-        kafka_heap="256m",
-        start_timeout=120,
-    )
-    kafka = KafkaService(services)
-    shared_lib = KafkaService(main).lib_dir
-    if (shared_lib / ".complete").exists():
-        kafka.lib_dir.parent.mkdir(parents=True, exist_ok=True)
-        kafka.lib_dir.symlink_to(shared_lib, target_is_directory=True)
+    kafka = KafkaService.dedicated(base.services, home)
     started = time.monotonic()
     kafka.start()
     try:
-        kafka.wait_healthy(services.start_timeout)
+        kafka.wait_healthy(kafka.settings.start_timeout)
         log(f"dedicated Kafka at {kafka.address} up in {time.monotonic() - started:.1f}s")
         yield kafka
     finally:

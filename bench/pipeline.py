@@ -35,7 +35,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -45,7 +45,7 @@ from agents.enrich import Enricher, enrich_encoded
 from streams.app import Topics, create_app
 from streams.connections import elasticsearch_client
 from streams.provision import drop_index, drop_topics, provision
-from streams.records import Article, FeedEntry
+from streams.records import Article, FeedEntry, TextSource
 from streams.settings import Settings, load_settings, namespaced
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
@@ -87,15 +87,9 @@ def make_entries(n: int, run: str) -> list[FeedEntry]:
 
 
 def as_article(entry: FeedEntry) -> Article:
-    return Article(
-        article_id=entry.article_id,
-        url=entry.url,
-        feed_url=entry.feed_url,
-        feed_name=entry.feed_name,
-        source=entry.source,
-        title=entry.title,
-        text=entry.content,
-        lang=entry.lang,
+    """The article the fetch stage makes of an entry that carries its text."""
+    return Article.from_entry(
+        entry, entry.content, text_source=TextSource.FEED, fetched_at=datetime.now(UTC)
     )
 
 

@@ -96,6 +96,39 @@ class Article(NewsRecord, serializer="json", validation=True, date_parser=dateti
     # the feed gave no date, so published_at is fetched_at: time-filtered views still show it
     published_at_is_fetched_at: bool = False
 
+    @classmethod
+    def from_entry(
+        cls,
+        entry: FeedEntry,
+        text: str,
+        *,
+        text_source: TextSource,
+        fetched_at: datetime,
+        fetch_error: str | None = None,
+    ) -> Article:
+        """The article of ``entry`` with ``text``: everything else the entry says carries over,
+        and an undated entry is dated when it was fetched, and says so."""
+        return cls(
+            article_id=entry.article_id,
+            url=entry.url,
+            feed_url=entry.feed_url,
+            feed_name=entry.feed_name,
+            source=entry.source,
+            title=entry.title,
+            text=text,
+            text_source=text_source.value,
+            fetch_error=fetch_error,
+            lang=entry.lang,
+            published_at=entry.published_at or fetched_at,
+            published_at_is_fetched_at=entry.published_at is None,
+            updated_at=entry.updated_at,
+            authors=list(entry.authors),
+            tags=list(entry.tags),
+            cluster_id=entry.cluster_id,
+            duplicate_of=entry.duplicate_of,
+            fetched_at=fetched_at,
+        )
+
 
 class EntityRecord(NewsRecord, serializer="json"):
     text: str

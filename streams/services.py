@@ -266,6 +266,33 @@ class KafkaService(LocalService):
     pid_file_name = "kafka.pid"
     cmdline_marker = "kafka.Kafka"
 
+    @classmethod
+    def dedicated(cls, main: ServicesSettings, home: Path) -> KafkaService:
+        """A second, empty broker under ``home`` on free ports (tests and benchmarks that need
+        a broker of their own); the jars are ``main``'s installation, linked when complete, so
+        nothing is downloaded again. Not started."""
+        ports = []
+        for _ in range(4):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                ports.append(int(s.getsockname()[1]))
+        own = ServicesSettings(
+            home=home,
+            maven_repo=main.resolved_maven_repo(),
+            kafka_port=ports[0],
+            kafka_controller_port=ports[1],
+            elasticsearch_port=ports[2],
+            elasticsearch_transport_port=ports[3],
+            kafka_heap="256m",
+            start_timeout=120,
+        )
+        kafka = cls(own)
+        shared_lib = cls(main).lib_dir
+        if (shared_lib / ".complete").exists():
+            kafka.lib_dir.parent.mkdir(parents=True, exist_ok=True)
+            kafka.lib_dir.symlink_to(shared_lib, target_is_directory=True)
+        return kafka
+
     @property
     def version(self) -> str:
         return self.settings.kafka_version

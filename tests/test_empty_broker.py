@@ -21,37 +21,23 @@ import yaml
 from conftest import isolated_settings
 from elasticsearch import AsyncElasticsearch
 from feedserver import FeedServer, rss, rss_date
-from pipeline_helpers import NewsstreamProcess, cli, free_port, write_config
+from pipeline_helpers import NewsstreamProcess, cli, write_config
 
 from streams.provision import drop_index
 from streams.services import KafkaService, LocalStack
-from streams.settings import ServicesSettings, Settings, load_settings
+from streams.settings import Settings, load_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
 def empty_broker(services: LocalStack, tmp_path: Path) -> Iterator[KafkaService]:
-    main = load_settings().services
-    own = ServicesSettings(
-        home=tmp_path / "kafka-home",
-        maven_repo=main.resolved_maven_repo(),
-        kafka_port=free_port(),
-        kafka_controller_port=free_port(),
-        elasticsearch_port=free_port(),
-        elasticsearch_transport_port=free_port(),
-        kafka_heap="256m",
-        start_timeout=120,
-    )
-    kafka = KafkaService(own)
-    shared_lib = KafkaService(main).lib_dir
-    if not (shared_lib / ".complete").exists():
+    kafka = KafkaService.dedicated(load_settings().services, tmp_path / "kafka-home")
+    if not kafka.lib_dir.is_symlink():
         pytest.skip("the shared Kafka installation is not complete")
-    kafka.lib_dir.parent.mkdir(parents=True, exist_ok=True)
-    kafka.lib_dir.symlink_to(shared_lib, target_is_directory=True)
     kafka.start()
     try:
-        kafka.wait_healthy(own.start_timeout)
+        kafka.wait_healthy(kafka.settings.start_timeout)
         yield kafka
     finally:
         kafka.stop(timeout=60)
