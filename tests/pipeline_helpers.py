@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -101,6 +102,34 @@ def wait_until(
             return
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def local_feeds_settings(base: Settings, feeds_file: Path) -> Settings:
+    """``base`` polling the feeds of ``feeds_file`` on a local feed server: no politeness delay
+    between its pages, no metrics port (tests run side by side)."""
+    return base.model_copy(
+        update={
+            "poller": base.poller.model_copy(update={"feeds_file": feeds_file}),
+            "fetch": base.fetch.model_copy(update={"politeness_delay": 0.0}),
+            "metrics": base.metrics.model_copy(update={"enabled": False}),
+        }
+    )
+
+
+async def wait_indexed(
+    proc: NewsstreamProcess,
+    indexed: Callable[[], Awaitable[int]],
+    expected: int,
+    timeout: float,
+    every: float = 2.0,
+) -> None:
+    """Wait until ``indexed()`` reaches ``expected``; fail with the process's log when it exits
+    first or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while await indexed() < expected:
+        assert proc.proc.poll() is None, proc.output()[-3000:]
+        assert time.monotonic() < deadline, proc.output()[-3000:]
+        await asyncio.sleep(every)
 
 
 async def read_topic(settings: Settings, topic: str, model: type[R]) -> list[R]:

@@ -9,7 +9,6 @@ HTTP on 127.0.0.1, Kafka, the worker, the extraction pipelines and Elasticsearch
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from pathlib import Path
@@ -20,7 +19,13 @@ import yaml
 from conftest import EVAL_DEV_DIR
 from elasticsearch import AsyncElasticsearch
 from feedserver import FeedServer, rss, rss_date
-from pipeline_helpers import NewsstreamProcess, cli, write_config
+from pipeline_helpers import (
+    NewsstreamProcess,
+    cli,
+    local_feeds_settings,
+    wait_indexed,
+    write_config,
+)
 
 from streams.settings import AnswerKind, Settings
 
@@ -119,21 +124,13 @@ async def test_the_analysts_answers_from_the_dev_articles(
     with FeedServer() as server:
         feeds_file = tmp_path / "feeds.yaml"
         feeds_file.write_text(yaml.safe_dump({"feeds": serve(server, articles)}))
-        settings = pipeline_settings.model_copy(
-            update={
-                "poller": pipeline_settings.poller.model_copy(update={"feeds_file": feeds_file}),
-                "fetch": pipeline_settings.fetch.model_copy(update={"politeness_delay": 0.0}),
-                "metrics": pipeline_settings.metrics.model_copy(update={"enabled": False}),
-            }
-        )
+        settings = local_feeds_settings(pipeline_settings, feeds_file)
         config = write_config(settings, tmp_path / "settings.yaml")
         proc = NewsstreamProcess(config, "run", log=tmp_path / "run.log")
         try:
-            deadline = time.monotonic() + 600
-            while await count(settings, settings.elasticsearch.alias) < expected:
-                assert proc.proc.poll() is None, proc.output()[-3000:]
-                assert time.monotonic() < deadline, proc.output()[-3000:]
-                await asyncio.sleep(3)
+            await wait_indexed(
+                proc, lambda: count(settings, settings.elasticsearch.alias), expected, 600, every=3
+            )
         finally:
             code = proc.stop()
         assert code == 0, proc.output()[-3000:]

@@ -10,7 +10,6 @@ shared one, with an index of this test alone.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,13 @@ import yaml
 from conftest import isolated_settings
 from elasticsearch import AsyncElasticsearch
 from feedserver import FeedServer, rss, rss_date
-from pipeline_helpers import NewsstreamProcess, cli, write_config
+from pipeline_helpers import (
+    NewsstreamProcess,
+    cli,
+    local_feeds_settings,
+    wait_indexed,
+    write_config,
+)
 
 from streams.provision import drop_index
 from streams.services import KafkaService, LocalStack
@@ -80,24 +85,14 @@ async def test_init_then_run_on_an_empty_broker_indexes_every_entry_without_erro
         feeds_file.write_text(
             yaml.safe_dump({"feeds": [{"url": u, "name": f"e{i}"} for i, u in enumerate(urls)]})
         )
-        settings = base.model_copy(
-            update={
-                "kafka": base.kafka.model_copy(update={"bootstrap_servers": empty_broker.address}),
-                "poller": base.poller.model_copy(update={"feeds_file": feeds_file}),
-                "fetch": base.fetch.model_copy(update={"politeness_delay": 0.0}),
-                "metrics": base.metrics.model_copy(update={"enabled": False}),
-            }
-        )
+        on_empty = base.kafka.model_copy(update={"bootstrap_servers": empty_broker.address})
+        settings = local_feeds_settings(base.model_copy(update={"kafka": on_empty}), feeds_file)
         config = write_config(settings, tmp_path / "settings.yaml")
         init = cli("init", env={"NEWSSTREAM_CONFIG": str(config)})
         assert init.returncode == 0, init.stderr
         proc = NewsstreamProcess(config, "run", log=tmp_path / "run.log")
         try:
-            deadline = time.monotonic() + 300
-            while await indexed(settings) < 6:
-                assert proc.proc.poll() is None, proc.output()[-3000:]
-                assert time.monotonic() < deadline, proc.output()[-3000:]
-                await asyncio.sleep(2)
+            await wait_indexed(proc, lambda: indexed(settings), 6, 300)
         finally:
             code = proc.stop()
             await drop_index(settings)

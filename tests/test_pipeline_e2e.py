@@ -6,7 +6,6 @@ pipelines and Elasticsearch.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -18,7 +17,7 @@ import pytest
 import yaml
 from elasticsearch import AsyncElasticsearch
 from feedserver import FeedServer, rss, rss_date
-from pipeline_helpers import NewsstreamProcess, write_config
+from pipeline_helpers import NewsstreamProcess, local_feeds_settings, wait_indexed, write_config
 
 from streams.settings import Settings
 
@@ -123,21 +122,11 @@ async def test_feeds_to_search_with_facets(pipeline_settings: Settings, tmp_path
     with FeedServer() as server:
         feeds_file = tmp_path / "feeds.yaml"
         feeds_file.write_text(yaml.safe_dump({"feeds": serve_feeds(server)}))
-        settings = pipeline_settings.model_copy(
-            update={
-                "poller": pipeline_settings.poller.model_copy(update={"feeds_file": feeds_file}),
-                "fetch": pipeline_settings.fetch.model_copy(update={"politeness_delay": 0.0}),
-                "metrics": pipeline_settings.metrics.model_copy(update={"enabled": False}),
-            }
-        )
+        settings = local_feeds_settings(pipeline_settings, feeds_file)
         config = write_config(settings, tmp_path / "settings.yaml")
         proc = NewsstreamProcess(config, "run", log=tmp_path / "run.log")
         try:
-            deadline = time.monotonic() + 300
-            while await count(settings) < expected:
-                assert proc.proc.poll() is None, proc.output()[-3000:]
-                assert time.monotonic() < deadline, proc.output()[-3000:]
-                await asyncio.sleep(2)
+            await wait_indexed(proc, lambda: count(settings), expected, 300)
             # the article pages were fetched, not only the feed summaries
             assert all(server.hits[f"/{lang}/story-0.html"] >= 1 for lang in STORIES)
         finally:
