@@ -229,3 +229,30 @@ def test_it_verbless_cosi_keeps_the_outlet_it_was_said_to() -> None:
     text = "«I cantieri chiuderanno a giugno». Così all'Ansa il sindaco di Pisa Marco Bassi."
     c = only(claims_of("it", text), "I cantieri chiuderanno")
     assert (c.speaker, c.via) == ("Marco Bassi", "Ansa")
+
+
+def test_es_perfect_participles_are_cues_like_their_preterites() -> None:
+    """Spain writes the recent past as a perfect ("ha recordado"): each preterite cue has its
+    participle, and "describió" / "valoró" open a post-posed speaker like "dijo"."""
+    c = only(
+        claims_of("es", "El alcalde Pedro Ruiz ha recordado que el puente se cerrará el lunes."),
+        "puente se cerrará",
+    )
+    assert (c.speaker, c.kind) == ("Pedro Ruiz", ClaimKind.REPORTED)
+    c = only(claims_of("es", "“El agua llegó al techo”, describió Ana Torres."), "llegó al techo")
+    assert (c.speaker, c.kind) == ("Ana Torres", ClaimKind.DIRECT)
+
+
+def test_es_conjunction_before_a_subjectless_cue_keeps_the_speaker_before() -> None:
+    """ "..., ya que ha recordado que “...”": the conjunction is no subject; the clause goes on
+    with the speaker named before."""
+    text = (
+        "La alcaldesa Ana Ruiz ha dicho que el mercado abrirá el lunes. Ruiz ha pedido calma a "
+        "los vecinos, ya que ha recordado que “las obras terminarán en mayo”."
+    )
+    assert only(claims_of("es", text), "obras terminarán").speaker == "Ana Ruiz"
+    text = (
+        "Il sindaco Paolo Neri ha detto che il ponte resterà chiuso. Neri ha chiesto pazienza ai "
+        "cittadini, perché ha ricordato che «i lavori finiranno a maggio»."
+    )
+    assert only(claims_of("it", text), "lavori finiranno").speaker == "Paolo Neri"
