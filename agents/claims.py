@@ -266,6 +266,7 @@ class Lexicon:
                 connectors=w("connectors"),
                 possessives=w("possessives"),
                 source_nouns=w("source_nouns"),
+                same_source=w("same_source"),
             )
         return self._speaker_words
 

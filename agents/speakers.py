@@ -53,6 +53,7 @@ class SpeakerWords:
     connectors: frozenset[str]  # "de", "di", "of", "der": inside a role phrase
     possessives: frozenset[str]  # "seinen", "his", "suo": a source that is the speaker before
     source_nouns: frozenset[str]  # "Angaben", "figures", "stime": what a source gives
+    same_source: frozenset[str]  # "la même source", "the same source": the source before
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +157,14 @@ class SpeakerResolver:
     ) -> list[Claim]:
         out: list[Claim] = []
         previous: Resolution | None = None
+        previous_as_written: str | None = None
         for claim, span in zip(claims, spans, strict=True):
             found: Resolution | None = None
-            if claim.speaker:
+            if span is None and claim.speaker and claim.speaker == previous_as_written:
+                # '"...", écrit le chef de l'Etat. "...", se félicite-t-il.': a speaker the
+                # reader carried on (no span of its own) names whom the claim before named
+                found = previous
+            elif claim.speaker:
                 for rule in RULES:
                     found = rule(self, claim.speaker, span, previous)
                     if found is not None:
@@ -169,6 +175,7 @@ class SpeakerResolver:
                 key = self.key_of(speaker)
             if speaker:
                 previous = Resolution(speaker, key)
+                previous_as_written = claim.speaker
             out.append(
                 replace(claim, speaker=speaker, speaker_key=key, via_key=self.via_key(claim.via))
             )
@@ -287,8 +294,27 @@ def role_with_named_holder(
         None,
     )
     if holder is None:
-        return None
+        return _office_holder_before(r, r.text[phrase_start : span[1]], previous)
     return Resolution(holder.canonical, holder.key)
+
+
+def _office_holder_before(
+    r: SpeakerResolver, phrase: str, previous: Resolution | None
+) -> Resolution | None:
+    """ "Marc Roy a affirmé que le chômage baisse. "C'est un tournant", écrit le chef de l'Etat.":
+    the text never gives anyone the role, so an office one person holds, named by its paraphrase
+    ("le chef de l'Etat", "il titolare del dicastero"), goes on with the person who spoke just
+    before, if the text gives that person no role of their own (a minister named before is not
+    "the president"). A plain role noun ("la candidata") may be anyone and stays as written."""
+    if previous is None or not previous.key or not previous.key.startswith("person:"):
+        return None
+    low = " ".join(_words(phrase))
+    if not any(p in low for p in r.words.paraphrases):
+        return None
+    named = [m for m in r.mentions if m.key == previous.key and m.type == "PERSON"]
+    if not named or any(r.holds_role(m, sorted(r.words.roles)) for m in named):
+        return None
+    return previous
 
 
 _LINKS = r"(?:de la|de l['’]|du|des|de|del|della|dello|of the|of|der|des|für)"
@@ -347,9 +373,21 @@ def possessive_source(
     return previous
 
 
+def same_source(
+    r: SpeakerResolver, speaker: str, span: tuple[int, int] | None, previous: Resolution | None
+) -> Resolution | None:
+    """ "Le ministère a recensé 40 cas. En outre, 12 cas sont suspects, selon la même source.":
+    "the same source" is the speaker of the claim before."""
+    listed = {" ".join(_words(p)) for p in r.words.same_source}
+    if " ".join(_words(speaker)) not in listed:
+        return None
+    return previous
+
+
 RULES: tuple[Rule, ...] = (
     honorific_before_name,
     not_a_speaker,
+    same_source,
     possessive_source,
     acronym_expansion,
     role_with_named_holder,
