@@ -1348,6 +1348,10 @@ class DocumentReader:
         neg, pas, mod = self.w("negations"), self.w("passive_aux"), self.w("modals")
         if any(w.casefold() in pas for w in cue.split()[1:-1]):
             return True
+        # "se si aggiunge il migrante": an impersonal or reflexive clitic makes the verb mean
+        # "is added", not "adds"; the impersonal cues that do report ("si legge") are listed whole
+        if prev and prev[-1] in self.w("impersonal_clitics"):
+            return True
         # "would say", "would also say": not said yet
         return bool(prev) and (
             prev[-1] in neg or prev[-1] in pas or prev[0] in neg or any(w in mod for w in prev)

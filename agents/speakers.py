@@ -283,6 +283,9 @@ def role_with_named_holder(
         person = r.mention_at(span[1] + comma.end(), span[1] + comma.end() + 1)
         if person is not None and person.type == "PERSON":
             return Resolution(person.canonical, person.key)
+    named = _name_closing_the_role(r, span[1])
+    if named is not None:
+        return named
     if own is not None and own.type == "ORG" and own.start == span[0]:
         return None  # "the Ministry of Health": a body, not a role
     holder = next(
@@ -296,6 +299,36 @@ def role_with_named_holder(
     if holder is None:
         return _office_holder_before(r, r.text[phrase_start : span[1]], previous)
     return Resolution(holder.canonical, holder.key)
+
+
+def _name_closing_the_role(r: SpeakerResolver, end: int) -> Resolution | None:
+    """ "Così all'ANSA il direttore della Prevenzione del ministero della Salute Paolo Greco.":
+    a role phrase whose complement the cue cut ("il direttore della Prevenzione") runs on, with
+    no comma, through connectors and capitalised or body words to the name of its holder."""
+    after = r.text[end : end + _ROLE_CONTEXT]
+    gap = re.match(r"[^,.;:!?\n\"«»“”]*", after)
+    if gap is None:
+        return None
+    person = next(
+        (
+            m
+            for m in r.mentions
+            if m.type == "PERSON" and end <= m.start <= end + gap.end() and m.end > end
+        ),
+        None,
+    )
+    if person is None:
+        return None
+    between = _words(r.text[end : person.start])
+    bridge = r.words.connectors | r.words.determiners | r.words.body_nouns | r.words.roles
+    capitalised = {
+        w.casefold().strip(".'")
+        for w in _WORD.findall(r.text[end : person.start])
+        if w[:1].isupper()
+    }
+    if any(w not in bridge and w not in capitalised for w in between):
+        return None
+    return Resolution(person.canonical, person.key)
 
 
 def _office_holder_before(

@@ -157,6 +157,17 @@ def test_a_role_is_not_the_person_before_who_holds_another_role() -> None:
     assert speaker_of("fr", text, "tournant").speaker != "Olivier Mercadier"
 
 
+def test_a_role_cut_by_the_cue_runs_on_to_the_name_of_its_holder() -> None:
+    """No comma between the role phrase and the name: "il direttore della Prevenzione del
+    ministero della Salute Paolo Greco" is Paolo Greco."""
+    text = (
+        '"La situazione è sotto controllo". Così all\'ANSA il direttore della Prevenzione del '
+        "ministero della Salute Paolo Greco."
+    )
+    claim = speaker_of("it", text, "sotto controllo")
+    assert (claim.speaker, claim.via) == ("Paolo Greco", "ANSA")
+
+
 def test_an_indefinite_role_is_someone_new() -> None:
     claim = speaker_of(
         "en",

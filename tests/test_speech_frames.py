@@ -256,3 +256,19 @@ def test_es_conjunction_before_a_subjectless_cue_keeps_the_speaker_before() -> N
         "cittadini, perché ha ricordato che «i lavori finiranno a maggio»."
     )
     assert only(claims_of("it", text), "lavori finiranno").speaker == "Paolo Neri"
+
+
+def test_it_riconosce_che_reports() -> None:
+    c = only(
+        claims_of(
+            "it", "Il capo della Protezione civile, Marco Neri, riconosce che ci sono stati danni."
+        ),
+        "ci sono stati danni",
+    )
+    assert (c.speaker, c.kind) == ("Marco Neri", ClaimKind.REPORTED)
+
+
+def test_an_impersonal_clitic_makes_a_cue_verb_no_speech() -> None:
+    """ "se si aggiunge il turista" is "if the tourist is added": nobody adds anything."""
+    assert claims_of("it", "Il conto sale a cinque se si aggiunge il turista disperso ieri.") == []
+    assert claims_of("es", "La cifra sube a cinco si se añade el turista desaparecido ayer.") == []
