@@ -267,6 +267,7 @@ class Lexicon:
                 possessives=w("possessives"),
                 source_nouns=w("source_nouns"),
                 same_source=w("same_source"),
+                same_words=w("same_words"),
             )
         return self._speaker_words
 
@@ -1114,6 +1115,8 @@ class DocumentReader:
         if not picked:
             return None
         speakerish = self.w("roles", "sources", "bodies")
+        # "lo stesso spagnolo", "the same official": "same" points back at someone named before
+        speakerish = speakerish | self.w("same_words")
         if not any(t.is_cap or t.low in speakerish or self.is_role(t.low) for t in picked):
             return None  # "said the deal was close": no name, role or body, not a speaker
         has_name = any(a.is_cap and b.is_cap for a, b in itertools.pairwise(picked))
@@ -1662,6 +1665,14 @@ class DocumentReader:
                     ):
                         # "In dem Gespräch sagte Berger weiter: »…«": after a fronted adjunct
                         # the subject follows the verb
+                        subj = inverted
+                    elif (
+                        subj is not None
+                        and subj.text.casefold() in self.w("clitics", "anaphora")
+                        and (inverted := self.np_after(cm.end(), cm.end() + len(gap)))
+                    ):
+                        # "Lo rivela lo stesso allenatore: «…»": the object clitic points back
+                        # at what was said; the subject follows the verb
                         subj = inverted
                     if subj is not None and self.lex.verb_re.search(subj.text):
                         return Speaker(None), via, cm.group(), frozenset()

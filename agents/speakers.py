@@ -54,6 +54,7 @@ class SpeakerWords:
     possessives: frozenset[str]  # "seinen", "his", "suo": a source that is the speaker before
     source_nouns: frozenset[str]  # "Angaben", "figures", "stime": what a source gives
     same_source: frozenset[str]  # "la même source", "the same source": the source before
+    same_words: frozenset[str]  # "stesso", "même", "same": a description of someone named before
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,10 +418,32 @@ def same_source(
     return previous
 
 
+def same_description(
+    r: SpeakerResolver, speaker: str, span: tuple[int, int] | None, previous: Resolution | None
+) -> Resolution | None:
+    """ "Lo spagnolo Juan López resta in testa. Lo rivela lo stesso spagnolo: «...»": "the same
+    Spaniard" is the last person the text described with that noun."""
+    words = _words(speaker)
+    if len(words) < 3 or words[0] not in r.words.determiners or words[1] not in r.words.same_words:
+        return None
+    nouns = words[2:]
+    before = span[0] if span is not None else len(r.text)
+    holder = next(
+        (
+            p
+            for p in reversed(r.mentions)
+            if p.type == "PERSON" and p.end <= before and r.holds_role(p, nouns)
+        ),
+        None,
+    )
+    return Resolution(holder.canonical, holder.key) if holder is not None else None
+
+
 RULES: tuple[Rule, ...] = (
     honorific_before_name,
     not_a_speaker,
     same_source,
+    same_description,
     possessive_source,
     acronym_expansion,
     role_with_named_holder,

@@ -168,6 +168,22 @@ def test_a_role_cut_by_the_cue_runs_on_to_the_name_of_its_holder() -> None:
     assert (claim.speaker, claim.via) == ("Paolo Greco", "ANSA")
 
 
+def test_the_same_description_is_the_person_described_so_before() -> None:
+    """ "Lo rivela lo stesso spagnolo: «…»": the object clitic points back at what was said, the
+    subject follows the verb, and "the same Spaniard" is the person the text called so."""
+    text = (
+        "Lo spagnolo Juan Pedro López resta al comando della classifica. La tappa non è stata "
+        'una passeggiata. Lo rivela lo stesso spagnolo: "Ho visto che Carapaz attaccava".'
+    )
+    assert speaker_of("it", text, "Carapaz attaccava").speaker == "Juan Pedro López"
+
+
+def test_a_source_noun_leaves_its_owner_as_the_speaker() -> None:
+    text = "Gli investimenti - secondo i calcoli del sindacato - sono scesi a 4 miliardi."
+    claim = speaker_of("it", text, "sono scesi")
+    assert claim.speaker is not None and "calcoli" not in claim.speaker
+
+
 def test_an_indefinite_role_is_someone_new() -> None:
     claim = speaker_of(
         "en",
