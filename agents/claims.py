@@ -1445,10 +1445,14 @@ class DocumentReader:
             return True  # "The minister, who spoke on condition of anonymity, said ..."
         caps = sum(t.is_cap for t in toks)
         roles = self.w("roles")
+        # "a WHO spokesman", "the UN envoy": names that modify the role before it
+        k = 1
+        while k < min(len(toks), 3) and toks[k].is_cap and toks[k].low not in roles:
+            k += 1
         return (
             caps * 2 >= len(toks)
             or first in roles
-            or (first in self.w("determiners") and len(toks) > 1 and toks[1].low in roles)
+            or (first in self.w("determiners") and k < len(toks) and toks[k].low in roles)
         )
 
     def chunks(self, start: int, end: int) -> list[tuple[int, int]]:

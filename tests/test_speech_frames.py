@@ -272,3 +272,19 @@ def test_an_impersonal_clitic_makes_a_cue_verb_no_speech() -> None:
     """ "se si aggiunge il turista" is "if the tourist is added": nobody adds anything."""
     assert claims_of("it", "Il conto sale a cinque se si aggiunge il turista disperso ieri.") == []
     assert claims_of("es", "La cifra sube a cinco si se añade el turista desaparecido ayer.") == []
+
+
+def test_en_postposed_name_with_a_named_role_and_a_manner_adverbial() -> None:
+    """ "“…,” X, a WHO spokesman, told dpa by telephone": a name may modify the role in the
+    apposition, and how it was said ("by telephone") is an adverbial like "on Monday"."""
+    text = (
+        "Jean Marlow said the plan had failed. “The term does not indicate severity,” Ashok "
+        "Moloo, a WHO spokesman, told dpa by telephone, echoing other officials."
+    )
+    c = only(claims_of("en", text), "does not indicate severity")
+    assert (c.speaker, c.via) == ("Ashok Moloo", "dpa")
+    c = only(
+        claims_of("en", "“It is staggering,” Tim Nixon, a spokesman for the firm, said by phone."),
+        "staggering",
+    )
+    assert c.speaker == "Tim Nixon"
