@@ -266,6 +266,8 @@ class Lexicon:
                 connectors=w("connectors"),
                 possessives=w("possessives"),
                 source_nouns=w("source_nouns"),
+                same_source=w("same_source"),
+                same_words=w("same_words"),
             )
         return self._speaker_words
 
@@ -1113,6 +1115,8 @@ class DocumentReader:
         if not picked:
             return None
         speakerish = self.w("roles", "sources", "bodies")
+        # "lo stesso spagnolo", "the same official": "same" points back at someone named before
+        speakerish = speakerish | self.w("same_words")
         if not any(t.is_cap or t.low in speakerish or self.is_role(t.low) for t in picked):
             return None  # "said the deal was close": no name, role or body, not a speaker
         has_name = any(a.is_cap and b.is_cap for a, b in itertools.pairwise(picked))
@@ -1347,6 +1351,10 @@ class DocumentReader:
         neg, pas, mod = self.w("negations"), self.w("passive_aux"), self.w("modals")
         if any(w.casefold() in pas for w in cue.split()[1:-1]):
             return True
+        # "se si aggiunge il migrante": an impersonal or reflexive clitic makes the verb mean
+        # "is added", not "adds"; the impersonal cues that do report ("si legge") are listed whole
+        if prev and prev[-1] in self.w("impersonal_clitics"):
+            return True
         # "would say", "would also say": not said yet
         return bool(prev) and (
             prev[-1] in neg or prev[-1] in pas or prev[0] in neg or any(w in mod for w in prev)
@@ -1437,10 +1445,14 @@ class DocumentReader:
             return True  # "The minister, who spoke on condition of anonymity, said ..."
         caps = sum(t.is_cap for t in toks)
         roles = self.w("roles")
+        # "a WHO spokesman", "the UN envoy": names that modify the role before it
+        k = 1
+        while k < min(len(toks), 3) and toks[k].is_cap and toks[k].low not in roles:
+            k += 1
         return (
             caps * 2 >= len(toks)
             or first in roles
-            or (first in self.w("determiners") and len(toks) > 1 and toks[1].low in roles)
+            or (first in self.w("determiners") and k < len(toks) and toks[k].low in roles)
         )
 
     def chunks(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -1657,6 +1669,14 @@ class DocumentReader:
                     ):
                         # "In dem Gespräch sagte Berger weiter: »…«": after a fronted adjunct
                         # the subject follows the verb
+                        subj = inverted
+                    elif (
+                        subj is not None
+                        and subj.text.casefold() in self.w("clitics", "anaphora")
+                        and (inverted := self.np_after(cm.end(), cm.end() + len(gap)))
+                    ):
+                        # "Lo rivela lo stesso allenatore: «…»": the object clitic points back
+                        # at what was said; the subject follows the verb
                         subj = inverted
                     if subj is not None and self.lex.verb_re.search(subj.text):
                         return Speaker(None), via, cm.group(), frozenset()

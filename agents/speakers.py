@@ -53,6 +53,8 @@ class SpeakerWords:
     connectors: frozenset[str]  # "de", "di", "of", "der": inside a role phrase
     possessives: frozenset[str]  # "seinen", "his", "suo": a source that is the speaker before
     source_nouns: frozenset[str]  # "Angaben", "figures", "stime": what a source gives
+    same_source: frozenset[str]  # "la même source", "the same source": the source before
+    same_words: frozenset[str]  # "stesso", "même", "same": a description of someone named before
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +158,14 @@ class SpeakerResolver:
     ) -> list[Claim]:
         out: list[Claim] = []
         previous: Resolution | None = None
+        previous_as_written: str | None = None
         for claim, span in zip(claims, spans, strict=True):
             found: Resolution | None = None
-            if claim.speaker:
+            if span is None and claim.speaker and claim.speaker == previous_as_written:
+                # '"...", écrit le chef de l'Etat. "...", se félicite-t-il.': a speaker the
+                # reader carried on (no span of its own) names whom the claim before named
+                found = previous
+            elif claim.speaker:
                 for rule in RULES:
                     found = rule(self, claim.speaker, span, previous)
                     if found is not None:
@@ -169,6 +176,7 @@ class SpeakerResolver:
                 key = self.key_of(speaker)
             if speaker:
                 previous = Resolution(speaker, key)
+                previous_as_written = claim.speaker
             out.append(
                 replace(claim, speaker=speaker, speaker_key=key, via_key=self.via_key(claim.via))
             )
@@ -276,6 +284,9 @@ def role_with_named_holder(
         person = r.mention_at(span[1] + comma.end(), span[1] + comma.end() + 1)
         if person is not None and person.type == "PERSON":
             return Resolution(person.canonical, person.key)
+    named = _name_closing_the_role(r, span[1])
+    if named is not None:
+        return named
     if own is not None and own.type == "ORG" and own.start == span[0]:
         return None  # "the Ministry of Health": a body, not a role
     holder = next(
@@ -287,8 +298,57 @@ def role_with_named_holder(
         None,
     )
     if holder is None:
-        return None
+        return _office_holder_before(r, r.text[phrase_start : span[1]], previous)
     return Resolution(holder.canonical, holder.key)
+
+
+def _name_closing_the_role(r: SpeakerResolver, end: int) -> Resolution | None:
+    """ "Così all'ANSA il direttore della Prevenzione del ministero della Salute Paolo Greco.":
+    a role phrase whose complement the cue cut ("il direttore della Prevenzione") runs on, with
+    no comma, through connectors and capitalised or body words to the name of its holder."""
+    after = r.text[end : end + _ROLE_CONTEXT]
+    gap = re.match(r"[^,.;:!?\n\"«»“”]*", after)
+    if gap is None:
+        return None
+    person = next(
+        (
+            m
+            for m in r.mentions
+            if m.type == "PERSON" and end <= m.start <= end + gap.end() and m.end > end
+        ),
+        None,
+    )
+    if person is None:
+        return None
+    between = _words(r.text[end : person.start])
+    bridge = r.words.connectors | r.words.determiners | r.words.body_nouns | r.words.roles
+    capitalised = {
+        w.casefold().strip(".'")
+        for w in _WORD.findall(r.text[end : person.start])
+        if w[:1].isupper()
+    }
+    if any(w not in bridge and w not in capitalised for w in between):
+        return None
+    return Resolution(person.canonical, person.key)
+
+
+def _office_holder_before(
+    r: SpeakerResolver, phrase: str, previous: Resolution | None
+) -> Resolution | None:
+    """ "Marc Roy a affirmé que le chômage baisse. "C'est un tournant", écrit le chef de l'Etat.":
+    the text never gives anyone the role, so an office one person holds, named by its paraphrase
+    ("le chef de l'Etat", "il titolare del dicastero"), goes on with the person who spoke just
+    before, if the text gives that person no role of their own (a minister named before is not
+    "the president"). A plain role noun ("la candidata") may be anyone and stays as written."""
+    if previous is None or not previous.key or not previous.key.startswith("person:"):
+        return None
+    low = " ".join(_words(phrase))
+    if not any(p in low for p in r.words.paraphrases):
+        return None
+    named = [m for m in r.mentions if m.key == previous.key and m.type == "PERSON"]
+    if not named or any(r.holds_role(m, sorted(r.words.roles)) for m in named):
+        return None
+    return previous
 
 
 _LINKS = r"(?:de la|de l['’]|du|des|de|del|della|dello|of the|of|der|des|für)"
@@ -347,9 +407,43 @@ def possessive_source(
     return previous
 
 
+def same_source(
+    r: SpeakerResolver, speaker: str, span: tuple[int, int] | None, previous: Resolution | None
+) -> Resolution | None:
+    """ "Le ministère a recensé 40 cas. En outre, 12 cas sont suspects, selon la même source.":
+    "the same source" is the speaker of the claim before."""
+    listed = {" ".join(_words(p)) for p in r.words.same_source}
+    if " ".join(_words(speaker)) not in listed:
+        return None
+    return previous
+
+
+def same_description(
+    r: SpeakerResolver, speaker: str, span: tuple[int, int] | None, previous: Resolution | None
+) -> Resolution | None:
+    """ "Lo spagnolo Juan López resta in testa. Lo rivela lo stesso spagnolo: «...»": "the same
+    Spaniard" is the last person the text described with that noun."""
+    words = _words(speaker)
+    if len(words) < 3 or words[0] not in r.words.determiners or words[1] not in r.words.same_words:
+        return None
+    nouns = words[2:]
+    before = span[0] if span is not None else len(r.text)
+    holder = next(
+        (
+            p
+            for p in reversed(r.mentions)
+            if p.type == "PERSON" and p.end <= before and r.holds_role(p, nouns)
+        ),
+        None,
+    )
+    return Resolution(holder.canonical, holder.key) if holder is not None else None
+
+
 RULES: tuple[Rule, ...] = (
     honorific_before_name,
     not_a_speaker,
+    same_source,
+    same_description,
     possessive_source,
     acronym_expansion,
     role_with_named_holder,

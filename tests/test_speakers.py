@@ -105,6 +105,85 @@ def test_a_possessive_source_is_the_speaker_before(lang: str, text: str, fragmen
     assert claim.speaker is not None and "Albrecht" in claim.speaker
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "fragment", "speaker"),
+    [
+        (
+            "fr",
+            "Le ministère de la Santé a indiqué que 40 cas ont été recensés. "
+            "En outre, 12 cas sont suspects, selon la même source.",
+            "12 cas",
+            "Le ministère de la Santé",
+        ),
+        (
+            "es",
+            "El Ministerio de Sanidad ha informado de que hay 40 casos. "
+            "Otros 12 casos son sospechosos, según la misma fuente.",
+            "12 casos",
+            "El Ministerio de Sanidad",
+        ),
+        (
+            "it",
+            "Il ministero della Salute ha riferito che i casi sono 40. "
+            "Altri 12 casi sono sospetti, secondo la stessa fonte.",
+            "12 casi",
+            "Il ministero della Salute",
+        ),
+    ],
+)
+def test_the_same_source_is_the_speaker_before(
+    lang: str, text: str, fragment: str, speaker: str
+) -> None:
+    assert speaker_of(lang, text, fragment).speaker == speaker
+
+
+def test_a_role_no_one_was_given_goes_on_with_the_person_before() -> None:
+    """The text never calls anyone president: "le chef de l'Etat" is the person who spoke just
+    before, and the "il" after it is the same person."""
+    text = (
+        "Olivier Mercadier s'est félicité d'une baisse du chômage. Un chiffre qui va "
+        '"au-delà de notre objectif", écrit le chef de l\'Etat. "C\'est le fruit de nos '
+        'efforts", se félicite-t-il aussi.'
+    )
+    assert speaker_of("fr", text, "notre objectif").speaker == "Olivier Mercadier"
+    assert speaker_of("fr", text, "fruit de nos efforts").speaker == "Olivier Mercadier"
+
+
+def test_a_role_is_not_the_person_before_who_holds_another_role() -> None:
+    text = (
+        "Le ministre Olivier Mercadier s'est félicité d'une baisse du chômage. "
+        "\"C'est un tournant\", écrit le chef de l'Etat."
+    )
+    assert speaker_of("fr", text, "tournant").speaker != "Olivier Mercadier"
+
+
+def test_a_role_cut_by_the_cue_runs_on_to_the_name_of_its_holder() -> None:
+    """No comma between the role phrase and the name: "il direttore della Prevenzione del
+    ministero della Salute Paolo Greco" is Paolo Greco."""
+    text = (
+        '"La situazione è sotto controllo". Così all\'ANSA il direttore della Prevenzione del '
+        "ministero della Salute Paolo Greco."
+    )
+    claim = speaker_of("it", text, "sotto controllo")
+    assert (claim.speaker, claim.via) == ("Paolo Greco", "ANSA")
+
+
+def test_the_same_description_is_the_person_described_so_before() -> None:
+    """ "Lo rivela lo stesso spagnolo: «…»": the object clitic points back at what was said, the
+    subject follows the verb, and "the same Spaniard" is the person the text called so."""
+    text = (
+        "Lo spagnolo Juan Pedro López resta al comando della classifica. La tappa non è stata "
+        'una passeggiata. Lo rivela lo stesso spagnolo: "Ho visto che Carapaz attaccava".'
+    )
+    assert speaker_of("it", text, "Carapaz attaccava").speaker == "Juan Pedro López"
+
+
+def test_a_source_noun_leaves_its_owner_as_the_speaker() -> None:
+    text = "Gli investimenti - secondo i calcoli del sindacato - sono scesi a 4 miliardi."
+    claim = speaker_of("it", text, "sono scesi")
+    assert claim.speaker is not None and "calcoli" not in claim.speaker
+
+
 def test_an_indefinite_role_is_someone_new() -> None:
     claim = speaker_of(
         "en",

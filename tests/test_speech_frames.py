@@ -229,3 +229,62 @@ def test_it_verbless_cosi_keeps_the_outlet_it_was_said_to() -> None:
     text = "«I cantieri chiuderanno a giugno». Così all'Ansa il sindaco di Pisa Marco Bassi."
     c = only(claims_of("it", text), "I cantieri chiuderanno")
     assert (c.speaker, c.via) == ("Marco Bassi", "Ansa")
+
+
+def test_es_perfect_participles_are_cues_like_their_preterites() -> None:
+    """Spain writes the recent past as a perfect ("ha recordado"): each preterite cue has its
+    participle, and "describió" / "valoró" open a post-posed speaker like "dijo"."""
+    c = only(
+        claims_of("es", "El alcalde Pedro Ruiz ha recordado que el puente se cerrará el lunes."),
+        "puente se cerrará",
+    )
+    assert (c.speaker, c.kind) == ("Pedro Ruiz", ClaimKind.REPORTED)
+    c = only(claims_of("es", "“El agua llegó al techo”, describió Ana Torres."), "llegó al techo")
+    assert (c.speaker, c.kind) == ("Ana Torres", ClaimKind.DIRECT)
+
+
+def test_es_conjunction_before_a_subjectless_cue_keeps_the_speaker_before() -> None:
+    """ "..., ya que ha recordado que “...”": the conjunction is no subject; the clause goes on
+    with the speaker named before."""
+    text = (
+        "La alcaldesa Ana Ruiz ha dicho que el mercado abrirá el lunes. Ruiz ha pedido calma a "
+        "los vecinos, ya que ha recordado que “las obras terminarán en mayo”."
+    )
+    assert only(claims_of("es", text), "obras terminarán").speaker == "Ana Ruiz"
+    text = (
+        "Il sindaco Paolo Neri ha detto che il ponte resterà chiuso. Neri ha chiesto pazienza ai "
+        "cittadini, perché ha ricordato che «i lavori finiranno a maggio»."
+    )
+    assert only(claims_of("it", text), "lavori finiranno").speaker == "Paolo Neri"
+
+
+def test_it_riconosce_che_reports() -> None:
+    c = only(
+        claims_of(
+            "it", "Il capo della Protezione civile, Marco Neri, riconosce che ci sono stati danni."
+        ),
+        "ci sono stati danni",
+    )
+    assert (c.speaker, c.kind) == ("Marco Neri", ClaimKind.REPORTED)
+
+
+def test_an_impersonal_clitic_makes_a_cue_verb_no_speech() -> None:
+    """ "se si aggiunge il turista" is "if the tourist is added": nobody adds anything."""
+    assert claims_of("it", "Il conto sale a cinque se si aggiunge il turista disperso ieri.") == []
+    assert claims_of("es", "La cifra sube a cinco si se añade el turista desaparecido ayer.") == []
+
+
+def test_en_postposed_name_with_a_named_role_and_a_manner_adverbial() -> None:
+    """ "“…,” X, a WHO spokesman, told dpa by telephone": a name may modify the role in the
+    apposition, and how it was said ("by telephone") is an adverbial like "on Monday"."""
+    text = (
+        "Jean Marlow said the plan had failed. “The term does not indicate severity,” Ashok "
+        "Moloo, a WHO spokesman, told dpa by telephone, echoing other officials."
+    )
+    c = only(claims_of("en", text), "does not indicate severity")
+    assert (c.speaker, c.via) == ("Ashok Moloo", "dpa")
+    c = only(
+        claims_of("en", "“It is staggering,” Tim Nixon, a spokesman for the firm, said by phone."),
+        "staggering",
+    )
+    assert c.speaker == "Tim Nixon"
