@@ -881,6 +881,28 @@ def stories(
         typer.echo(format_stories(listings), nl=False)
 
 
+@app.command("story")
+def story(
+    ctx: typer.Context,
+    story_id: Annotated[str, typer.Argument(help="A story id (an article's story_id)")],
+    as_json: AsJson = False,
+) -> None:
+    """One story from Elasticsearch: its articles by language and its figures by concept."""
+    from streams.story_view import StoryNotFound, format_story, read_story
+
+    settings = settings_from(ctx)
+    try:
+        with reported(settings):
+            view = asyncio.run(read_story(settings, story_id))
+    except StoryNotFound as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_story(view), nl=False)
+
+
 def main() -> None:
     logging.captureWarnings(True)
     app()
