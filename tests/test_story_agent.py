@@ -109,3 +109,28 @@ def test_closed_stories_leave_the_table() -> None:
     assert set(table.data) == {ids["later"], ids["fr1"]}
     closed = {d["story_id"] for d in documents if not d["open"]}
     assert {ids["it1"], ids["vote"]} <= closed
+
+
+def test_the_ledger_puts_competing_figures_of_one_concept_side_by_side_in_time_order() -> None:
+    from streams.story_view import ledger
+
+    def figure(value: float, counts: str, day: str, speaker: str | None, outlet: str) -> Any:
+        return {
+            "value": value,
+            "counts": counts,
+            "published_at": f"{day}T10:00:00+00:00",
+            "speaker_key": speaker,
+            "source": {"name": outlet, "domain": f"{outlet.lower()}.example"},
+        }
+
+    groups = ledger(
+        [
+            figure(10000, "soldiers", "2024-10-28", "org:pentagon", "CNN"),
+            figure(3000, "soldati", "2024-10-23", "org:jcs", "ANSA"),
+            figure(12, "Tote", "2024-10-24", None, "Spiegel"),
+        ],
+        ConceptLexicon.from_file(),
+    )
+    assert [e["value"] for e in groups["soldier"]] == [3000, 10000]
+    assert [e["claimant"] for e in groups["soldier"]] == ["org:jcs", "org:pentagon"]
+    assert groups["death"][0]["claimant"] == "spiegel.example"  # no speaker: the outlet

@@ -5,6 +5,7 @@ mid-stream and started again leaves every article's story unchanged."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 from elasticsearch import AsyncElasticsearch
-from pipeline_helpers import NewsstreamProcess, write_config
+from pipeline_helpers import NewsstreamProcess, cli, write_config
 from test_story_cli import ARTICLES
 
 from streams.records import Article
@@ -114,4 +115,14 @@ async def test_one_story_across_languages_and_a_restart_changes_nothing(
         await es.close()
     assert story["languages"] == ["de", "en", "es", "fr", "it"]
     assert story["article_count"] == 5
-    assert "person:anna berti" in story["top_entity_keys"] or story["top_entities"], story
+    assert story["top_entities"], story
+
+    # newsstream story: the articles by language, the figures grouped by what they count
+    shown = cli("story", flood_id, "--json", env={"NEWSSTREAM_CONFIG": str(config)})
+    assert shown.returncode == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    assert sorted(view["articles"]) == ["de", "en", "es", "fr", "it"]
+    deaths = view["figures"]["death"]
+    assert {e["lang"] for e in deaths} >= {"it", "en"} and {e["value"] for e in deaths} == {12.0}
+    assert [e["first_seen"] for e in deaths] == sorted(e["first_seen"] for e in deaths)
+    assert cli("story", "story-999999", env={"NEWSSTREAM_CONFIG": str(config)}).returncode == 1
