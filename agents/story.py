@@ -2,15 +2,15 @@
 
 Every article joins an open story or opens one, in arrival order (:class:`agents.stories.book.
 StoryBook`). Clustering is one sequence over all articles, so it must be read in one order that
-a restart reads again: the ``story-order`` agent forwards each enriched record to
-news.story-queue under a single key (:data:`STORY_QUEUE_KEY`), which puts every record in one
-partition. The ``story`` agent, the only reader of that partition, keeps the book in a Faust
-table (``stories``) whose changelog receives every write in that same partition: a worker that
-restarts, or a second worker taking the partition over, restores the table and reads on from the
-committed offset, so the same articles in the same order give the same stories. Records read
-again (written before a crash, not committed) find their article in its story already and get
-the same id. Closed stories are deleted from the table, so memory and changelog stay bounded
-by the open stories.
+a restart reads again: the ``story-order`` agent forwards each enriched record to one partition
+of news.story-queue (:data:`STORY_QUEUE_PARTITION`), still keyed by its article id. The
+``story`` agent, the only reader of that partition, keeps the book in a Faust table
+(``stories``) whose changelog receives every write in that same partition: a worker that
+restarts, or a second worker taking the partition over, restores the table and reads on from
+the committed offset, so the same articles in the same order give the same stories. Records
+read again (written before a crash, not committed) find their article in its story already and
+get the same id. Closed stories are deleted from the table, so memory and changelog stay
+bounded by the open stories.
 
 Per batch, the agent writes the touched stories' documents (news-stories) with retries while
 Elasticsearch is away, sends each article on to news.storied with its story_id, and only then
@@ -37,12 +37,13 @@ from agents.stories.features import StreamFeatures
 from streams.app import Topics
 from streams.health import oldest_timestamp, supervised
 from streams.metrics import Metrics
+from streams.records import key_text
 from streams.settings import Settings, StorySettings
 
 log = logging.getLogger(__name__)
 
-STORY_QUEUE_KEY = "stories"
-"""The one key of news.story-queue: one key, one partition, one order."""
+STORY_QUEUE_PARTITION = 0
+"""The one partition of news.story-queue that carries records: one partition, one order."""
 
 STORY_TABLE = "stories"
 
@@ -125,21 +126,23 @@ class StoryStage:
         self.book: StoryBook | None = None
 
     def process(
-        self, values: Sequence[bytes], writer: StoryTableWriter, partition: int
-    ) -> tuple[list[tuple[str, bytes]], list[dict[str, Any]]]:
+        self, records: Sequence[tuple[str | None, bytes]], writer: StoryTableWriter, partition: int
+    ) -> tuple[list[tuple[str | None, bytes]], list[dict[str, Any]]]:
+        """``records`` are (article id, enriched record as bytes), in queue order; out go the
+        same with story_id set, and the documents of the stories they changed."""
         if self.book is None:  # after a start or a rebalance: what the changelog restored
             self.book = StoryBook.from_entries(writer.entries(), clusterer_settings(self.settings))
         book = self.book
-        out: list[tuple[str, bytes]] = []
+        out: list[tuple[str | None, bytes]] = []
         documents: dict[str, dict[str, Any]] = {}
-        for value in values:
+        for key, value in records:
             try:
                 enriched = json.loads(value)
                 view = self.features.article(enriched)
             except (ValueError, KeyError, TypeError) as exc:
                 # the index agent dead-letters what is not an enriched article; pass it on
                 log.warning("no story for an unreadable record: %s", exc)
-                out.append(("", value))
+                out.append((key, value))
                 continue
             assignment = book.assign(enriched, view)
             if not assignment.again:
@@ -175,8 +178,13 @@ def register_story(
     @app.agent(raw(topics.enriched), name="story-order")
     @supervised(health, "story-order")
     async def story_order(stream: faust.StreamT[bytes]) -> None:
-        async for value in stream:
-            await topics.story_queue.send(key=STORY_QUEUE_KEY, value=value, value_serializer="raw")
+        async for event in stream.events():
+            await topics.story_queue.send(
+                key=key_text(event.key),
+                value=event.value,
+                partition=STORY_QUEUE_PARTITION,
+                value_serializer="raw",
+            )
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def forget_book(app: Any, revoked: Any, **kwargs: Any) -> None:
@@ -189,11 +197,13 @@ def register_story(
         async for events in batches:
             health.holding("story", oldest_timestamp(events))
             partition = events[0].message.partition
-            out, docs = stage.process([e.value for e in events], writer, partition)
+            out, docs = stage.process(
+                [(key_text(e.key), e.value) for e in events], writer, partition
+            )
             if docs:
                 await documents.write(docs)
             pending = [
-                await topics.storied.send(key=key or None, value=value, value_serializer="raw")
+                await topics.storied.send(key=key, value=value, value_serializer="raw")
                 for key, value in out
             ]
             await asyncio.gather(*pending)

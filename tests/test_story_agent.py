@@ -65,17 +65,28 @@ STREAM = [
 ]
 
 
+def keyed(records: list[bytes]) -> list[tuple[str | None, bytes]]:
+    return [(json.loads(r)["article"]["article_id"], r) for r in records]
+
+
+def test_a_record_that_is_no_enriched_article_passes_on_with_its_key() -> None:
+    out, documents = stage().process(
+        [("garbage", b'{"lang": "it"}')], StoryTableWriter(MemoryTable()), 0
+    )
+    assert out == [("garbage", b'{"lang": "it"}')] and documents == []
+
+
 def stage() -> StoryStage:
     return StoryStage(StorySettings(), StreamFeatures(ConceptLexicon.from_file()))
 
 
-def story_ids(out: list[tuple[str, bytes]]) -> dict[str, str]:
+def story_ids(out: list[tuple[str | None, bytes]]) -> dict[str | None, str]:
     return {key: json.loads(value)["story_id"] for key, value in out}
 
 
 def test_one_event_in_three_languages_is_one_story_with_its_document() -> None:
     table = MemoryTable()
-    out, documents = stage().process(STREAM[:4], StoryTableWriter(table), 0)
+    out, documents = stage().process(keyed(STREAM[:4]), StoryTableWriter(table), 0)
     ids = story_ids(out)
     assert ids["it1"] == ids["en1"] == ids["de1"] != ids["vote"]
     flood = next(d for d in documents if d["story_id"] == ids["it1"])
@@ -90,19 +101,19 @@ def test_one_event_in_three_languages_is_one_story_with_its_document() -> None:
 
 def test_a_restart_mid_stream_leaves_the_assignments_unchanged() -> None:
     whole_table = MemoryTable()
-    whole, _ = stage().process(STREAM, StoryTableWriter(whole_table), 0)
+    whole, _ = stage().process(keyed(STREAM), StoryTableWriter(whole_table), 0)
 
     table = MemoryTable()
-    first, _ = stage().process(STREAM[:3], StoryTableWriter(table), 0)
+    first, _ = stage().process(keyed(STREAM[:3]), StoryTableWriter(table), 0)
     restarted = stage()  # a new worker: its book comes from the changelog
     # the last two records of the first run are read again (not committed), then the rest
-    rest, _ = restarted.process(STREAM[1:], StoryTableWriter(table.restored()), 0)
+    rest, _ = restarted.process(keyed(STREAM[1:]), StoryTableWriter(table.restored()), 0)
     assert story_ids(whole) == {**story_ids(first), **story_ids(rest)}
 
 
 def test_closed_stories_leave_the_table() -> None:
     table = MemoryTable()
-    out, documents = stage().process(STREAM, StoryTableWriter(table), 0)
+    out, documents = stage().process(keyed(STREAM), StoryTableWriter(table), 0)
     ids = story_ids(out)
     # the flood and the first vote were quiet for more than 3 days when the later ones came
     assert ids["it1"] not in table.data and ids["vote"] not in table.data
