@@ -71,6 +71,7 @@ MIN_STANDALONE_WORDS = 3  # an unattributed quote shorter than this is a scare q
 MAX_SUBJECT_TOKENS = 12
 MAX_ADVERBIAL_WORDS = 6  # longer content is never adverbials and a pronoun alone
 MAX_INVERTED_SPEAKER_WORDS = 6  # "come ha detto il ministro degli Esteri": longer is a clause
+MIN_POSTPOSED_CONTENT_WORDS = 4  # "<content>, Name, a spokesman, told X": fewer is a subject
 # "The decision to cut pensions, the minister said, would ...": an aside interrupts a sentence's
 # first phrase; after a longer stretch it closes a clause
 MAX_INTERRUPTED_WORDS = 8
@@ -1266,6 +1267,8 @@ class DocumentReader:
             return Speaker(whole.text, whole.start, whole.end, role if definite else None)
         if self.is_org_word(run[-1].low, orgs):
             return Speaker(whole.text, whole.start, whole.end)
+        if (located := self._located_body(toks, k)) is not None:
+            return self.speaker_from(located)
         complements = self.w("source_complements")
         if any(f"{a.low} {b.low}" in complements for a, b in itertools.pairwise(toks[: k + 1])):
             return Speaker(whole.text, whole.start, whole.end)  # "sources close to Macron"
@@ -1646,6 +1649,15 @@ class DocumentReader:
                 cut = before[-1] if before else None
                 if cut and not self.masked[cut[1] : cm.start()].strip(" ,"):
                     subj = self.clean_subject(*cut)
+                    if subj is not None and len(before) > 1 and self._is_relative(subj):
+                        # "Lo conferma Marco Rossi, che denuncia: “…”": the antecedent speaks
+                        subj = self.trailing_np(*before[-2])
+                    elif self._adjunct_lead(*cut) and (
+                        inverted := self.np_after(cm.end(), cm.end() + len(gap))
+                    ):
+                        # "In dem Gespräch sagte Berger weiter: »…«": after a fronted adjunct
+                        # the subject follows the verb
+                        subj = inverted
                     if subj is not None and self.lex.verb_re.search(subj.text):
                         return Speaker(None), via, cm.group(), frozenset()
                     if subj is not None:
@@ -1848,8 +1860,17 @@ class DocumentReader:
             np_ = subject or self.np_after(ce, ue)
             sp = self.speaker_from(np_)
             via = self.via_in(ce, ue)
+            citing = self._citing(np_.end if np_ else ce, ue)
+            if citing is not None and citing[0] is not None and np_ is not None:
+                # "Lo riferisce l'agenzia Interfax citando il governatore, Igor Petrov": the
+                # one cited speaks, the agency relays
+                sp, via = self.speaker_from(citing[0]), np_
             ps, pe = self.units[index - 1]
-            earlier = [d for d in self.drafts if ps <= d.start < pe and not d.explicit]
+            earlier = [
+                d
+                for d in self.drafts
+                if ps <= d.start < pe and (not d.explicit or self._by_preposition(d))
+            ]
             if earlier:
                 for d in earlier:
                     d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, cue
@@ -1859,6 +1880,12 @@ class DocumentReader:
                 return
             if not any(ps <= d.start < pe for d in self.drafts):
                 self.add(self.content_span(ps, pe), sp, cue=cue, via=via, roles=self.roles_in(np_))
+            return
+        colon = max(left.rfind(c) for c in ":;")
+        if colon > 0 and self.is_anaphora(us + colon + 1, cs):
+            # "Tre persone sono ferite: lo ha detto il prefetto, Mario Neri": the anaphora
+            # points back at the clause before the colon, the speaker follows the cue
+            self._inverted(us, us + colon, self.np_after(ce, ue), ce, ue, cue)
             return
         relay_words = self.w("relay", "auxiliaries")
         if self.lex.prep_re is not None:
@@ -1993,6 +2020,19 @@ class DocumentReader:
         ):
             sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end
             comp = self.complementizer_after(ce, ue)
+            postposed = self._postposed_subject(us, cs) if comp is None else None
+            if postposed is not None:
+                name, apposition, sep = postposed
+                via = self.via_in(ce, ue)
+                if self.terminal_after(via.end if via else ce, ue):
+                    self.add(
+                        self.content_span(us, sep),
+                        self.speaker_from(name),
+                        cue=cue,
+                        via=via,
+                        roles=self.roles_in(apposition),
+                    )
+                    return
             # "La ministra, María Jesús Montero, anunció ...": a role and a name in apposition
             # are a subject, not content said by someone named after the cue
             apposed = len(self.chunks(us, cs)) >= 2
@@ -2064,6 +2104,60 @@ class DocumentReader:
         span = (us, tnp.start) if self.terminal_after(ce, ue) else (us, ue)
         self.add(
             self.content_span(*span), sp, cue=cue, via=self.via_in(ce, ue), roles=self.roles_in(tnp)
+        )
+
+    def _is_relative(self, phrase: Phrase) -> bool:
+        """The phrase is one relative pronoun ("che", "qui", "who", "der"): it stands for the
+        noun phrase before it."""
+        return " ".join(phrase.text.casefold().split()) in self.w("relatives")
+
+    def _located_body(self, toks: list[Tok], k: int) -> Phrase | None:
+        """ "Die Polizei in Wittlich meldete ...": a body, role or source placed by a preposition
+        ("in", "à", "en") speaks; the place after it only says where. The phrase before the
+        preposition, or None when the words before the capitalised run are no such noun."""
+        if k < 2 or toks[k - 1].low not in self.w("place_preps"):
+            return None
+        speakers = self.w("bodies", "roles", "sources")
+        if not any(t.low in speakers for t in toks[: k - 1]):
+            return None
+        return Phrase(self.text[toks[0].start : toks[k - 2].end], toks[0].start, toks[k - 2].end)
+
+    def _postposed_subject(self, us: int, cs: int) -> tuple[Phrase, Phrase, int] | None:
+        """ "<content>, Kwame Mensah, a spokesman for the fire service, told Reuters.": a name and
+        its apposition between commas, after the content and before the cue, are the subject.
+
+        The name, the apposition and the comma where the content ends; None unless the last
+        comma piece is an apposition opened by a role (with or without an article) and the
+        piece before it a short capitalised name, with content before both."""
+        chunks = self.chunks(us, cs)
+        if len(chunks) < 3:
+            return None
+        apposition = self.clean_subject(*chunks[-1])
+        roles = self.w("roles")
+        words = [t for t in self.toks(*chunks[-1]) if t.is_word]
+        if apposition is None or not words:
+            return None
+        head = words[1] if words[0].low in self.w("determiners") and len(words) > 1 else words[0]
+        if head.low not in roles:
+            return None
+        name_words = [t for t in self.toks(*chunks[-2]) if t.is_word]
+        if not 2 <= len(name_words) <= 4 or not all(t.is_cap for t in name_words):
+            return None
+        name = self.clean_subject(*chunks[-2])
+        if name is None or self.is_outlet(name.text):
+            return None
+        content_words = [t for t in self.toks(us, chunks[-2][0]) if t.is_word]
+        if len(content_words) < MIN_POSTPOSED_CONTENT_WORDS:
+            return None  # "The minister, Ruth Okafor, a lawyer, told ...": a subject, no content
+        return name, apposition, chunks[-2][0] - 1
+
+    def _by_preposition(self, d: Draft) -> bool:
+        """Whether ``d`` was attributed by a source preposition ("Nach Angaben aus Berlin"),
+        which a following "Das sagte X" names more closely."""
+        return (
+            d.cue is not None
+            and self.lex.prep_re is not None
+            and self.lex.prep_re.fullmatch(d.cue) is not None
         )
 
     def _inverted(self, us: int, sep: int, np_: Phrase | None, ce: int, ue: int, cue: str) -> None:
@@ -2239,7 +2333,9 @@ class DocumentReader:
         if self.lang == "de" and " " not in cue and self._adjunct_lead(ss, cs):
             # "Am Montag sagte Scholz, ...", "Dem Spiegel sagte der Minister, ...": after an
             # adjunct, German puts the subject after the verb
-            inverted = self._subject_after_verb(cs + len(cue), ue)
+            inverted = self._subject_after_verb(cs + len(cue), ue) or self._short_subject_after(
+                cs + len(cue), ue
+            )
             if inverted is not None:
                 subject, start = inverted
                 sp = self.speaker_from(subject)
@@ -2308,6 +2404,25 @@ class DocumentReader:
         if i < len(toks) and toks[i].text in (",", ":"):
             return np_, toks[i].end
         return None
+
+    def _short_subject_after(self, pos: int, limit: int) -> tuple[Phrase, int] | None:
+        """ "Zudem warnte Kroll vor voreiligen Schlüssen.": after an adverb the subject follows
+        the verb even with no comma or "dass" after it; taken only when it is a name or a role
+        with its article (at most MAX_INVERTED_SPEAKER_WORDS words), and two words or more follow
+        ("vor voreiligen Schlüssen" is what was said, though it opens with a preposition)."""
+        np_ = self.np_after(pos, limit)
+        if np_ is None or self.masked[pos : np_.start].strip():
+            return None
+        words = [t for t in self.toks(np_.start, np_.end) if t.is_word]
+        if not words or len(words) > MAX_INVERTED_SPEAKER_WORDS:
+            return None
+        named = all(t.is_cap for t in words)
+        roled = words[0].low in self.w("determiners") and any(
+            self.is_role(t.low) or t.low in self.w("bodies") for t in words[1:]
+        )
+        if not (named or roled) or len([t for t in self.toks(np_.end, limit) if t.is_word]) < 2:
+            return None
+        return np_, np_.end
 
     def is_time_lead(self, start: int, end: int) -> bool:
         first = self._masked_tokens.first_word(start, end)
@@ -2415,6 +2530,11 @@ class DocumentReader:
             k -= 1
         if k == 0 or k == len(toks) or toks[k].low not in ("der", "dem"):
             return subj, None  # "die Agentur dpa" is the subject; an outlet named without a dative
+        # "wie X im Gespräch mit der dpa sagte": the interview phrase is no part of the subject
+        interview = self.w("interview")
+        n = next((n for n in (4, 3, 2) if " ".join(t.low for t in toks[k - n : k]) in interview), 0)
+        if 0 < n < k:
+            k -= n
         end = toks[k - 1].end
         return Phrase(self.text[subj.start : end], subj.start, end), outlet
 
@@ -2598,14 +2718,18 @@ class DocumentReader:
         if np_ is None:
             return
         sp = self.speaker_from(np_)
+        via = self.via_in(lead.end, ue)  # "Così all'Adnkronos il ministro X."
         ps, pe = self.units[index - 1]
         earlier = [d for d in self.drafts if ps <= d.start < pe and not d.explicit]
         for d in earlier:
             d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, lead.text
+            d.via = self.outlet_name(via).text if via else d.via
             d.speaker_span = (sp.start, sp.end) if sp.text else None
             d.role, d.intro_roles = sp.role, self.roles_in(np_)
         if not earlier and not any(ps <= d.start < pe for d in self.drafts):
-            self.add(self.content_span(ps, pe), sp, cue=lead.text, roles=self.roles_in(np_))
+            self.add(
+                self.content_span(ps, pe), sp, cue=lead.text, via=via, roles=self.roles_in(np_)
+            )
 
     def read_konjunktiv(self, index: int) -> None:
         """German: a sentence in Konjunktiv I right after a claim reports the same speaker."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,7 @@ from spacy.tokens import Doc, Span
 from agents.annotations import ENTITIES_KEY, Entity, EntityType
 from agents.gazetteer import LEXICONS, GazetteerEntry, build_gazetteer, read_yaml
 from agents.names import person_key
+from agents.place_gazetteer import PLACE_KEY_PREFIXES, place_names
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,16 @@ LOCATION_PREPOSITIONS: dict[str, frozenset[str]] = {
     "de": frozenset(),  # German capitalises every noun: "in Gefahr" is no place
     "es": frozenset({"en", "cerca"}),
 }
+TOWN_PREPOSITIONS: dict[str, frozenset[str]] = {
+    "it": frozenset({"da", "fino"}),
+    "en": frozenset({"from", "to"}),
+    "fr": frozenset({"de", "depuis", "vers"}),
+    "de": frozenset({"in", "nach", "aus", "bei", "von"}),
+    "es": frozenset({"de", "desde", "hacia"}),
+}
+"""Prepositions of place and motion that, before a known town's name, make it the town ("da
+Parma a Reggio", "from Hope to", "in Hof", "nach Essen"): enough in German too, where they do not
+type an unknown capitalised noun ("in Gefahr")."""
 GERMAN_PARTICLES = frozenset({"von", "vom", "zu", "van", "de", "di", "da"})
 NAME_INNER_PARTICLES = frozenset(
     {"de", "du", "des", "van", "von", "der", "den", "ter", "dos", "das"}
@@ -91,6 +103,8 @@ PREPOSITION_FILLERS = frozenset(
     }
 )
 """After a role, these mean a portfolio follows ("ministro degli Esteri"), not a name."""
+PORTFOLIO_LINKS = frozenset({"allo", "alla", "al", "ai", "agli", "alle", "all'", "à", "a"})
+"""Prepositions with an article between a role and its portfolio ("assessore allo Sviluppo")."""
 CAP_SEQUENCE_PERSON_LANGS = frozenset({"it", "en", "fr", "es"})
 """Languages where an unknown run of 2-3 capitalised words mid-sentence is most likely a name."""
 
@@ -113,6 +127,14 @@ class Lexicons:
     outlet_nouns: frozenset[str]
     not_entity_after: frozenset[str]
     org_adjectives: frozenset[str]
+    ambiguous_places: frozenset[str]
+    """Town names that are also common words or first names ("Noto"): places only in context."""
+    place_lengths: dict[str, int]
+    """The generated place names by first word: the most tokens a name starting with it has."""
+
+
+DATELINE_POPULATION = 50_000
+"""Towns this big also match in capitals ("ESSEN", "CÁDIZ"): datelines name the bigger ones."""
 
 
 def _lower_set(items: Iterable[Any]) -> frozenset[str]:
@@ -133,7 +155,27 @@ def org_kinds() -> dict[str, str]:
 @lru_cache(maxsize=16)
 def load_lexicons(lang: str) -> Lexicons:
     """Read the data files once per language (cached for the process)."""
-    gazetteer = build_gazetteer(lang)
+    # a copy: build_gazetteer's dict is cached and shared with the command line's resolver
+    gazetteer = dict(build_gazetteer(lang))
+    ambiguous: set[str] = set()
+    place_lengths: dict[str, int] = {}
+    place_entries: dict[str, GazetteerEntry] = {}  # one per place, shared by its names
+    for place in place_names(lang):
+        if place.name in gazetteer:
+            continue  # hand-written and CLDR names come first
+        entry = place_entries.get(place.key) or place_entries.setdefault(
+            place.key,
+            GazetteerEntry(EntityType.LOCATION, place.key, place.canonical, place.country),
+        )
+        forms = [place.name]
+        if place.ambiguous:
+            ambiguous.add(place.name)
+        elif place.population >= DATELINE_POPULATION and len(place.name) >= 4:
+            forms.append(place.name.upper())
+        for form in forms:
+            if gazetteer.setdefault(form, entry) is entry:
+                first, pieces = _first_word(form), len(TOKEN_PIECES.findall(form))
+                place_lengths[first] = max(place_lengths.get(first, 0), pieces)
     roles = read_yaml("roles.yaml")
     cues = read_yaml("cues.yaml")
     first_names = frozenset(
@@ -156,6 +198,8 @@ def load_lexicons(lang: str) -> Lexicons:
         outlet_nouns=_lower_set(cues["outlet_nouns"]),
         not_entity_after=_lower_set(cues["not_entity_after"]),
         org_adjectives=_lower_set(cues["org_adjectives"]),
+        ambiguous_places=frozenset(ambiguous),
+        place_lengths=place_lengths,
     )
 
 
@@ -240,6 +284,8 @@ class _Tokens:
         if i == 0 or self.doc[i].is_sent_start:
             return True
         prev = self.words[i - 1]  # the end marks are punctuation: no need to ask the lexeme
+        if prev.isspace():  # a paragraph break ("verurteilt.\n\nDie Richter") starts one too
+            return "\n" in prev or self.sentence_initial(i - 1)
         return prev in QUOTE_OPENERS or prev in SENTENCE_END_MARKS
 
     def shouting(self, i: int) -> bool:
@@ -255,6 +301,17 @@ class _Tokens:
 
 def _is_cap_text(text: str) -> bool:
     return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
+
+
+FIRST_WORD = re.compile(r"[^\W\d_]+")
+TOKEN_PIECES = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+"""A name's words, digits and marks: at least as many pieces as the tokenizer makes of it."""
+
+
+def _first_word(text: str) -> str:
+    """The letters a name or token starts with ("L'Aquila" and the token "L'" -> "L")."""
+    match = FIRST_WORD.match(text)
+    return match.group() if match else text
 
 
 @lru_cache(maxsize=65536)
@@ -303,19 +360,31 @@ class EntityRecognizer:
             frozenset({"für", "&"}) if self.lang == "de" else self.lex.connectors | COORDINATORS
         )
         self.prepositions = LOCATION_PREPOSITIONS.get(str(self.lang), frozenset())
+        self.town_prepositions = self.prepositions | TOWN_PREPOSITIONS.get(
+            str(self.lang), frozenset()
+        )
         self.joiners = self.connectors | self.lex.particles | {"-"}
         """What can continue a run of names: a connector, a particle or a hyphen."""
         self.words_by_orth = _WordsByOrth()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        surfaces = list(self.lex.gazetteer)
+        # the generated town and subdivision names are looked up by ``_place_spans``: a
+        # ``PhraseMatcher`` over 80,000 names costs a second's tokenising and 300 MB per language
+        surfaces = [
+            name
+            for name, entry in self.lex.gazetteer.items()
+            if not entry.key.startswith(PLACE_KEY_PREFIXES)
+        ]
         self.matcher.add("GAZETTEER", [nlp.make_doc(surface) for surface in surfaces])
 
     # -- candidate mentions ----------------------------------------------------------------------
 
     def _gazetteer_mentions(self, tokens: _Tokens) -> list[Mention]:
         words, spaces = tokens.words, tokens.spaces
-        mentions = []
-        for _, start, end in self.matcher(tokens.doc):
+        mentions: list[Mention] = []
+        found = [(start, end) for _, start, end in self.matcher(tokens.doc)]
+        found.extend(self._place_spans(tokens))
+        found.sort(key=lambda bounds: (bounds[0], -bounds[1]))
+        for start, end in found:
             text = tokens.text(start, end)
             entry = self.lex.gazetteer.get(text)
             if entry is None:
@@ -329,8 +398,78 @@ class EntityRecognizer:
                 and text.replace(".", "").isupper()
             ):
                 continue  # "US-Mexico", "U.S.-Mexico": an abbreviation in a compound modifier
+            if entry.key.startswith(PLACE_KEY_PREFIXES) and self._inside_longer_name(
+                tokens, start, end
+            ):
+                continue
+            if text in self.lex.ambiguous_places and not self._expects_place(
+                tokens, start, end, mentions
+            ):
+                continue
             mentions.append((start, end, entry.type))
         return _longest_first(mentions)
+
+    def _place_spans(self, tokens: _Tokens) -> list[Bounds]:
+        """Where a generated town or subdivision name starts at a capitalised token: its first
+        word says how many tokens the longest such name can have, then the longest text that is
+        a name wins ("Castelnuovo di Garfagnana" over "Castelnuovo")."""
+        lengths, words = self.lex.place_lengths, tokens.words
+        size = len(words)
+        spans = []
+        for i in tokens.cap_positions:
+            longest = lengths.get(_first_word(words[i]))
+            if longest is None:
+                continue
+            for end in range(min(size, i + longest), i, -1):
+                if tokens.text(i, end) in self.lex.gazetteer:
+                    spans.append((i, end))
+                    break
+        return spans
+
+    def _inside_longer_name(self, tokens: _Tokens, start: int, end: int) -> bool:
+        """A town's name with another name glued to it is part of that longer name: a person's
+        ("Tim Nixon", "Michele De Palma", "Lorena Hernández") or a company's ("Thomson
+        Reuters", "Exxon Mobil"). Only a common word before it ("Dopo Parma") or a place's
+        article ("La Palma", in the name already) leaves it alone."""
+        words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
+        if (
+            start > 0
+            and start - 1 in capitalised
+            and not tokens.sentence_initial(start - 1)
+            and lowers[start - 1] not in self.lex.not_names
+            and words[start - 1] not in QUOTE_OPENERS
+        ):
+            return True
+        return (
+            end < len(words)
+            and end in capitalised
+            and words[end].isalpha()
+            and not words[end].isupper()
+            and lowers[end] not in self.lex.not_names
+            and lowers[end] not in self.lex.place_nouns
+        )
+
+    def _expects_place(self, tokens: _Tokens, start: int, end: int, before: list[Mention]) -> bool:
+        """Whether a town named like a common word or a first name stands where a place is
+        expected: after a locative preposition ("a Noto", "in Essen"), after a place noun ("il
+        comune di Noto", "die Stadt Hof"), in a list after a place ("a Ragusa, Noto e Modica") or
+        before its province in brackets ("Noto (Siracusa)")."""
+        words, lowers = tokens.words, tokens.lowers
+        if tokens.sentence_initial(start):
+            return False
+        prev = lowers[start - 1]
+        if prev in self.town_prepositions or prev in self.lex.place_nouns:
+            return True
+        if start >= 2 and prev in self.lex.connectors and lowers[start - 2] in self.lex.place_nouns:
+            return True
+        if (prev == "," or prev in COORDINATORS) and any(
+            m[1] == start - 1 and m[2] is EntityType.LOCATION for m in before
+        ):
+            return True
+        if end + 2 < len(words) and words[end] == "(" and words[end + 2] == ")":
+            entry = self.lex.gazetteer.get(words[end + 1])
+            return entry is not None and entry.type is EntityType.LOCATION
+        return False
 
     def _ner_mentions(self, tokens: _Tokens) -> list[Mention]:
         if not self.use_ner:
@@ -578,6 +717,8 @@ class EntityRecognizer:
             return (start, end, EntityType.ORG)  # "l'agenzia Nova", "the newspaper Kommersant"
         if 2 <= len(names) <= 4 and any(lowers[k] in lex.org_adjectives for k in names):
             return (start, end, EntityType.ORG)  # "Audiencia Nacional"
+        if self._portfolio_after_role(tokens, start):
+            return None
         if (
             self.lang in CAP_SEQUENCE_PERSON_LANGS
             and 2 <= len(names) <= 3
@@ -586,6 +727,16 @@ class EntityRecognizer:
         ):
             return (start, end, EntityType.PERSON)
         return None
+
+    def _portfolio_after_role(self, tokens: _Tokens, start: int) -> bool:
+        """A role, a preposition, then capitalised words: the role's portfolio, not a person
+        ("concejala de Seguridad Ciudadana", "assessore allo Sviluppo Economico", "ministre de
+        la Transition écologique")."""
+        k = start - 1
+        lowers = tokens.lowers
+        while k >= 0 and (lowers[k] in PREPOSITION_FILLERS or lowers[k] in PORTFOLIO_LINKS):
+            k -= 1
+        return k < start - 1 and k >= 0 and _is_role(lowers[k], self.lex)
 
     def _trim_chunk(self, tokens: _Tokens, start: int, end: int) -> Bounds:
         """Drop a sentence-initial common word ("Dopo", "Secondo") and trailing non-names."""
@@ -862,6 +1013,30 @@ class EntityRecognizer:
                     break
         return mentions
 
+    def _drop_towns_named_like(
+        self, tokens: _Tokens, persons: list[Mention], mentions: list[Mention], covered: set[int]
+    ) -> list[Mention]:
+        """A generated town's name that is the surname of a person named in full elsewhere is
+        that person again: "Tim Nixon ... Nixon said" (there is a Nixon in Texas). The token is
+        freed (removed from ``covered``) for the surname pass."""
+        surnames = {tokens.words[end - 1] for start, end, _ in persons if end - start >= 2}
+        if not surnames:
+            return mentions
+        kept = []
+        for start, end, etype in mentions:
+            text = tokens.text(start, end)
+            entry = self.lex.gazetteer.get(text)
+            if (
+                etype is EntityType.LOCATION
+                and text in surnames
+                and entry is not None
+                and entry.key.startswith(PLACE_KEY_PREFIXES)
+            ):
+                covered.difference_update(range(start, end))
+                continue
+            kept.append((start, end, etype))
+        return kept
+
     def _names_a_thing(self, tokens: _Tokens, start: int) -> bool:
         """ "la nave Canarias", "operazione Sophia", "hurricane Milton": ships, operations and
         storms named after places and people are not entities."""
@@ -932,6 +1107,7 @@ class EntityRecognizer:
         mentions.extend(rules)
         covered |= _tokens_of(rules)
         persons = [m for m in mentions if m[2] is EntityType.PERSON]
+        mentions = self._drop_towns_named_like(tokens, persons, mentions, covered)
         mentions.extend(self._surname_mentions(tokens, persons, covered))
         final = [m for m in _longest_first(mentions) if not self._names_a_thing(tokens, m[0])]
         spans, doc._.entities = self._normalise(tokens, final)

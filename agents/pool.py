@@ -87,11 +87,13 @@ def _serve(
         conn.send(("broken", f"{type(exc).__name__}: {exc}"))
         return
     conn.send((_READY, None))
+    # A thread of its own drains the pipe into ``jobs``: the parent sends the next job while this
+    # process sends the answer before it, and with both ends writing a large record and neither
+    # reading, the two would block each other for good once the pipe's buffer is full.
+    jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(conn, jobs), daemon=True).start()
     while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
+        job = jobs.get()
         if job is None:
             return
         try:
@@ -99,6 +101,18 @@ def _serve(
         except Exception as exc:
             answer = ("failed", f"{type(exc).__name__}: {exc}")
         conn.send(answer)
+
+
+def _receive(conn: Connection, jobs: queue.SimpleQueue[Any]) -> None:
+    """In a pool process: move jobs from the pipe to ``jobs`` as they come; None at the end."""
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            job = None
+        jobs.put(job)
+        if job is None:
+            return
 
 
 class _Process:

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -178,6 +179,7 @@ async def produce_and_watch(
     alias: str,
     entries: list[FeedEntry],
     rate: float,
+    check: Callable[[], None],
 ) -> list[Trace]:
     """Produce ``entries`` at ``rate`` per second and note when each is acknowledged (a realtime
     multi-get finds it) and searchable (a search finds it)."""
@@ -194,6 +196,7 @@ async def produce_and_watch(
     producing = asyncio.create_task(produce())
     found = 0
     while found < len(entries):
+        check()
         await asyncio.sleep(POLL_SECONDS)
         unacked = [i for i, t in traces.items() if t.acknowledged is None]
         if unacked:
@@ -227,6 +230,15 @@ def percentiles(traces: list[Trace]) -> dict[str, tuple[float, float]]:
         values = sorted(t.stages()[stage] for t in traces)
         out[stage] = (statistics.median(values), values[int(0.95 * (len(values) - 1))])
     return out
+
+
+def check_alive(procs: list[subprocess.Popen[bytes]], logs: Path) -> None:
+    """Stop the bench with the worker's last words when a worker has exited: the waits below
+    would otherwise wait for documents that no one will index."""
+    for i, proc in enumerate(procs):
+        if proc.poll() is not None:
+            tail = (logs / f"worker{i}.log").read_text(errors="replace").splitlines()[-5:]
+            sys.exit(f"worker {i} exited with status {proc.returncode}:\n" + "\n".join(tail))
 
 
 def rss_mib(pid: int) -> float:
@@ -284,6 +296,7 @@ async def run_pipeline(
                 await topics.entries.send(key=e.article_id, value=e)
             await app.producer.flush()
             while len(await seen_ids(es, alias)) < len(warm):
+                check_alive(procs, Path(tmp))
                 await asyncio.sleep(0.5)
             rss_start = sum(rss_mib(p.pid) for p in procs)
             # 1. throughput: a backlog of every article at once, as after an outage or a
@@ -294,6 +307,7 @@ async def run_pipeline(
                 await topics.entries.send(key=e.article_id, value=e)
             await app.producer.flush()
             while (await es.count(index=alias))["count"] < len(entries) + len(warm):
+                check_alive(procs, Path(tmp))
                 await asyncio.sleep(0.5)
             arrivals = await indexed_times(es, alias, prefix=entries[0].article_id.split("-")[0])
             lo, hi = int(0.1 * len(arrivals)), int(0.9 * len(arrivals))
@@ -301,7 +315,9 @@ async def run_pipeline(
             # 2. latency: entries arriving at half that rate, and at a newsroom's busy rate
             for name, pace in (("half load", sustained / 2), (f"{rate:g}/s", rate)):
                 batch = make_entries(paced, f"paced-{uuid.uuid4().hex[:4]}")
-                traces = await produce_and_watch(topics, es, alias, batch, rate=pace)
+                traces = await produce_and_watch(
+                    topics, es, alias, batch, rate=pace, check=lambda: check_alive(procs, Path(tmp))
+                )
                 latency[f"{name} ({pace:.1f}/s)"] = percentiles(traces)
             rss_end = sum(rss_mib(p.pid) for p in procs)
         finally:

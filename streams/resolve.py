@@ -20,8 +20,9 @@ from elasticsearch import AsyncElasticsearch
 
 from agents.gazetteer import build_gazetteer
 from agents.names import fold_name, person_key
+from agents.place_gazetteer import PLACE_KEY_PREFIXES, every_place_name
 
-KEY_PREFIXES = ("person:", "org:", "country:", "city:", "place:")
+KEY_PREFIXES = ("person:", "org:", "country:", "city:", "place:", *PLACE_KEY_PREFIXES)
 """How canonical keys begin; a filter value that begins so is taken as a key."""
 
 GAZETTEER_LANGS = ("en", "it", "fr", "de", "es")
@@ -56,11 +57,16 @@ class Resolved:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> dict[str, tuple[tuple[str, str], ...]]:
-    """Every known name of a person, place or organisation, lower-cased -> (key, canonical)s."""
+    """Every known name of a person, place or organisation, lower-cased -> (key, canonical)s;
+    the generated towns and subdivisions too."""
     found: dict[str, dict[str, str]] = {}
     for lang in GAZETTEER_LANGS:
         for surface, entry in build_gazetteer(lang).items():
             found.setdefault(surface.casefold(), {})[entry.key] = entry.canonical
+    for surface, key, canonical in every_place_name():
+        known = found.setdefault(surface.casefold(), {})
+        if not known:  # a hand-written or CLDR name keeps its own key ("Roma" is city:rome)
+            known[key] = canonical
     return {name: tuple(entries.items()) for name, entries in found.items()}
 
 

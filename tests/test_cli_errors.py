@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from pipeline_helpers import cli
 
+from streams.connections import preflight
 from streams.services import LocalStack
+from streams.settings import Settings
 
 NO_ES = {"NEWSSTREAM_ELASTICSEARCH__URL": "http://127.0.0.1:1"}
 NO_KAFKA = {"NEWSSTREAM_KAFKA__BOOTSTRAP_SERVERS": "127.0.0.1:1"}
@@ -152,3 +154,18 @@ def test_feed_urls_are_checked_when_added_and_when_loaded(tmp_path: Path) -> Non
         assert_one_line(cli("feeds", "add", url, env=env), 1, hint)
     feeds.write_text('feeds:\n  - url: "http://example.org/a feed"\n    name: x\n')
     assert_one_line(cli("feeds", "list", env=env), 1, str(feeds), "feeds.0.url", "no spaces")
+
+
+async def test_preflight_warns_only_when_elasticsearch_is_away(provisioned: Settings) -> None:
+    """The worker's start-up check: no warning against the Elasticsearch this project runs (whose
+    distribution answers GET / with a 405), one that names the URL when nothing answers."""
+    assert await preflight(provisioned) == []
+    away = provisioned.model_copy(
+        update={
+            "elasticsearch": provisioned.elasticsearch.model_copy(
+                update={"url": "http://127.0.0.1:1"}
+            )
+        }
+    )
+    [warning] = await preflight(away)
+    assert "127.0.0.1:1" in warning and "the index agent waits for it" in warning

@@ -78,6 +78,20 @@ async def test_jobs_queued_ahead_are_answered_in_order() -> None:
     assert answers == [f"s:{j}" for j in jobs]
 
 
+async def test_large_jobs_and_answers_pass_each_other_in_the_pipe() -> None:
+    """The parent sends the next job while the process sends the answer before it; with both
+    larger than a pipe's buffer (64 KiB on Linux) neither may wait for the other to read."""
+    pool = small_pool(timeout=20.0)
+    try:
+        jobs = [f"{i}" + "x" * 1_000_000 for i in range(3 * PREFETCH)]
+        # a deadlock shows as no answer at all: the bound is generous, not a speed target
+        answers = await asyncio.wait_for(asyncio.gather(*(pool.run(j) for j in jobs)), 120)
+    finally:
+        pool.stop()
+    assert answers == [f"s:{j}" for j in jobs]
+    assert pool.replaced == 0
+
+
 async def test_a_failing_job_fails_alone() -> None:
     pool = small_pool()
     try:
