@@ -4,7 +4,9 @@ Its document (news-stories), its articles by language (the article documents wit
 story_id) and its figure ledger: the figure documents of those articles (news-figures) grouped
 by the concept they count (agents/lexicons/concepts.yaml, else the counted word), each entry
 with value, unit, qualifier, claimant (the speaker key of its claim, else the outlet), via,
-outlet and first seen, in time order, so values that disagree stand side by side.
+outlet and first seen, in time order, so values that disagree stand side by side. And its claim
+groups: the claim documents of those articles (news-claims) grouped into statements, each with
+its first outlet and time, its reports and how many are independent (agents/stories/spread.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agents.stories.concepts import ConceptLexicon
+from agents.stories.spread import claim_groups
 from streams.connections import elasticsearch_client
 from streams.settings import AnswerKind, Settings
 
@@ -72,21 +75,30 @@ async def read_story(settings: Settings, story_id: str) -> dict[str, Any]:
         for a in articles:
             by_lang.setdefault(str(a.get("lang")), []).append(a)
         figures: list[Mapping[str, Any]] = []
+        claims: list[Mapping[str, Any]] = []
         if articles:
-            found_figures = await es.search(
-                index=es_settings.answers_alias(AnswerKind.FIGURES),
-                query={"terms": {"article_id": [a["article_id"] for a in articles]}},
-                size=10_000,
-                ignore_unavailable=True,
-            )
-            figures = [h["_source"] for h in found_figures["hits"]["hits"]]
+            ids = [a["article_id"] for a in articles]
+            figures = await _answers_of(es, es_settings.answers_alias(AnswerKind.FIGURES), ids)
+            claims = await _answers_of(es, es_settings.answers_alias(AnswerKind.CLAIMS), ids)
     finally:
         await es.close()
     return {
         "story": story,
         "articles": dict(sorted(by_lang.items())),
         "figures": ledger(figures, ConceptLexicon.from_file()),
+        "claims": [group.to_dict() for group in claim_groups(claims)],
     }
+
+
+async def _answers_of(es: Any, alias: str, article_ids: list[str]) -> list[Mapping[str, Any]]:
+    """The claim or figure documents of these articles."""
+    found = await es.search(
+        index=alias,
+        query={"terms": {"article_id": article_ids}},
+        size=10_000,
+        ignore_unavailable=True,
+    )
+    return [hit["_source"] for hit in found["hits"]["hits"]]
 
 
 def format_story(view: Mapping[str, Any]) -> str:
@@ -117,4 +129,12 @@ def format_story(view: Mapping[str, Any]) -> str:
             for e in entries
         )
         lines.append(f"  {concept}: {told}")
+    if view.get("claims"):
+        lines.append("claims:")
+    for group in view.get("claims", []):
+        lines.append(
+            f'  {group["speaker"]}: "{group["text"]}" first {group["first_outlet"]} '
+            f"{(group['first_seen'] or '')[:16]}; {group['reports']} reports, "
+            f"{group['independent']} independent ({', '.join(group['languages'])})"
+        )
     return "\n".join(lines) + "\n"

@@ -1,5 +1,6 @@
 """``newsstream stories``: the story documents in the real Elasticsearch, newest first,
-filtered by an entity (a name, a variant in another language, a key) and by day."""
+filtered by an entity (a name, a variant in another language, a key) and by day; and
+``newsstream story ID``'s claim groups read from the claim documents there."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ import pytest
 from conftest import isolated_settings
 from elasticsearch import AsyncElasticsearch
 from pipeline_helpers import write_config
+from test_story_spread import TROOPS_EN, claim
 from typer.testing import CliRunner
 
 from agents.stories.book import StorySummary, story_document
 from streams.cli import app
 from streams.provision import ProvisionReport, drop_index, install_index
 from streams.services import LocalStack
-from streams.settings import Settings
+from streams.settings import AnswerKind, Settings
 
 runner = CliRunner()
 
@@ -52,6 +54,15 @@ STORIES = {
 }
 
 
+# The troops story's claims: three outlets relay Reuters' wire, AFP quotes the speaker itself.
+TROOP_CLAIMS = [
+    claim("r1", "28T14:00", "Daily Post", TROOPS_EN, via="Reuters"),
+    claim("r2", "28T15:00", "Evening Star", TROOPS_EN, via="Reuters"),
+    claim("r3", "28T16:00", "Morning Herald", TROOPS_EN, via="Reuters"),
+    claim("afp", "28T13:30", "AFP", "About 10,000 North Korean soldiers are in eastern Russia"),
+]
+
+
 def documents() -> list[dict[str, Any]]:
     found = []
     for story_id, articles in STORIES.items():
@@ -76,7 +87,16 @@ async def stored(
                 id=document["story_id"],
                 document=document,
             )
-        await es.indices.refresh(index=settings.elasticsearch.stories_alias)
+        for c in TROOP_CLAIMS:
+            article = {key: c[key] for key in ("article_id", "lang", "source", "published_at")}
+            article |= {"title": c["text"], "story_id": "story-000003"}
+            await es.index(index=settings.elasticsearch.alias, id=c["article_id"], document=article)
+            await es.index(
+                index=settings.elasticsearch.answers_alias(AnswerKind.CLAIMS),
+                id=c["claim_id"],
+                document=c,
+            )
+        await es.indices.refresh(index=settings.elasticsearch.index_pattern)
     finally:
         await es.close()
     yield write_config(settings, tmp_path_factory.mktemp("stories") / "settings.yaml")
@@ -139,3 +159,15 @@ def test_filters_are_refused_with_files(tmp_path: Path) -> None:
 
 def test_a_size_out_of_range_is_refused() -> None:
     assert runner.invoke(app, ["stories", "--size", "0"]).exit_code == 2
+
+
+@pytest.mark.integration
+def test_story_claim_groups_count_relay_roots(stored: Path) -> None:
+    env = {"NEWSSTREAM_CONFIG": str(stored)}
+    result = runner.invoke(app, ["story", "story-000003", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    (group,) = json.loads(result.stdout)["claims"]
+    assert (group["reports"], group["independent"]) == (4, 2)  # Reuters' wire once, AFP once
+    assert (group["first_outlet"], group["speaker"]) == ("AFP", "Pat Ryder")
+    table = runner.invoke(app, ["story", "story-000003"], env=env).stdout
+    assert "4 reports, 2 independent (en)" in table
