@@ -212,27 +212,34 @@ def _rss_mb() -> float:
 
 
 def _run_stage(
-    records: list[tuple[str | None, bytes]], stage: StoryStage, table: BenchTable, batch: int
-) -> tuple[float, list[str]]:
-    """Articles/s through the stage, and the state line at each checkpoint."""
+    records: list[tuple[str | None, bytes]],
+    stage: StoryStage,
+    table: BenchTable,
+    batch: int,
+    *,
+    report: bool = False,
+) -> float:
+    """Articles/s through the stage; with ``report``, the state printed at each checkpoint as
+    it is passed (a long run shows its figures as it goes)."""
     writer = StoryTableWriter(table)
     checkpoints = {round(len(records) * share / batch) * batch for share in CHECKPOINTS}
-    lines: list[str] = []
     elapsed = 0.0
     for start in range(0, len(records), batch):
         began = time.perf_counter()
         stage.process(records[start : start + batch], writer, 0)
         elapsed += time.perf_counter() - began
         done = start + batch
-        if done in checkpoints and stage.book is not None:
+        if report and done in checkpoints and stage.book is not None:
             book = stage.book
             table_bytes = sum(len(json.dumps(v)) for v in table.data.values())
-            lines.append(
+            print(
                 f"{done:>7} articles: {len(book.state.stories):>5} open stories, "
                 f"{len(book._story_of):>6} articles in them, {len(book.state.postings):>6} terms, "
-                f"table {table_bytes / 1e6:6.1f} MB as JSON, RSS {_rss_mb():6.0f} MB"
+                f"table {table_bytes / 1e6:6.1f} MB as JSON, RSS {_rss_mb():6.0f} MB, "
+                f"{done / elapsed:.0f} articles/s so far",
+                flush=True,
             )
-    return len(records) / elapsed, lines
+    return len(records) / elapsed
 
 
 def cost(articles: int, days: int, walk: int) -> int:
@@ -249,17 +256,15 @@ def cost(articles: int, days: int, walk: int) -> int:
         walking = StoryStage(settings, features)
         walking.book = StoryBook(clusterer_settings(settings))
         walking.book.state = WalkAllStories(clusterer_settings(settings))
-        rate, _ = _run_stage(records[:walk], walking, BenchTable(), settings.batch)
+        rate = _run_stage(records[:walk], walking, BenchTable(), settings.batch)
         print(f"every open story compared, first {walk} articles: {rate:7.0f} articles/s")
         indexed = StoryStage(settings, features)
-        rate, _ = _run_stage(records[:walk], indexed, BenchTable(), settings.batch)
+        rate = _run_stage(records[:walk], indexed, BenchTable(), settings.batch)
         print(f"postings,                  first {walk} articles: {rate:7.0f} articles/s")
     stage = StoryStage(settings, features)
     table = BenchTable()
-    rate, lines = _run_stage(records, stage, table, settings.batch)
+    rate = _run_stage(records, stage, table, settings.batch, report=True)
     print(f"story stage, all {len(records)} articles: {rate:.0f} articles/s")
-    for line in lines:
-        print(line)
     return 0
 
 
