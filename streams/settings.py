@@ -325,7 +325,7 @@ class StorySettings(BaseModel):
     measured on the story set (bench/stories.py).
     """
 
-    enabled: bool = True  # off: the index agent reads news.enriched directly, no story ids
+    enabled: bool = False  # off: the index agent reads news.enriched directly, no story ids
     threshold: float = Field(default=0.05, gt=0, le=1)  # similarity an article needs to join
     quiet_days: int = Field(default=3, ge=0)  # a story no article joined for longer closes
     max_open: int = Field(default=5000, ge=1)  # and at most this many stay open

@@ -80,7 +80,10 @@ async def test_one_story_across_languages_and_a_restart_changes_nothing(
     pipeline_settings: Settings, tmp_path: Path
 ) -> None:
     settings = pipeline_settings.model_copy(
-        update={"metrics": pipeline_settings.metrics.model_copy(update={"enabled": False})}
+        update={
+            "metrics": pipeline_settings.metrics.model_copy(update={"enabled": False}),
+            "stories": pipeline_settings.stories.model_copy(update={"enabled": True}),
+        }
     )
     config = write_config(settings, tmp_path / "settings.yaml")
     first_half, second_half = ["it", "council", "en"], ["fr", "de", "es"]
