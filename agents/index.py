@@ -121,6 +121,7 @@ def to_document(enriched: Mapping[str, Any], *, now: datetime | None = None) -> 
         "cluster_id": a.get("cluster_id"),
         "copies_key": a.get("cluster_id") or a["article_id"],
         "extractor_version": enriched.get("extractor_version"),
+        "story_id": enriched.get("story_id"),  # set by the story stage (agents.story)
     }
 
 
@@ -346,7 +347,9 @@ def register_index(
 
     # Raw bytes, decoded here by decode_enriched: a record that is not an enriched article
     # reaches the dead letters instead of stopping the stream.
-    enriched = app.topic(topics.enriched.get_topic_name(), value_type=bytes, value_serializer="raw")
+    # With the story stage on, the index agent reads its output: the records with story_id.
+    source = topics.storied if settings.stories.enabled else topics.enriched
+    enriched = app.topic(source.get_topic_name(), value_type=bytes, value_serializer="raw")
 
     @app.agent(enriched, name="index")
     @supervised(health, "index")

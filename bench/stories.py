@@ -1,12 +1,21 @@
-"""Replay the story set as a stream and score the story clusterer.
+"""Replay the story set as a stream and score the story clusterer; or measure the story stage.
 
     .venv/bin/python bench/stories.py [/work/shared/eval/stories] [--json]
+    .venv/bin/python bench/stories.py --cost [--articles 100000] [--days 30] [--walk 3000]
 
 Articles are read in ``stream_date`` order (ties by id), run through the same extraction as
 ``newsstream extract`` (agents.extract.extract_articles), then through the online clusterer,
 three times: with their dates, with every article on one date (content alone must keep Macron 2017
 apart from Macron 2022), and with the dates shuffled among the articles. Each run prints B-cubed
 P/R/F1, pairwise F1, cross-lingual pair recall and the hard-negative stories merged.
+
+``--cost`` feeds synthetic enriched records (wire form, five languages, about ten articles an
+event, events a day or three long, evenly spread over ``--days``) through the story stage
+(agents.story.StoryStage, no Kafka) and prints its articles/s, and at 10%, 50% and all of the
+articles (10k, 50k, 100k by default) the size of the story state (open stories, articles in
+them, distinct terms, the table's entries as JSON) and the process RSS: both must stay flat
+once the first stories close. ``--walk N`` also times the first N articles with every open
+story compared (the clusterer before its postings), for the ratio.
 """
 
 from __future__ import annotations
@@ -16,8 +25,9 @@ import csv
 import json
 import random
 import sys
+import time
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +37,20 @@ sys.path.insert(0, str(ROOT))
 from agents.extract import Article  # noqa: E402
 from agents.pipeline import PipelineRegistry  # noqa: E402
 from agents.stories import offline  # noqa: E402
-from agents.stories.cluster import ClustererSettings, StoryArticle, cluster_stream  # noqa: E402
+from agents.stories.book import StoryBook  # noqa: E402
+from agents.stories.cluster import (  # noqa: E402
+    ClustererSettings,
+    Story,
+    StoryArticle,
+    StoryState,
+    cluster_stream,
+)
+from agents.stories.concepts import ConceptLexicon  # noqa: E402
+from agents.stories.features import StreamFeatures  # noqa: E402
 from agents.stories.offline import DatedArticle  # noqa: E402
 from agents.stories.score import StoryScores, score_stories  # noqa: E402
-from streams.settings import load_settings  # noqa: E402
+from agents.story import StoryStage, StoryTableWriter, clusterer_settings  # noqa: E402
+from streams.settings import StorySettings, load_settings  # noqa: E402
 
 DEFAULT_SET = Path("/work/shared/eval/stories")
 
@@ -82,12 +102,186 @@ def _line(name: str, scores: StoryScores) -> str:
     )
 
 
+# --- cost ------------------------------------------------------------------------------------
+LANGS = ("en", "it", "de", "fr", "es")
+CHECKPOINTS = (0.1, 0.5, 1.0)
+"""Where the state is measured, as shares of the articles (10k, 50k, 100k by default)."""
+
+
+class BenchTable:
+    """What StoryTableWriter uses of a Faust table; the changelog is counted, not kept."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.changelog_writes = 0
+
+    def send_changelog(self, partition: int, key: str, value: Any, **kwargs: Any) -> None:
+        self.changelog_writes += 1
+
+
+class SyntheticNews:
+    """Enriched records as the enrich stage writes them, invented: each event has its actors,
+    names, figures and words; articles about it also carry news words (fifty that half the
+    articles have, thousands of rarer ones) and countries, so open stories share terms with
+    many others, as real news does."""
+
+    def __init__(self, seed: int = 13) -> None:
+        self.rng = random.Random(seed)
+        self.frequent = [f"often{n}" for n in range(50)]
+        self.rarer = [f"word{n}" for n in range(5000)]
+        self.countries = [f"country:c{n}" for n in range(60)]
+
+    def _news_words(self) -> list[str]:
+        rng = self.rng
+        return [w for w in self.frequent if rng.random() < 0.1] + rng.sample(self.rarer, 15)
+
+    def event(self, number: int) -> dict[str, Any]:
+        rng = self.rng
+        return {
+            "people": [f"person:p{number}x{n}" for n in range(rng.randint(1, 3))],
+            "orgs": [f"org:o{rng.randrange(5000)}" for _ in range(rng.randint(0, 2))],
+            "country": rng.choice(self.countries),
+            "names": [f"Name{number}n{n}" for n in range(rng.randint(1, 4))],
+            "figures": [(rng.randint(10, 5000), rng.choice(("dead", "soldiers", "euro")))],
+            "words": [f"topic{number}w{n}" for n in range(6)],
+            "size": max(1, int(rng.expovariate(0.1))),
+            "span": rng.choice((1, 1, 2, 3)),
+        }
+
+    def record(self, article_id: str, event: dict[str, Any], day: date) -> bytes:
+        rng = self.rng
+        lang = rng.choice(LANGS)
+        words = rng.sample(event["words"], 3) + self._news_words()
+        names = rng.sample(event["names"], rng.randint(1, len(event["names"])))
+        title = " ".join([words[0], *names, words[1]])
+        text = f"{title}. " + " ".join(w if i % 9 else w.title() for i, w in enumerate(words))
+        keys = [*event["people"], *event["orgs"], event["country"]]
+        keys += [rng.choice(self.countries) for _ in range(rng.randint(0, 2))]
+        enriched = {
+            "article": {
+                "article_id": article_id,
+                "title": title,
+                "text": text,
+                "source": f"outlet{rng.randrange(200)}.example",
+                "published_at": f"{day.isoformat()}T{rng.randrange(24):02d}:00:00+00:00",
+                "cluster_id": f"wire-{article_id[:-1]}" if rng.random() < 0.05 else None,
+            },
+            "lang": lang,
+            "lemmas": " ".join(words),
+            "entities": [{"key": k, "canonical": k.split(":")[1]} for k in keys],
+            "claims": [
+                {"speaker": p, "speaker_key": p} for p in event["people"] if rng.random() < 0.5
+            ],
+            "figures": [{"value": v, "counts": c} for v, c in event["figures"]],
+        }
+        return json.dumps(enriched).encode()
+
+    def stream(self, count: int, days: int) -> list[tuple[str | None, bytes]]:
+        """``count`` records over ``days`` days, in arrival (day) order."""
+        per_day = count / days
+        dated: list[tuple[date, int, bytes]] = []
+        number = 0
+        produced = 0
+        start = date(2025, 1, 1)
+        while produced < count:
+            number += 1
+            event = self.event(number)
+            first = int(produced / per_day)
+            for n in range(event["size"]):
+                day = start + timedelta(
+                    days=min(first + self.rng.randrange(event["span"]), days - 1)
+                )
+                dated.append((day, produced, self.record(f"a{number}-{n}", event, day)))
+                produced += 1
+        dated.sort(key=lambda d: (d[0], d[1]))
+        return [(json.loads(r)["article"]["article_id"], r) for _, _, r in dated[:count]]
+
+
+class WalkAllStories(StoryState):
+    """The clusterer before its postings: every open story compared with every article."""
+
+    def candidates(self, article: StoryArticle) -> list[Story]:
+        return list(self.stories.values())
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _run_stage(
+    records: list[tuple[str | None, bytes]],
+    stage: StoryStage,
+    table: BenchTable,
+    batch: int,
+    *,
+    report: bool = False,
+) -> float:
+    """Articles/s through the stage; with ``report``, the state printed at each checkpoint as
+    it is passed (a long run shows its figures as it goes)."""
+    writer = StoryTableWriter(table)
+    checkpoints = {round(len(records) * share / batch) * batch for share in CHECKPOINTS}
+    elapsed = 0.0
+    for start in range(0, len(records), batch):
+        began = time.perf_counter()
+        stage.process(records[start : start + batch], writer, 0)
+        elapsed += time.perf_counter() - began
+        done = start + batch
+        if report and done in checkpoints and stage.book is not None:
+            book = stage.book
+            table_bytes = sum(len(json.dumps(v)) for v in table.data.values())
+            print(
+                f"{done:>7} articles: {len(book.state.stories):>5} open stories, "
+                f"{len(book._story_of):>6} articles in them, {len(book.state.postings):>6} terms, "
+                f"table {table_bytes / 1e6:6.1f} MB as JSON, RSS {_rss_mb():6.0f} MB, "
+                f"{done / elapsed:.0f} articles/s so far",
+                flush=True,
+            )
+    return len(records) / elapsed
+
+
+def cost(articles: int, days: int, walk: int) -> int:
+    settings = StorySettings()
+    features = StreamFeatures(ConceptLexicon.from_file())
+    for lang in LANGS:  # spaCy's language data loads once, before any run is timed
+        features.stop_words(lang)
+    began = time.perf_counter()
+    records = SyntheticNews().stream(articles, days)
+    print(
+        f"{len(records)} synthetic articles over {days} days "
+        f"(built in {time.perf_counter() - began:.0f} s); story settings: "
+        f"quiet_days {settings.quiet_days}, max_open {settings.max_open}, batch {settings.batch}"
+    )
+    if walk:
+        walking = StoryStage(settings, features)
+        walking.book = StoryBook(clusterer_settings(settings))
+        walking.book.state = WalkAllStories(clusterer_settings(settings))
+        rate = _run_stage(records[:walk], walking, BenchTable(), settings.batch)
+        print(f"every open story compared, first {walk} articles: {rate:7.0f} articles/s")
+        indexed = StoryStage(settings, features)
+        rate = _run_stage(records[:walk], indexed, BenchTable(), settings.batch)
+        print(f"postings,                  first {walk} articles: {rate:7.0f} articles/s")
+    stage = StoryStage(settings, features)
+    table = BenchTable()
+    rate = _run_stage(records, stage, table, settings.batch, report=True)
+    print(f"story stage, all {len(records)} articles: {rate:.0f} articles/s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_SET)
     parser.add_argument("--threshold", type=float, default=ClustererSettings().threshold)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--cost", action="store_true", help="measure the story stage instead")
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--walk", type=int, default=0, metavar="N")
     args = parser.parse_args(argv)
+    if args.cost:
+        return cost(args.articles, args.days, args.walk)
     items, hard_negatives = load_story_set(args.folder)
     articles = story_articles(items)
     settings = ClustererSettings(threshold=args.threshold)

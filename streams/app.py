@@ -1,6 +1,8 @@
 """The Faust application and the topics that carry newsstream's records.
 
     feed ──poll──▶ news.entries ──fetch──▶ news.articles ──enrich──▶ news.enriched ──index──▶ ES
+    news.enriched ──story order──▶ news.story-queue ──story──▶ news.storied ──index──▶ ES
+        (when the story stage is on, the index agent reads news.storied instead)
     any stage ──a record it cannot process──▶ news.deadletter
 
 ``create_app`` builds the app from the settings and declares every topic with its record
@@ -29,6 +31,8 @@ class Topics:
     enriched: TopicT
     deadletter: TopicT
     replay: TopicT
+    story_queue: TopicT  # news.enriched in one partition: the order stories are made in
+    storied: TopicT  # news.enriched with story_id set, keyed by article id again
 
     @classmethod
     def declare(cls, app: faust.App, settings: Settings) -> Topics:
@@ -51,10 +55,20 @@ class Topics:
             enriched=topic(names.enriched, EnrichedArticle),
             deadletter=topic(names.deadletter, DeadLetter),
             replay=topic(names.replay, Article),
+            story_queue=topic(names.story_queue, EnrichedArticle),
+            storied=topic(names.storied, EnrichedArticle),
         )
 
     def all(self) -> tuple[TopicT, ...]:
-        return (self.entries, self.articles, self.enriched, self.deadletter, self.replay)
+        return (
+            self.entries,
+            self.articles,
+            self.enriched,
+            self.deadletter,
+            self.replay,
+            self.story_queue,
+            self.storied,
+        )
 
 
 PRODUCER_LINGER_MAX = 0.005

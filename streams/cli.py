@@ -861,10 +861,46 @@ def kibana_import(
 @app.command("stories")
 def stories(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help=".txt/.json articles, or folders of them")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON array")] = False,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Group these .txt/.json articles (or folders) offline instead"),
+    ] = None,
+    about: Annotated[
+        str | None, typer.Option(help="An entity of the story: name, variant or key")
+    ] = None,
+    since: Annotated[datetime | None, typer.Option(help="Seen on or after (YYYY-MM-DD)")] = None,
+    size: Rows = 20,
+    as_json: AsJson = False,
 ) -> None:
-    """Group article files into stories across languages, offline (no Kafka needed)."""
+    """The stories in Elasticsearch, newest first; or article files grouped offline.
+
+    \b
+    Without PATH, the story documents the story agent wrote:
+      newsstream stories --about "Corea del Nord" --since 2026-11-01
+    With PATH, no Kafka or Elasticsearch: the files grouped into stories across languages.
+    """
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise bad_option(f"--size must be between 1 and {MAX_PAGE_SIZE}, got {size}")
+    settings = settings_from(ctx)
+    if paths:
+        if about or since:
+            typer.secho(
+                "--about and --since filter the stored stories, not files", fg="red", err=True
+            )
+            raise typer.Exit(2)
+        _stories_offline(settings, paths, as_json=as_json)
+        return
+    from streams.story_list import format_stories, read_stories
+
+    with reported(settings):
+        listing = asyncio.run(read_stories(settings, about=about, since=since, size=size))
+    if as_json:
+        typer.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_stories(listing), nl=False)
+
+
+def _stories_offline(settings: Settings, paths: list[Path], *, as_json: bool) -> None:
     from agents.pipeline import PipelineRegistry
     from agents.stories.offline import format_stories, list_stories, read_dated_articles
 
@@ -872,13 +908,34 @@ def stories(
     if missing:
         typer.secho(f"no such file or folder: {', '.join(map(str, missing))}", fg="red", err=True)
         raise typer.Exit(2)
-    settings = settings_from(ctx)
     with reported(settings):
         listings = list_stories(read_dated_articles(paths), PipelineRegistry(settings.nlp))
     if as_json:
         typer.echo(json.dumps([s.to_dict() for s in listings], ensure_ascii=False, indent=2))
     else:
         typer.echo(format_stories(listings), nl=False)
+
+
+@app.command("story")
+def story(
+    ctx: typer.Context,
+    story_id: Annotated[str, typer.Argument(help="A story id (an article's story_id)")],
+    as_json: AsJson = False,
+) -> None:
+    """One story from Elasticsearch: its articles by language and its figures by concept."""
+    from streams.story_view import StoryNotFound, format_story, read_story
+
+    settings = settings_from(ctx)
+    try:
+        with reported(settings):
+            view = asyncio.run(read_story(settings, story_id))
+    except StoryNotFound as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_story(view), nl=False)
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from streams.settings import PROJECT_ROOT, AnswerKind, Settings
 log = logging.getLogger(__name__)
 
 INDEX_TEMPLATE_FILE = PROJECT_ROOT / "schemas" / "index-template.json"
+STORIES_TEMPLATE_FILE = PROJECT_ROOT / "schemas" / "stories-template.json"
 ANSWER_TEMPLATE_FILES = {
     kind: PROJECT_ROOT / "schemas" / f"{kind.value}-template.json" for kind in AnswerKind
 }
@@ -260,6 +261,16 @@ async def install_index(settings: Settings, report: ProvisionReport) -> None:
             ):
                 report.answer_indices_created.append(first)
             report.answer_aliases.append(alias)
+        if await _install_one(
+            es,
+            load_index_template(STORIES_TEMPLATE_FILE),
+            pattern=es_settings.stories_index_pattern,
+            alias=es_settings.stories_alias,
+            first=es_settings.stories_first_index,
+            interval=interval,
+        ):
+            report.answer_indices_created.append(es_settings.stories_first_index)
+        report.answer_aliases.append(es_settings.stories_alias)
     finally:
         await es.close()
 
@@ -277,9 +288,9 @@ async def drop_index(settings: Settings) -> list[str]:
         names = sorted(found)
         if names:
             await es.indices.delete(index=",".join(names))
-        for kind in AnswerKind:
+        for alias in [*map(es_settings.answers_alias, AnswerKind), es_settings.stories_alias]:
             await es.options(ignore_status=404).indices.delete_index_template(
-                name=template_name(es_settings.answers_alias(kind))
+                name=template_name(alias)
             )
         await es.options(ignore_status=404).indices.delete_index_template(
             name=template_name(es_settings.alias)

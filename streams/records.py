@@ -179,6 +179,7 @@ class EnrichedArticle(
     extractor_version: str = optional_text()
     enriched_at: datetime | None = None
     truncated: bool = False  # the text was cut to nlp.max_chars before extraction
+    story_id: str | None = None  # set by the story stage (news.storied), None before it
 
 
 class DeadLetter(

@@ -105,6 +105,10 @@ def build_pipeline(settings: Settings, role: Role, metrics: Metrics | None = Non
         # closed at shutdown, or asyncio reports its aiohttp session as unclosed
         app.on_before_shutdown.connect(lambda app, **kwargs: es.close())  # type: ignore[arg-type]
         register_index(app, topics, settings, metrics, es)
+        if settings.stories.enabled:
+            from agents.story import register_story
+
+            register_story(app, topics, settings, metrics, es)
         register_lag_watch(app, topics, settings, metrics)
         pipeline.pool = pool
 
@@ -125,6 +129,10 @@ def register_lag_watch(
         topics.enriched.get_topic_name(): "index",
         topics.replay.get_topic_name(): "enrich-replay",
     }
+    if settings.stories.enabled:
+        consumers[topics.enriched.get_topic_name()] = "story-order"
+        consumers[topics.story_queue.get_topic_name()] = "story"
+        consumers[topics.storied.get_topic_name()] = "index"
     names = list(consumers)
 
     @app.timer(interval=settings.health.lag_interval, name="newsstream.lag_watch")

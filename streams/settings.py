@@ -137,6 +137,10 @@ class TopicNames(BaseModel):
     enriched: str = "news.enriched"
     deadletter: str = "news.deadletter"
     replay: str = "news.replay"  # re-enrichment lane, so replays never queue ahead of live articles
+    # the story stage: enriched articles queued in one partition (the order stories are made
+    # in), then passed on with their story id to the index agent
+    story_queue: str = "news.story-queue"
+    storied: str = "news.storied"
 
 
 class KafkaSettings(BaseModel):
@@ -191,6 +195,19 @@ class ElasticsearchSettings(BaseModel):
 
     def answers_first_index(self, kind: AnswerKind) -> str:
         return f"{self.answers_alias(kind)}-000001"
+
+    @property
+    def stories_alias(self) -> str:
+        """The alias of one document per story: ``news-stories`` beside ``news``."""
+        return f"{self.alias}-stories"
+
+    @property
+    def stories_index_pattern(self) -> str:
+        return f"{self.stories_alias}-*"
+
+    @property
+    def stories_first_index(self) -> str:
+        return f"{self.stories_alias}-000001"
 
 
 class ServicesSettings(BaseModel):
@@ -301,6 +318,22 @@ class WorkerSettings(BaseModel):
     stop_timeout: Seconds = 30.0  # a stop (SIGTERM, a crashed agent) ends the process within this
 
 
+class StorySettings(BaseModel):
+    """The story stage (agents.story): when an article joins a story, when a story closes.
+
+    The clusterer's knobs are agents.stories.cluster.ClustererSettings'; defaults are the ones
+    measured on the story set (bench/stories.py).
+    """
+
+    enabled: bool = False  # off: the index agent reads news.enriched directly, no story ids
+    threshold: float = Field(default=0.05, gt=0, le=1)  # similarity an article needs to join
+    quiet_days: int = Field(default=3, ge=0)  # a story no article joined for longer closes
+    max_open: int = Field(default=5000, ge=1)  # and at most this many stay open
+    time_decay_days: Seconds = 7.0
+    top: int = Field(default=10, ge=1)  # entities and speakers a story document lists
+    batch: int = Field(default=200, ge=1)  # articles per batch (one bulk request of stories)
+
+
 class KibanaSettings(BaseModel):
     url: HttpUrl = "http://127.0.0.1:5601"
     wait_timeout: Seconds = 300.0  # how long `kibana import` waits for Kibana to be available
@@ -338,6 +371,7 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = MetricsSettings()
     health: HealthSettings = HealthSettings()
     kibana: KibanaSettings = KibanaSettings()
+    stories: StorySettings = StorySettings()
     log_level: str = "INFO"
     # auto: readable text on a terminal, JSON lines otherwise (a service manager, a pipe)
     log_format: Literal["auto", "json", "text"] = "auto"

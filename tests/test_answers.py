@@ -240,6 +240,7 @@ async def indexed(
     assert report.answer_aliases == [
         settings.elasticsearch.answers_alias(AnswerKind.CLAIMS),
         settings.elasticsearch.answers_alias(AnswerKind.FIGURES),
+        settings.elasticsearch.stories_alias,
     ]
     es = AsyncElasticsearch(settings.elasticsearch.url)
     try:

@@ -72,6 +72,8 @@ async def test_agent_sends_articles_and_dead_letters(server: FeedServer) -> None
         enriched=Outbox(),  # type: ignore[arg-type]
         deadletter=letters,  # type: ignore[arg-type]
         replay=Outbox(),  # type: ignore[arg-type]
+        story_queue=Outbox(),  # type: ignore[arg-type]
+        storied=Outbox(),  # type: ignore[arg-type]
     )
     metrics = Metrics()
     register_fetch(app, topics, settings, metrics)

@@ -43,6 +43,7 @@ VIEW_TEMPLATES = {  # data view id -> the template of the indices it reads
     "newsstream-news": TEMPLATE,
     "newsstream-claims": ROOT / "schemas" / "claims-template.json",
     "newsstream-figures": ROOT / "schemas" / "figures-template.json",
+    "newsstream-stories": ROOT / "schemas" / "stories-template.json",
 }
 ANSWER_ALIASES = {"newsstream-claims": "claims", "newsstream-figures": "figures"}
 GUIDE = ROOT / "docs" / "kibana.md"
@@ -307,16 +308,16 @@ def field_uses() -> Iterator[Use]:
         for source_filter in parsed(attrs.get("sourceFilters"), []):
             yield Use(f"{where} sourceFilters", source_filter["value"], False, False, where)
     for search in of_type("search"):
-        attrs, where = search["attributes"], search["id"]
+        attrs, where, reads = search["attributes"], search["id"], view_of(search)
         for column in attrs["columns"]:
-            yield Use(f"{where} columns", column, False, False)
+            yield Use(f"{where} columns", column, False, False, reads)
         for name, _direction in attrs.get("sort", []):
-            yield Use(f"{where} sort", name, False, False)
+            yield Use(f"{where} sort", name, False, False, reads)
         source = parsed(attrs["kibanaSavedObjectMeta"]["searchSourceJSON"], {})
         for used in kql_fields(source.get("query", {}).get("query", "")):
-            yield Use(f"{where} query", used.name, False, False)
+            yield Use(f"{where} query", used.name, False, False, reads)
         for query_filter in source.get("filter", []):
-            yield Use(f"{where} filter", query_filter["meta"]["key"], False, False)
+            yield Use(f"{where} filter", query_filter["meta"]["key"], False, False, reads)
     for lens in of_type("lens"):
         yield from lens_uses(lens)
         for used in kql_fields(lens["attributes"]["state"]["query"].get("query", "")):
@@ -388,6 +389,15 @@ def test_the_workspace_has_what_the_issue_asks_for() -> None:
     claims, figures = "newsstream-claims", "newsstream-figures"
     assert {(claims, "speaker"), (claims, "via"), (claims, "source.name")} <= on_answers
     assert {(figures, "counts"), (figures, "published_at")} <= on_answers
+
+    # stories: one document per story, in the time range while articles join it
+    stories = views["newsstream-stories"]["attributes"]
+    assert (stories["title"], stories["timeFieldName"]) == (f"{alias}-stories", "last_seen")
+    (latest_stories,) = [s for s in of_type("search") if view_of(s) == "newsstream-stories"]
+    assert latest_stories["attributes"]["sort"] == [["last_seen", "desc"]]
+    assert {"headline", "article_count", "top_entities"} <= set(
+        latest_stories["attributes"]["columns"]
+    )
 
     (dashboard,) = of_type("dashboard")
     control_fields = {c["explicitInput"]["fieldName"] for c in controls(dashboard).values()}
@@ -461,7 +471,8 @@ def test_time_field_and_sort_fields_are_dates_or_sortable() -> None:
         assert VIEW_FIELDS[view["id"]][view["attributes"]["timeFieldName"]].type == "date"
     for search in of_type("search"):
         for name, direction in search["attributes"]["sort"]:
-            assert FIELDS[name].type in AGGREGATABLE_TYPES, f"{search['id']} sorts on {name}"
+            fields = VIEW_FIELDS[view_of(search)]
+            assert fields[name].type in AGGREGATABLE_TYPES, f"{search['id']} sorts on {name}"
             assert direction in {"asc", "desc"}
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+import random
+from datetime import date, timedelta
 
 import yaml
 
 from agents.stories.cluster import (
     ClustererSettings,
+    Story,
     StoryArticle,
     StoryState,
     article_terms,
@@ -146,3 +148,75 @@ def test_years_named_in_five_languages() -> None:
     assert years_named("Au second tour de 2017, 1.200 bureaux de vote.") == [2017]
     assert years_named("Die Wahl 2022 kostete 2.025,50 Euro.") == [2022]
     assert years_named("En 2019 ardió la catedral; 400 bomberos.") == [2019]
+
+
+class WalkAll(StoryState):
+    """The clusterer as it was before its postings: every article compared with every open
+    story, and every story looked at for quietness before every article."""
+
+    def candidates(self, article: StoryArticle) -> list[Story]:
+        return list(self.stories.values())
+
+    def close_quiet(self) -> list[str]:
+        self._stale_fed = True
+        return super().close_quiet()
+
+
+def crowded_stream(count: int, seed: int) -> list[StoryArticle]:
+    """Events drawing on one small vocabulary (shared terms, ties, stray overlaps), days out of
+    order now and then, undated articles, syndicated copies: every path of the choice taken."""
+    rng = random.Random(seed)
+    vocabulary = [f"e:person:p{n}" for n in range(30)] + [f"e:country:c{n}" for n in range(5)]
+    vocabulary += [f"n:name{n}" for n in range(40)] + [f"f:{n}:death" for n in range(10, 30)]
+    vocabulary += [f"l:{lang}:w{n}" for lang in ("it", "en") for n in range(40)]
+    events = [rng.sample(vocabulary, 8) for _ in range(60)]
+    articles = []
+    for n in range(count):
+        event = rng.randrange(len(events))
+        terms = set(rng.sample(events[event], rng.randint(1, 6)))
+        terms.update(rng.sample(vocabulary, rng.randint(0, 2)))
+        day: date | None = date(2024, 1, 1) + timedelta(days=event // 3)
+        if rng.random() < 0.05:
+            day = None
+        elif rng.random() < 0.05:
+            day = date(2024, 1, 1) + timedelta(days=max(0, event // 3 - 6))  # late news
+        copy_key = f"wire{event}" if rng.random() < 0.1 else None
+        lang = rng.choice(("it", "en"))
+        articles.append(StoryArticle(f"a{n}", lang, day, tuple(sorted(terms)), copy_key))
+    return articles
+
+
+def test_postings_choose_as_the_walk_over_every_open_story() -> None:
+    for seed, settings in ((1, ClustererSettings()), (2, ClustererSettings(max_open=12))):
+        articles = crowded_stream(600, seed)
+        indexed = cluster_stream(articles, settings)
+        walked_state = WalkAll(settings)
+        walked = {a.id: walked_state.assign(a) for a in articles}
+        assert indexed == walked
+        assert 20 < len(set(indexed.values())) < 500  # stories joined, stories opened
+
+
+def test_a_tie_goes_to_the_story_opened_first_as_in_the_walk() -> None:
+    day = date(2024, 1, 1)
+    tied = [
+        StoryArticle(i, "it", day, terms)
+        for i, terms in (("xy", ("n:xx", "n:yy")), ("xz", ("n:xx", "n:zz")), ("x", ("n:xx",)))
+    ]
+    settings = ClustererSettings(threshold=0.9)  # "xz" shares half of "xy": a story of its own
+    walked_state = WalkAll(settings)
+    expected = ["story-000001", "story-000002", "story-000001"]
+    assert [walked_state.assign(a) for a in tied] == expected
+    assert list(cluster_stream(tied, settings).values()) == expected
+
+
+def test_postings_follow_the_open_stories() -> None:
+    state = StoryState(ClustererSettings(quiet_days=3, max_open=12))
+    for article in crowded_stream(300, 3):
+        state.assign(article)
+        having = {
+            t: {s.id for s in state.stories.values() if t in s.term_counts} for t in state.postings
+        }
+        assert state.postings == having
+        assert set(state.postings) == {t for s in state.stories.values() for t in s.term_counts}
+    restored = StoryState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert restored.postings == state.postings and restored.copy_owners == state.copy_owners

@@ -22,10 +22,18 @@ Terms that need no translation carry across languages:
 An article with the copy key (the cluster id of syndicated copies) of an open story joins it at
 once. A story closes when no article joined it for ``quiet_days`` of stream time, and at most
 ``max_open`` stories stay open (the one quiet longest is evicted first): the state stays bounded.
+
+An article is compared only with the open stories that share a term with it: a story that shares
+none scores 0 and could never be chosen. The state keeps, per term, the open stories that have it
+(:attr:`StoryState.postings`, whose sizes are also the terms' document frequencies), so the cost
+of an article follows the stories it could join, not all the open ones; candidates are scored in
+the order the stories were opened, as a walk over all of them would, so the choice is the same.
 """
 
 from __future__ import annotations
 
+import functools
+import heapq
 import math
 import re
 import unicodedata
@@ -178,6 +186,7 @@ def article_terms(
     return tuple(sorted(terms))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _term_weight(term: str) -> float:
     signal, _, rest = term.partition(":")
     weight = SIGNAL_WEIGHT.get(signal, 0.5)
@@ -199,10 +208,15 @@ class StoryState:
     def __init__(self, settings: ClustererSettings | None = None) -> None:
         self.settings = settings or ClustererSettings()
         self.stories: dict[str, Story] = {}
-        self.doc_freq: dict[str, int] = {}
+        self.postings: dict[str, set[str]] = {}  # term -> the open stories that have it
+        self.copy_owners: dict[str, set[str]] = {}  # copy key -> the open stories that have it
+        self._opened: dict[str, int] = {}  # story id -> its rank in the order stories opened
+        self._ranks = 0
         self.next_number = 1
         self.seq = 0
         self.clock: date | None = None
+        self._closed_at: date | None = None  # the clock when quiet stories were last looked for
+        self._stale_fed = True  # a story may be quiet already (restored, or fed a late article)
 
     # --- state -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -225,44 +239,76 @@ class StoryState:
         state.clock = date.fromisoformat(data["clock"]) if data["clock"] else None
         return state
 
+    @property
+    def doc_freq(self) -> dict[str, int]:
+        """How many open stories have each term (for inspection: the IDF reads the postings)."""
+        return {term: len(stories) for term, stories in self.postings.items()}
+
     def _add_story(self, story: Story) -> None:
         self.stories[story.id] = story
+        self._opened[story.id] = self._ranks
+        self._ranks += 1
         for term in story.term_counts:
-            self.doc_freq[term] = self.doc_freq.get(term, 0) + 1
+            self.postings.setdefault(term, set()).add(story.id)
+        for key in story.copy_keys:
+            self.copy_owners.setdefault(key, set()).add(story.id)
 
     def _drop_story(self, story_id: str) -> None:
         story = self.stories.pop(story_id)
-        for term in story.term_counts:
-            left = self.doc_freq[term] - 1
-            if left:
-                self.doc_freq[term] = left
-            else:
-                del self.doc_freq[term]
+        del self._opened[story_id]
+        for index, keys in (
+            (self.postings, story.term_counts),
+            (self.copy_owners, story.copy_keys),
+        ):
+            for key in keys:
+                owners = index[key]
+                owners.discard(story_id)
+                if not owners:
+                    del index[key]
 
     # --- the algorithm -----------------------------------------------------------------------
+    def _is_quiet(self, day: date | None) -> bool:
+        """Whether a story last fed on ``day`` has been quiet too long at the current clock."""
+        return (
+            day is not None
+            and self.clock is not None
+            and (self.clock - day).days > self.settings.quiet_days
+        )
+
     def close_quiet(self) -> list[str]:
         """Drop the stories quiet for longer than quiet_days (stream time), then the quietest
-        until there is room for one more under max_open; return their ids."""
+        until there is room for one more under max_open; return their ids.
+
+        Stories turn quiet only when the clock moves on, or when a late article (dated long
+        before the clock) opens one: only then are they all looked at, not for every article.
+        """
         closed: list[str] = []
-        if self.clock is not None:
-            for story in list(self.stories.values()):
-                last = story.last_day
-                if last is not None and (self.clock - last).days > self.settings.quiet_days:
-                    closed.append(story.id)
+        if self.clock is not None and (self._stale_fed or self.clock != self._closed_at):
+            closed = [s.id for s in self.stories.values() if self._is_quiet(s.last_day)]
+            self._closed_at, self._stale_fed = self.clock, False
         for story_id in closed:
             self._drop_story(story_id)
         overflow = len(self.stories) + 1 - self.settings.max_open
         if overflow > 0:
-            oldest = sorted(self.stories.values(), key=lambda s: (s.last_seq, s.id))[:overflow]
-            for story in oldest:
+            quiet_first = lambda s: (s.last_seq, s.id)  # noqa: E731
+            for story in heapq.nsmallest(overflow, self.stories.values(), key=quiet_first):
                 self._drop_story(story.id)
                 closed.append(story.id)
         return closed
 
     def _idf(self, term: str) -> float:
-        return math.log((len(self.stories) + 1) / (self.doc_freq.get(term, 0) + 1)) + 1.0
+        having = self.postings.get(term)
+        return math.log((len(self.stories) + 1) / ((len(having) if having else 0) + 1)) + 1.0
 
-    def similarity(self, article: StoryArticle, story: Story) -> float:
+    def _weight(self, term: str, known: dict[str, float]) -> float:
+        weight = known.get(term)
+        if weight is None:
+            weight = known[term] = _term_weight(term) * self._idf(term)
+        return weight
+
+    def similarity(
+        self, article: StoryArticle, story: Story, known: dict[str, float] | None = None
+    ) -> float:
         """How much of the smaller side's term weight the article and the story share (the
         weighted overlap coefficient), divided by 1 + days between them / time_decay_days.
 
@@ -270,17 +316,18 @@ class StoryState:
         have it, so one article's stray name counts little in a story of five. The overlap is
         over the smaller side: a short wire of six terms, all in a long story, belongs to it.
         Another language's lemmas are left out of the story's side: no article could share them.
+        ``known`` memoises term -> kind weight x IDF: good while no story opens, closes or is
+        fed (the IDF moves then), so :meth:`best_story` keeps one for one article's candidates.
         """
-        weights = {term: _term_weight(term) * self._idf(term) for term in article.terms}
+        known = {} if known is None else known
+        weights = {term: self._weight(term, known) for term in article.terms}
         own_lemmas = f"l:{article.lang}:"
         shared = story_total = 0.0
         for term, count in story.term_counts.items():
             if term.startswith("l:") and not term.startswith(own_lemmas):
                 continue
             article_weight = weights.get(term)
-            base = (
-                _term_weight(term) * self._idf(term) if article_weight is None else article_weight
-            )
+            base = self._weight(term, known) if article_weight is None else article_weight
             story_weight = base * count / story.size
             story_total += story_weight
             if article_weight is not None:
@@ -294,15 +341,26 @@ class StoryState:
             score /= 1.0 + gap / self.settings.time_decay_days
         return score
 
+    def candidates(self, article: StoryArticle) -> list[Story]:
+        """The open stories that share a term with the article, in the order they opened: the
+        only ones whose similarity can be above 0."""
+        ids: set[str] = set()
+        for term in article.terms:
+            having = self.postings.get(term)
+            if having:
+                ids.update(having)
+        return [self.stories[i] for i in sorted(ids, key=self._opened.__getitem__)]
+
     def best_story(self, article: StoryArticle) -> tuple[str | None, float]:
         """The open story the article is most like (ties: the older id), and the similarity."""
         if article.copy_key:
-            for story in self.stories.values():
-                if article.copy_key in story.copy_keys:
-                    return story.id, 1.0
+            owners = self.copy_owners.get(article.copy_key)
+            if owners:
+                return min(owners, key=self._opened.__getitem__), 1.0
         best: tuple[str | None, float] = (None, 0.0)
-        for story in self.stories.values():
-            score = self.similarity(article, story)
+        known: dict[str, float] = {}
+        for story in self.candidates(article):
+            score = self.similarity(article, story, known)
             if score > best[1]:
                 best = (story.id, score)
         return best
@@ -318,13 +376,16 @@ class StoryState:
             story_id = f"story-{self.next_number:06d}"
             self.next_number += 1
             self._add_story(Story(story_id, article.day, article.day, self.seq))
-        self._feed(self.stories[story_id], article)
+        story = self.stories[story_id]
+        self._feed(story, article)
+        if self._is_quiet(story.last_day):  # a late article's story: quiet from the start
+            self._stale_fed = True
         return story_id
 
     def _feed(self, story: Story, article: StoryArticle) -> None:
         for term in article.terms:
             if term not in story.term_counts:
-                self.doc_freq[term] = self.doc_freq.get(term, 0) + 1
+                self.postings.setdefault(term, set()).add(story.id)
                 story.term_counts[term] = 0
             story.term_counts[term] += 1
         story.size += 1
@@ -332,6 +393,7 @@ class StoryState:
         story.langs[article.lang] = story.langs.get(article.lang, 0) + 1
         if article.copy_key and article.copy_key not in story.copy_keys:
             story.copy_keys.append(article.copy_key)
+            self.copy_owners.setdefault(article.copy_key, set()).add(story.id)
         if article.day is not None:
             if story.last_day is None or article.day > story.last_day:
                 story.last_day = article.day

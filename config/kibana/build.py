@@ -19,6 +19,7 @@ OUT = Path(__file__).resolve().parent / "newsstream.ndjson"
 DATA_VIEW = "newsstream-news"
 CLAIMS_VIEW = "newsstream-claims"  # one document per claim (news-claims)
 FIGURES_VIEW = "newsstream-figures"  # one document per figure (news-figures)
+STORIES_VIEW = "newsstream-stories"  # one document per story (news-stories)
 CORE = "8.8.0"
 TYPE_VERSION = {
     "index-pattern": "8.0.0",
@@ -156,10 +157,53 @@ figures_view = answer_view(
         "qualifier": "Qualifier",
     },
 )
+stories_view = saved_object(
+    "index-pattern",
+    STORIES_VIEW,
+    {
+        "allowHidden": False,
+        "fieldAttrs": dumps(
+            {
+                f: {"customLabel": label}
+                for f, label in {
+                    "headline": "Headline",
+                    "languages": "Languages",
+                    "sources": "Sources",
+                    "article_count": "Articles",
+                    "first_seen": "First seen",
+                    "last_seen": "Last seen",
+                    "top_entities": "Top entities",
+                    "top_entity_keys": "Top entity keys",
+                    "top_speakers": "Top speakers",
+                    "open": "Open",
+                }.items()
+            }
+        ),
+        "fieldFormatMap": "{}",
+        "fields": "[]",
+        "name": "Stories (newsstream)",
+        "runtimeFieldMap": "{}",
+        "sourceFilters": "[]",
+        # a story is in the time range while articles join it: its last article's time
+        "timeFieldName": "last_seen",
+        "title": "news-stories",
+        "typeMeta": "{}",
+    },
+    [],
+)
 
 
 # --------------------------------------------------------------------------- saved searches
-def saved_search(oid: str, title: str, description: str, query: str, columns: list[str]):
+def saved_search(
+    oid: str,
+    title: str,
+    description: str,
+    query: str,
+    columns: list[str],
+    *,
+    view: str = DATA_VIEW,
+    newest_by: str = "published_at",
+):
     source = {
         "query": {"query": query, "language": "kuery"},
         "highlightAll": True,
@@ -176,13 +220,13 @@ def saved_search(oid: str, title: str, description: str, query: str, columns: li
             "hideChart": False,
             "isTextBasedQuery": False,
             "kibanaSavedObjectMeta": {"searchSourceJSON": dumps(source)},
-            "sort": [["published_at", "desc"]],
+            "sort": [[newest_by, "desc"]],
             "timeRestore": False,
             "title": title,
         },
         [
             {
-                "id": DATA_VIEW,
+                "id": view,
                 "name": "kibanaSavedObjectMeta.searchSourceJSON.index",
                 "type": "index-pattern",
             }
@@ -191,6 +235,16 @@ def saved_search(oid: str, title: str, description: str, query: str, columns: li
 
 
 searches = [
+    saved_search(
+        "newsstream-search-stories",
+        "Stories: latest",
+        "One row per story (an event across languages), the one an article joined last first: "
+        'its headline, size, languages and who it is about. Narrow it with top_entities: "NATO".',
+        "",
+        ["story_id", "headline", "article_count", "languages", "top_entities", "open"],
+        view=STORIES_VIEW,
+        newest_by="last_seen",
+    ),
     saved_search(
         "newsstream-search-latest",
         "News: latest articles",
@@ -631,7 +685,7 @@ dashboard = saved_object(
 )
 
 # Export order: what is referenced comes before what references it.
-objects = [data_view, claims_view, figures_view, *searches, *lenses, dashboard]
+objects = [data_view, claims_view, figures_view, stories_view, *searches, *lenses, dashboard]
 OUT.parent.mkdir(parents=True, exist_ok=True)
 OUT.write_text("".join(dumps(o) + "\n" for o in objects), encoding="utf-8")
 print(f"{len(objects)} saved objects -> {OUT}")
