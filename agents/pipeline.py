@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 OUR_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("newsstream_entities", "agents.entities"),
-    ("newsstream_claims", "agents.claims"),
+    ("newsstream_claims", "agents.extraction.claims"),
     ("newsstream_figures", "agents.figures"),
 )
 """(factory, module registering it), in pipeline order."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agents.annotations import Claim
-from agents.claims import read_accents
+from agents.extraction.claims import read_accents
 from agents.names import person_key
 from agents.pipeline import PipelineRegistry
 from streams.settings import NlpSettings

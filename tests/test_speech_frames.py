@@ -9,7 +9,7 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-import agents.claims  # noqa: F401  (registers the factory)
+import agents.extraction.claims  # noqa: F401  (registers the factory)
 from agents.annotations import Claim, ClaimKind
 
 _PIPELINES: dict[str, Language] = {}
