@@ -8,6 +8,7 @@ The layers, each importing only those before it:
     phrases    noun phrases and subjects beside a cue
     direct     quote attribution            reported   speech verbs, gerunds, Konjunktiv
     sources    "according to X", verbless   resolve    speaker phrase -> person or body
+    verb_cue   the constructions a speech verb stands in, tried in a declared order
     reader     the order the readers run in
     component  the spaCy component ``newsstream_claims``
 

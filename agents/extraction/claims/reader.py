@@ -1,7 +1,7 @@
 """The order in which the claim readers run over one document.
 
 How it reads a document, in order (steps 1-2 in text.py and state.py, 3 in direct.py, 4-6 in
-reported.py and sources.py, 7 in resolve.py):
+verb_cue.py, reported.py and sources.py, 7 in resolve.py):
 
 1. quotation marks are paired in every style (“” «» „“ "" ‹› ‘’ '' »«), a quote that runs on to the
    next paragraph (the English convention of re-opening without closing) ends at its paragraph;
@@ -30,10 +30,11 @@ from spacy.tokens import Doc
 from agents.annotations import Claim
 from agents.extraction.claims.direct import read_quotes
 from agents.extraction.claims.lexicon import Lexicon
-from agents.extraction.claims.reported import read_gerund_cues, read_konjunktiv, read_verb_cues
+from agents.extraction.claims.reported import read_gerund_cues, read_konjunktiv
 from agents.extraction.claims.resolve import resolve_claims
 from agents.extraction.claims.sources import read_prepositions, read_verbless
 from agents.extraction.claims.state import DocumentState
+from agents.extraction.claims.verb_cue import read_verb_cues
 
 UnitReader = Callable[[DocumentState, int], None]
 """Reads one kind of construction in the unit at an index, adding drafts to the state."""
@@ -41,7 +42,7 @@ UnitReader = Callable[[DocumentState, int], None]
 UNIT_READERS: tuple[UnitReader, ...] = (
     read_quotes,  # «...», ha detto X / X said: "..."
     read_verbless,  # "Così la premier G. Meloni." about the sentence before
-    read_verb_cues,  # X said that ... / ..., ha detto X
+    read_verb_cues,  # X said that ... / ..., ha detto X (verb_cue.VERB_CUE_CONSTRUCTIONS)
     read_gerund_cues,  # ..., citing officials
     read_prepositions,  # according to X / secondo X / selon X
     read_konjunktiv,  # German Konjunktiv I after a claim: the same speaker goes on

@@ -1,6 +1,8 @@
-"""Reported speech read from a cue outside quotes: a speech verb ("X said that ...", "...,
-ha detto X", "selon lui"), a gerund ("..., citing officials"), and German sentences in
-Konjunktiv I that go on reporting the speaker before.
+"""Reported speech: where the speech verbs outside quotes are, and the readings the verb cue
+constructions (verb_cue.py) share: the speaker after the cue (``add_inverted``), the subject
+before it (``add_subject_first``), an aside, a post-posed apposition, an outlet cited or told.
+Also the gerund cues ("..., citing officials") and German sentences in Konjunktiv I that go on
+reporting the speaker before.
 """
 
 from __future__ import annotations
@@ -16,17 +18,12 @@ from agents.extraction.claims.phrases import (
     complementizer_after,
     interrupted_start,
     is_gerund,
-    is_quoted_title,
     is_role,
     is_time_lead,
     np_after,
-    np_after_adjunct,
     past_adverbials_and_relay,
-    pp_content,
     roles_in,
-    short_subject,
     speaker_from,
-    subject_like,
     subject_of,
     terminal_after,
     trailing_np,
@@ -119,16 +116,6 @@ def is_anaphora(state: DocumentState, start: int, end: int) -> bool:
     return bool(lead) and lead in state.lex.anaphora
 
 
-def read_verb_cues(state: DocumentState, index: int) -> None:
-    """Each speech verb of the unit not yet used gives a reported claim ("X said that ...")."""
-    us, ue = state.units[index]
-    for cm in verb_cues(state, us, ue):
-        if state.is_used(*cm.span()):
-            continue
-        state.used.append(cm.span())
-        read_verb_cue(state, cm, index)
-
-
 def read_gerund_cues(state: DocumentState, index: int) -> None:
     """ "..., citing officials" / "RIA cited the defence ministry as saying that ...": a gerund
     cue outside the claims read so far."""
@@ -157,268 +144,7 @@ def read_gerund_cues(state: DocumentState, index: int) -> None:
             state.add(state.content_span(gm.end(), ue), Speaker(None), cue=gm.group())
 
 
-def read_verb_cue(state: DocumentState, cm: re.Match[str], index: int) -> None:
-    us, ue = state.units[index]
-    cs, ce = cm.span()
-    cue = cm.group()
-    left = state.masked[us:cs].rstrip()
-    left_words = [t for t in state.toks(us, cs) if t.is_word]
-    subject = subject_before_clitic(state, us, left, left_words)
-    anaphora = subject is not None or is_anaphora(state, us, cs)
-    if anaphora and index == 0:
-        return
-    if anaphora:
-        # "Lo ha detto X" / "Das sagte X" / "Le ministère l'a confirmé": the content is the
-        # previous sentence
-        np_ = subject or np_after(state, ce, ue)
-        sp = speaker_from(state, np_)
-        via = state.via_in(ce, ue)
-        citing = _citing(state, np_.end if np_ else ce, ue)
-        if citing is not None and citing[0] is not None and np_ is not None:
-            # "Lo riferisce l'agenzia Interfax citando il governatore, Igor Petrov": the
-            # one cited speaks, the agency relays
-            sp, via = speaker_from(state, citing[0]), np_
-        ps, pe = state.units[index - 1]
-        earlier = [
-            d
-            for d in state.drafts
-            if ps <= d.start < pe and (not d.explicit or _by_preposition(state, d))
-        ]
-        if earlier:
-            for d in earlier:
-                d.speaker, d.carry, d.explicit, d.cue = sp.text, sp.text is None, True, cue
-                d.speaker_span = (sp.start, sp.end) if sp.text else None
-                d.role, d.intro_roles = sp.role, roles_in(state, np_)
-                d.via = state.outlet_name(via).text if via else d.via
-            return
-        if not any(ps <= d.start < pe for d in state.drafts):
-            state.add(state.content_span(ps, pe), sp, cue=cue, via=via, roles=roles_in(state, np_))
-        return
-    colon = max(left.rfind(c) for c in ":;")
-    if colon > 0 and is_anaphora(state, us + colon + 1, cs):
-        # "Tre persone sono ferite: lo ha detto il prefetto, Mario Neri": the anaphora
-        # points back at the clause before the colon, the speaker follows the cue
-        _inverted(state, us, us + colon, np_after(state, ce, ue), ce, ue, cue)
-        return
-    relay_words = state.w("relay", "auxiliaries")
-    if state.lex.prep_re is not None:
-        for pm in state.lex.prep_re.finditer(state.masked, us, cs):
-            gap = [t for t in state.toks(pm.end(), cs) if t.is_word]
-            if all(t.low in relay_words for t in gap):
-                state.used.remove(cm.span())  # "según ha informado X": read as a preposition
-                return
-    aside = _attribution_aside(state, us, cs, ce, ue)
-    if aside is not None:
-        # "The plan, the minister said, would cost ...": the sentence around the aside is
-        # what was said
-        np_, start, close = aside
-        via = state.via_in(ce, close)
-        if np_ is not None and state.is_outlet(np_.text):
-            np_ = state.outlet_mention(np_)
-            via = via if via is not None and via.start >= np_.end else None
-        state.add(
-            state.content_span(start, ue),
-            speaker_from(state, np_),
-            cue=cue,
-            via=via,
-            roles=roles_in(state, np_),
-        )
-        return
-    # "Wie die Polizei mitteilte, ...", "As the ministry said, ...", "Come ha detto X, ..."
-    relay_led = (
-        bool(left_words) and left_words[0].low in state.w("relay") and left_words[0].start == us
-    )
-    if (
-        relay_led
-        and state.lang == "de"
-        and left.endswith(",")
-        and (inverted := _subject_after_verb(state, ce, ue)) is not None
-    ):
-        # "Wie die „Bild“ berichtet, sagte der Minister, ...": the outlet relays
-        np_, start = inverted
-        state.add(
-            state.content_span(start, ue),
-            speaker_from(state, np_),
-            cue=cue,
-            via=state.outlet_within(us, us + len(left)),
-            roles=roles_in(state, np_),
-        )
-        return
-    if relay_led:
-        subj = np_after(state, left_words[0].end, cs, skip_via=False)
-        if subj is not None and state.is_outlet(subj.text):
-            subj = state.outlet_mention(subj)
-        elif len(left_words) == 2 or all(t.low in state.w("determiners") for t in left_words[1:]):
-            subj = state.outlet_within(left_words[0].end, cs) or subj  # 'Wie die „Bild“'
-        np_ = subj if subj is not None else np_after(state, ce, ue)
-        after = np_.end if np_ is not None and np_.start > ce else ce
-        if state.masked[after:ue].lstrip().startswith(","):
-            comma = state.masked.index(",", after)
-            if state.lang == "de" and state.lex.verb_re.match(state.masked, comma + 2):
-                # "Wie die „Bild“ berichtet, sagte der Minister, ...": the clause only
-                # names the outlet; the cue after it names the speaker
-                return
-            state.add(
-                state.content_span(comma + 1, ue),
-                speaker_from(state, np_),
-                cue=cue,
-                roles=roles_in(state, np_),
-            )
-            return
-    if state.lang == "de" and len(left_words) <= 2:
-        # the token right after the cue: in "erklärte, sie werde ..." the pronoun is content
-        nxt = next(iter(state.toks(ce, min(ue, ce + 30))), None)
-        if nxt is not None and nxt.low in state.w("pronouns"):
-            # "Zugleich warnte er vor ...": the subject is the pronoun after the verb
-            state.add(state.content_span(nxt.end, ue), Speaker(None), cue=cue)
-            return
-    lead = " ".join(left.casefold().split())
-    if lead and lead in state.w("relay") | {"a quanto", "secondo quanto", "stando a quanto"}:
-        # "A quanto riferisce l'agenzia Reuters, i colloqui ...": speaker after the cue
-        np_ = np_after(state, ce, ue, skip_via=False)
-        if np_ is not None:
-            name = state.outlet_name(np_) if state.is_outlet(np_.text) else np_
-            state.add(state.content_span(np_.end, ue), speaker_from(state, name), cue=cue)
-        return
-    if not left.strip(" ,;:" + DASHES) or all(
-        t.low in state.w("conjunctions") for t in state.toks(us, cs) if t.is_word
-    ):
-        np_ = np_after(state, ce, ue)
-        comp = complementizer_after(state, np_.end if np_ else ce, ue)
-        sp = speaker_from(state, np_) if np_ and comp else Speaker(None)
-        start = comp if comp is not None else (np_.end if np_ and comp else ce)
-        state.add(
-            state.content_span(start, ue),
-            sp,
-            cue=cue,
-            via=state.via_in(ce, ue),
-            roles=roles_in(state, np_),
-        )
-        return
-    # "I colloqui sono falliti, come ha detto il ministro.", "…, comme l'a indiqué le
-    # ministre": the speaker follows the cue
-    k = len(left_words) - 1
-    if k > 1 and left_words[k].low in state.w("object_pronouns"):
-        k -= 1
-    if (
-        k > 0
-        and left_words[k].low in state.w("relay")
-        and left_words[-1].end == us + len(left)
-        and state.masked[left_words[k - 1].end : left_words[k].start].strip() == ","
-    ):
-        np_ = np_after(state, ce, ue)
-        if (
-            np_ is not None
-            and len(np_.text.split()) <= MAX_INVERTED_SPEAKER_WORDS
-            and not any(w.casefold() in state.w("passive_aux") for w in np_.text.split())
-            and terminal_after(state, np_.end, ue)
-        ):
-            via = state.via_in(ce, ue)
-            state.add(
-                # "…, come ha riferito X, non li ha sorpresi": the longer side is the content
-                pp_content(state, us, ue, left_words[k - 1].end, via.end if via else np_.end),
-                speaker_from(state, np_),
-                cue=cue,
-                via=via,
-                roles=roles_in(state, np_),
-            )
-            return
-    left_end = us + len(left)
-    if left[-1] in ",;:" + DASHES or (
-        left[-1] in "”»\"“'’"
-        # 'wie ein Sprecher dem „Spiegel“ sagte': a quoted title is no content
-        and not any(q.close == left_end and is_quoted_title(state, q) for q in state.quotes)
-    ):
-        sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end
-        comp = complementizer_after(state, ce, ue)
-        postposed = _postposed_subject(state, us, cs) if comp is None else None
-        if postposed is not None:
-            name, apposition, sep = postposed
-            via = state.via_in(ce, ue)
-            if terminal_after(state, via.end if via else ce, ue):
-                state.add(
-                    state.content_span(us, sep),
-                    speaker_from(state, name),
-                    cue=cue,
-                    via=via,
-                    roles=roles_in(state, apposition),
-                )
-                return
-        # "La ministra, María Jesús Montero, anunció ...": a role and a name in apposition
-        # are a subject, not content said by someone named after the cue
-        apposed = len(chunk_spans(state, us, cs)) >= 2
-        if (comp is not None or apposed) and subject_like(state, us, cs):
-            _subject_first(state, us, cs, comp or ce, ue, cue)
-            return
-        if state.lang == "de" and len(cue.split()) > 2:
-            # "..., teilte das Ministerium am Montag mit": the speaker is inside the frame
-            first, last = cue.split()[0], cue.split()[-1]
-            framed = np_after(state, cs + len(first), ce - len(last))
-            if framed is not None and terminal_after(state, ce, ue):
-                _inverted(state, us, sep, framed, ce, ue, cue)
-                return
-        words_after = [t for t in state.toks(ce, min(ue, ce + 40)) if t.is_word]
-        if words_after and words_after[0].low in state.w("pronouns"):  # "..., hieß es"
-            # "..., hieß es aus Regierungskreisen": an impersonal cue names its source after
-            source = (
-                np_after(state, words_after[1].end, ue)
-                if words_after[0].low == "es"
-                and len(words_after) > 1
-                and words_after[1].low in ("aus", "in", "im")
-                else None
-            )
-            _inverted(state, us, sep, source, ce, ue, cue)
-            return
-        np_ = np_after(state, ce, ue) or np_after_adjunct(state, ce, ue)
-        if np_ is not None and terminal_after(state, np_.end, ue):
-            _inverted(state, us, sep, np_, ce, ue, cue)
-            return
-        if terminal_after(state, ce, ue):  # "<content>, ha aggiunto."
-            _inverted(state, us, sep, None, ce, ue, cue)
-            return
-        if subject_like(state, us, cs) or short_subject(state, us, cs):
-            _subject_first(state, us, cs, comp or ce, ue, cue)
-            return
-        _inverted(state, us, sep, np_, ce, ue, cue)
-        return
-    chunks = chunk_spans(state, us, cs)
-    last_a, _ = chunks[-1]
-    subj = clean_subject(state, last_a, cs)
-    n_subj = len([t for t in state.toks(last_a, cs) if t.is_word])
-    before_words = len([t for t in state.toks(us, last_a) if t.is_word])
-    first_tok = next((t for t in state.toks(last_a, cs) if t.is_word), None)
-    conj_led = first_tok is not None and first_tok.low in state.w("conjunctions")
-    if (
-        len(chunks) > 1
-        and not conj_led
-        and before_words >= 2
-        and terminal_after(state, ce, ue)
-        and n_subj <= MAX_SUBJECT_TOKENS
-    ):
-        via = state.via_in(ce, ue)
-        if via is None and subj is not None and state.lang == "de":
-            subj, via = _dative_outlet(state, subj, cs)
-        sp = speaker_from(state, subj)
-        citing = _citing(state, ce, ue)
-        if citing is not None and citing[0] is not None:  # "X reported, citing Y"
-            sp, via = speaker_from(state, citing[0]), subj
-        state.add(state.content_span(us, last_a), sp, cue=cue, via=via, roles=roles_in(state, subj))
-        return
-    if n_subj <= MAX_SUBJECT_TOKENS:
-        comp = complementizer_after(state, ce, ue)
-        _subject_first(state, last_a, cs, comp or ce, ue, cue)
-        return
-    tnp = trailing_np(state, last_a, cs)
-    if tnp is None:
-        return
-    sp = speaker_from(state, tnp)
-    span = (us, tnp.start) if terminal_after(state, ce, ue) else (us, ue)
-    state.add(
-        state.content_span(*span), sp, cue=cue, via=state.via_in(ce, ue), roles=roles_in(state, tnp)
-    )
-
-
-def _postposed_subject(state: DocumentState, us: int, cs: int) -> tuple[Phrase, Phrase, int] | None:
+def postposed_subject(state: DocumentState, us: int, cs: int) -> tuple[Phrase, Phrase, int] | None:
     """ "<content>, Kwame Mensah, a spokesman for the fire service, told Reuters.": a name and
     its apposition between commas, after the content and before the cue, are the subject.
 
@@ -448,7 +174,7 @@ def _postposed_subject(state: DocumentState, us: int, cs: int) -> tuple[Phrase, 
     return name, apposition, chunks[-2][0] - 1
 
 
-def _by_preposition(state: DocumentState, d: Draft) -> bool:
+def by_preposition(state: DocumentState, d: Draft) -> bool:
     """Whether ``d`` was attributed by a source preposition ("Nach Angaben aus Berlin"),
     which a following "Das sagte X" names more closely."""
     return (
@@ -458,13 +184,13 @@ def _by_preposition(state: DocumentState, d: Draft) -> bool:
     )
 
 
-def _inverted(
+def add_inverted(
     state: DocumentState, us: int, sep: int, np_: Phrase | None, ce: int, ue: int, cue: str
 ) -> None:
     """ "<content>, ha detto X" / "<content>, said X": speaker after the cue."""
     sp = speaker_from(state, np_) if np_ else Speaker(None)
     via = state.via_in(ce, ue)
-    citing = _citing(state, ce, ue)
+    citing = citing_after(state, ce, ue)
     if citing is not None:  # "X reported, citing Y": Y speaks, X relays
         src, relay = citing
         sp = speaker_from(state, src)
@@ -472,11 +198,11 @@ def _inverted(
         if relay is not None:
             via = relay
     elif np_ is not None and state.is_outlet(np_.text) and state.has_prior_claim(us, sep):
-        return  # "..., Anadolu news agency reported": a relay, set by _subject_first
+        return  # "..., Anadolu news agency reported": a relay, set by add_subject_first
     state.add(state.content_span(us, sep), sp, cue=cue, via=via, roles=roles_in(state, np_))
 
 
-def _attribution_aside(
+def attribution_aside(
     state: DocumentState, us: int, cs: int, ce: int, ue: int
 ) -> tuple[Phrase | None, int, int] | None:
     """A cue and its speaker set off inside a sentence that goes on after them ("Il
@@ -512,7 +238,7 @@ def _attribution_aside(
     return None if close is None else (np_, start, close)
 
 
-def _citing(
+def citing_after(
     state: DocumentState, pos: int, limit: int
 ) -> tuple[Phrase | None, Phrase | None] | None:
     if state.lex.citing_re is None:
@@ -526,7 +252,9 @@ def _citing(
     return (state.outlet_name(src) if state.is_outlet(src.text) else src), None
 
 
-def _subject_first(state: DocumentState, ss: int, cs: int, start: int, ue: int, cue: str) -> None:
+def add_subject_first(
+    state: DocumentState, ss: int, cs: int, start: int, ue: int, cue: str
+) -> None:
     """ "X said (that) <content>": speaker before the cue, content after it."""
     subj_toks = [t for t in state.toks(ss, cs) if t.is_word]
     lows = {t.low for t in subj_toks}
@@ -594,7 +322,7 @@ def _subject_first(state: DocumentState, ss: int, cs: int, start: int, ue: int, 
     if state.lang == "de" and " " not in cue and adjunct_lead(state, ss, cs):
         # "Am Montag sagte Scholz, ...", "Dem Spiegel sagte der Minister, ...": after an
         # adjunct, German puts the subject after the verb
-        inverted = _subject_after_verb(state, cs + len(cue), ue) or _short_subject_after(
+        inverted = subject_after_verb(state, cs + len(cue), ue) or _short_subject_after(
             state, cs + len(cue), ue
         )
         if inverted is not None:
@@ -637,7 +365,7 @@ def _subject_first(state: DocumentState, ss: int, cs: int, start: int, ue: int, 
     )
 
 
-def _subject_after_verb(state: DocumentState, pos: int, limit: int) -> tuple[Phrase, int] | None:
+def subject_after_verb(state: DocumentState, pos: int, limit: int) -> tuple[Phrase, int] | None:
     """The subject right after a verb, when what was said follows it after a comma or
     "dass" ("sagte Scholz, die Lage sei ernst"), and where that content starts."""
     np_ = np_after(state, pos, limit)
@@ -673,7 +401,7 @@ def _short_subject_after(state: DocumentState, pos: int, limit: int) -> tuple[Ph
     return np_, np_.end
 
 
-def _dative_outlet(state: DocumentState, subj: Phrase, verb: int) -> tuple[Phrase, Phrase | None]:
+def dative_outlet(state: DocumentState, subj: Phrase, verb: int) -> tuple[Phrase, Phrase | None]:
     """German puts the outlet told before a final verb ("wie eine Sprecherin der Behörde
     der Nachrichtenagentur AFP sagte"): the subject without it, and the outlet. The outlet
     may be a quoted title the subject phrase stops before ('dem „Spiegel“ sagte')."""
