@@ -14,9 +14,10 @@ the cue (``CONTENT_FIRST``), or the cue follows its subject (``SUBJECT_FIRST``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from agents.extraction.claims.phrases import (
     chunk_spans,
@@ -100,6 +101,7 @@ class CueSite:
 
 
 Construction = Callable[[DocumentState, CueSite], bool]
+SiteT = TypeVar("SiteT")  # what a chain's constructions read: a CueSite, or a part of one
 
 
 # ---------------------------------------------------------------- the cue's own constructions
@@ -158,7 +160,7 @@ def anaphora_after_colon(state: DocumentState, site: CueSite) -> bool:
 
 
 def preposition_before(state: DocumentState, site: CueSite) -> bool:
-    """ "Según ha informado el ministerio, ..."
+    """ "Según ha informado el ministerio, tres personas murieron."
 
     A source preposition with only relay words or auxiliaries before the cue: the preposition
     reader reads it, so the cue is given back."""
@@ -337,26 +339,15 @@ def relay_after_comma(state: DocumentState, site: CueSite) -> bool:
 
 
 def content_first(state: DocumentState, site: CueSite) -> bool:
-    """ "The talks have failed, the minister said." / "«...», ha detto X"
+    """ "The talks have failed, said the minister." / "I colloqui sono falliti, ha aggiunto."
 
     The text before the cue ends in a separator (or a closing quote that is not a title): it
     is what was said, unless it turns out to be a subject; ``CONTENT_FIRST`` says which."""
-    left, left_end = site.left, site.left_end
-    if not (
-        left[-1] in ",;:" + DASHES
-        or (
-            left[-1] in "”»\"“'’"
-            # 'wie ein Sprecher dem „Spiegel“ sagte': a quoted title is no content
-            and not any(q.close == left_end and is_quoted_title(state, q) for q in state.quotes)
-        )
-    ):
+    before = content_before(state, site)
+    if before is None:
         return False
-    sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end
-    before = ContentBefore(site, sep, complementizer_after(state, site.ce, site.ue))
-    for construction in CONTENT_FIRST:
-        if construction(state, before):
-            return True
-    raise AssertionError("the last content-first construction reads every site")
+    first_that_reads(CONTENT_FIRST, state, before)  # the last one reads any site
+    return True
 
 
 def subject_first(state: DocumentState, site: CueSite) -> bool:
@@ -364,11 +355,8 @@ def subject_first(state: DocumentState, site: CueSite) -> bool:
 
     The last comma chunk before the cue is its subject; ``SUBJECT_FIRST`` says where the
     content lies."""
-    subject = SubjectBefore(site)
-    for construction in SUBJECT_FIRST:
-        if construction(state, subject):
-            return True
-    return True  # a long chunk with no noun phrase at its end: no claim
+    first_that_reads(SUBJECT_FIRST, state, SubjectBefore(site))  # none: no claim
+    return True
 
 
 VERB_CUE_CONSTRUCTIONS: tuple[Construction, ...] = (
@@ -390,10 +378,14 @@ VERB_CUE_CONSTRUCTIONS: tuple[Construction, ...] = (
 
 def read_verb_cue(state: DocumentState, cm: re.Match[str], index: int) -> None:
     """The claim of the speech verb ``cm`` in unit ``index``: the first construction it fits."""
-    site = CueSite.at(state, cm, index)
-    for construction in VERB_CUE_CONSTRUCTIONS:
-        if construction(state, site):
-            return
+    first_that_reads(VERB_CUE_CONSTRUCTIONS, state, CueSite.at(state, cm, index))
+
+
+def first_that_reads(
+    chain: Sequence[Callable[[DocumentState, SiteT], bool]], state: DocumentState, site: SiteT
+) -> Callable[[DocumentState, SiteT], bool] | None:
+    """The first construction of ``chain`` that reads ``site`` (it has read it), else None."""
+    return next((construction for construction in chain if construction(state, site)), None)
 
 
 def read_verb_cues(state: DocumentState, index: int) -> None:
@@ -425,6 +417,23 @@ class ContentBefore:
         return np_after(s.state, s.ce, s.ue) or np_after_adjunct(s.state, s.ce, s.ue)
 
 
+def content_before(state: DocumentState, site: CueSite) -> ContentBefore | None:
+    """The site as content before the cue: the text before it ends in a separator, or in a
+    closing quote that is not a title; else None."""
+    left, left_end = site.left, site.left_end
+    if not (
+        left[-1] in ",;:" + DASHES
+        or (
+            left[-1] in "”»\"“'’"
+            # 'wie ein Sprecher dem „Spiegel“ sagte': a quoted title is no content
+            and not any(q.close == left_end and is_quoted_title(state, q) for q in state.quotes)
+        )
+    ):
+        return None
+    sep = left_end - 1 if left[-1] in ",;:" + DASHES else left_end
+    return ContentBefore(site, sep, complementizer_after(state, site.ce, site.ue))
+
+
 ContentConstruction = Callable[[DocumentState, ContentBefore], bool]
 
 
@@ -451,7 +460,7 @@ def postposed_apposition(state: DocumentState, before: ContentBefore) -> bool:
 
 
 def apposed_subject(state: DocumentState, before: ContentBefore) -> bool:
-    """ "La ministra, María Jesús Montero, anunció que ..."
+    """ "La ministra, María Jesús Montero, anunció que habrá más fondos."
 
     A role and a name in apposition (or a subject before "said that") are a subject, not
     content said by someone named after the cue."""
@@ -510,7 +519,7 @@ def speaker_after_cue(state: DocumentState, before: ContentBefore) -> bool:
 
 
 def bare_cue(state: DocumentState, before: ContentBefore) -> bool:
-    """ "«Andremo avanti», ha aggiunto."
+    """ "I colloqui sono falliti, ha aggiunto."
 
     The cue ends the sentence: the speaker is carried from before."""
     s = before.site
@@ -521,9 +530,10 @@ def bare_cue(state: DocumentState, before: ContentBefore) -> bool:
 
 
 def subject_after_separator(state: DocumentState, before: ContentBefore) -> bool:
-    """ "Nel frattempo, il ministro ha detto che i colloqui riprenderanno."
+    """ "The mayor, announced on Monday a new plan for the city buses and trams."
 
-    What comes before the cue is a subject after all: what follows the cue was said."""
+    What comes before the cue is a subject after all (a stray comma): what follows the cue was
+    said."""
     s = before.site
     if subject_like(state, s.us, s.cs) or short_subject(state, s.us, s.cs):
         add_subject_first(state, s.us, s.cs, before.comp or s.ce, s.ue, s.cue)
@@ -532,7 +542,8 @@ def subject_after_separator(state: DocumentState, before: ContentBefore) -> bool
 
 
 def content_then_speaker(state: DocumentState, before: ContentBefore) -> bool:
-    """ "The talks have failed, said the minister on Monday in Brussels, after ..."
+    """ "The talks between the two governments have failed after three weeks in Geneva, said
+    the minister and he left the room."
 
     Otherwise: the content before, the speaker (if any) after the cue."""
     s = before.site
@@ -628,7 +639,8 @@ def subject_then_content(state: DocumentState, subject: SubjectBefore) -> bool:
 
 
 def long_clause_then_subject(state: DocumentState, subject: SubjectBefore) -> bool:
-    """ "Negotiations that began in March will not resume this year the ministry said."
+    """ "Rescue teams searched through the night for survivors under the rubble of collapsed
+    buildings Turkish officials said."
 
     A long chunk before the cue: the noun phrase at its end speaks, what comes before it
     (or the whole sentence, when more follows the cue) was said."""
