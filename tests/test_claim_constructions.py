@@ -13,7 +13,7 @@ import pytest
 import spacy
 
 import agents.extraction.claims as claims
-from agents.extraction.claims import load_lexicon
+from agents.extraction.claims import direct, load_lexicon
 from agents.extraction.claims import verb_cue as vc
 from agents.extraction.claims.reader import UNIT_READERS
 from agents.extraction.claims.state import DocumentState
@@ -197,3 +197,48 @@ def test_construction_reads_its_docstring_example(
         assert read and set(read) <= {c.__name__ for c in vc.SUBJECT_FIRST}, read
     else:
         assert construction.__name__ in read, read
+
+
+# ------------------------------------------------------------------ quote attributions
+
+QUOTE_EXAMPLES: list[tuple[Callable[..., Any], str, str, str | None]] = [
+    (
+        direct.cue_inside_quote,
+        "it",
+        "«Martedì notte - ha spiegato il sindaco - era stato tutto tranquillo».",
+        "il sindaco",
+    ),
+    (direct.cue_after_quote, "it", "«Andremo avanti», ha detto il ministro.", "il ministro"),
+    (
+        direct.subject_and_cue_after_quote,
+        "en",
+        "“We will go on,” the minister said.",
+        "the minister",
+    ),
+    (direct.naming_before_quote, "it", "Il ministro ha definito l'attacco «vile».", "Il ministro"),
+    (direct.cue_before_quote, "en", "The minister said: “We will go on.”", "The minister"),
+    (direct.colon_before_quote, "it", "Mario Draghi: «Il debito è sostenibile».", "Mario Draghi"),
+]
+
+
+def test_every_quote_attribution_has_an_example() -> None:
+    assert [c for c, *_ in QUOTE_EXAMPLES] == list(direct.QUOTE_ATTRIBUTIONS)
+
+
+@pytest.mark.parametrize(
+    ("construction", "lang", "text", "speaker"),
+    QUOTE_EXAMPLES,
+    ids=[c.__name__ for c, *_ in QUOTE_EXAMPLES],
+)
+def test_quote_attribution_reads_its_docstring_example(
+    construction: Callable[..., Any], lang: str, text: str, speaker: str | None
+) -> None:
+    """The sentence's one quote, read first in its unit as ``read_quotes`` reads it."""
+    assert _first_example(construction) in text
+    state = DocumentState(_doc(lang, text), load_lexicon(lang))
+    (q,) = state.quotes
+    unit = next(u for u in state.units if u[0] <= q.open < u[1])
+    found = direct.first_attribution(state, direct.QuoteSite.at(state, q, unit))
+    assert found is not None
+    assert found[0] is construction
+    assert found[1][0].text == speaker

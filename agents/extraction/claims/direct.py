@@ -6,6 +6,8 @@ speaker before or after it takes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from agents.annotations import ClaimKind
 from agents.extraction.claims.phrases import (
@@ -40,115 +42,216 @@ _ABBREVIATION = re.compile(r"\b(\w+)\.")
 # ---------------------------------------------------------- quotes
 
 
-def attribute_quote(state: DocumentState, q: Quote, unit: tuple[int, int]) -> Attribution | None:
-    """The attribution of a quote by a cue next to it, or None."""
-    us, ue = unit
-    # "«Martedì notte - ha spiegato - era stato ...»": a cue between dashes inside the quote
+@dataclass
+class QuoteSite:
+    """A quote in its unit, and the masked text of the unit before it."""
+
+    q: Quote
+    us: int
+    ue: int
+    left: str  # without trailing space
+
+    @classmethod
+    def at(cls, state: DocumentState, q: Quote, unit: tuple[int, int]) -> QuoteSite:
+        us, ue = unit
+        return cls(q, us, ue, state.masked[us : q.open].rstrip())
+
+
+def cue_inside_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:
+    """ "«Martedì notte - ha spiegato il sindaco - era stato tutto tranquillo»"
+
+    A cue between dashes inside the quote, with its speaker after it."""
+    q = site.q
     inner = state.lex.inner_cue_re.search(state.text[q.start : q.end])
-    if inner:
-        cs, ce = q.start + inner.start(1), q.start + inner.end(1)
-        np_ = np_after(state, ce, q.start + inner.end(2), masked=False)
-        state.used.append((cs, ce))
-        return (
-            speaker_from(state, np_),
-            state.via_in(ce, q.start + inner.end(2)),
-            state.text[cs:ce],
-            roles_in(state, np_),
+    if not inner:
+        return None
+    cs, ce = q.start + inner.start(1), q.start + inner.end(1)
+    np_ = np_after(state, ce, q.start + inner.end(2), masked=False)
+    state.used.append((cs, ce))
+    return (
+        speaker_from(state, np_),
+        state.via_in(ce, q.start + inner.end(2)),
+        state.text[cs:ce],
+        roles_in(state, np_),
+    )
+
+
+def _after_close(state: DocumentState, site: QuoteSite) -> int | None:
+    """Where the text after the quote goes on past a comma or dash ("», ha detto X", "» -
+    ha aggiunto X - «"), unless the sentence ends there."""
+    lead = re.match(rf"[\s,]*(?:[{DASHES}]\s*)?", state.masked[site.q.close : site.ue])
+    p = site.q.close + (lead.end() if lead else 0)
+    return p if p < site.ue and state.masked[p - 1 : p] != "." else None
+
+
+def cue_after_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:
+    """ "«Andremo avanti», ha detto il ministro."
+
+    A cue right after the quote, its speaker after the cue."""
+    p = _after_close(state, site)
+    if p is None:
+        return None
+    cm = state.lex.verb_re.match(state.masked, p)
+    if not (cm and not state.is_used(*cm.span())):
+        return None
+    limit = _attr_limit(state, cm.end(), site.ue)
+    np_ = np_after(state, cm.end(), limit) or np_after_adjunct(state, cm.end(), limit)
+    state.used.append(cm.span())
+    via = state.via_in(cm.end(), site.ue)
+    sp = speaker_from(state, np_)
+    return sp, via, cm.group(), roles_in(state, np_)
+
+
+def subject_and_cue_after_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:
+    """ "“We will go on,” the minister said."  / ", the spokeswoman, Anna Lee, told CNN"
+
+    A short subject, then the cue, after the quote."""
+    p = _after_close(state, site)
+    if p is None:
+        return None
+    ue = site.ue
+    cm = state.lex.verb_re.search(state.masked, p, min(ue, p + 90))
+    if not (cm and not state.is_used(*cm.span())):
+        return None
+    between = state.masked[p : cm.start()]
+    if not (
+        between.strip()
+        and not re.search(r"[.;:!?«»“”\"¤]", _without_abbreviations(state, between))
+        and len(between.split()) <= 8
+        and (
+            "," not in between
+            or (subject_like(state, p, cm.start()) and terminal_after(state, cm.end(), ue))
         )
-    # right: "», ha detto X" / "," X said / "» - ha aggiunto X - «"
-    lead = re.match(rf"[\s,]*(?:[{DASHES}]\s*)?", state.masked[q.close : ue])
-    p = q.close + (lead.end() if lead else 0)
-    if p < ue and state.masked[p - 1 : p] != ".":
-        cm = state.lex.verb_re.match(state.masked, p)
-        if cm and not state.is_used(*cm.span()):
-            limit = _attr_limit(state, cm.end(), ue)
-            np_ = np_after(state, cm.end(), limit) or np_after_adjunct(state, cm.end(), limit)
-            state.used.append(cm.span())
-            via = state.via_in(cm.end(), ue)
-            sp = speaker_from(state, np_)
-            return sp, via, cm.group(), roles_in(state, np_)
-        cm = state.lex.verb_re.search(state.masked, p, min(ue, p + 90))
-        if cm and not state.is_used(*cm.span()):
-            between = state.masked[p : cm.start()]
-            if (
-                between.strip()
-                and not re.search(r"[.;:!?«»“”\"¤]", _without_abbreviations(state, between))
-                and len(between.split()) <= 8
-                and (
-                    "," not in between
-                    or (subject_like(state, p, cm.start()) and terminal_after(state, cm.end(), ue))
-                )
-            ):  # "», X said" / ", the spokeswoman, Anna Lee, told CNN"
-                subj = clean_subject(state, p, cm.start())
-                state.used.append(cm.span())
-                via = state.via_in(cm.end(), _attr_limit(state, cm.end(), ue))
-                appositions = "," in between
-                sp = subject_of(state, p, cm.start()) if appositions else speaker_from(state, subj)
-                return sp, via, cm.group(), roles_in(state, subj)
-    # left: "X said: “...”" / "Commenta l’Istat: “" / "señaló que “...”" / "che, ha detto, “"
-    left = state.masked[us : q.open].rstrip()
+    ):
+        return None
+    subj = clean_subject(state, p, cm.start())
+    state.used.append(cm.span())
+    via = state.via_in(cm.end(), _attr_limit(state, cm.end(), ue))
+    appositions = "," in between
+    sp = subject_of(state, p, cm.start()) if appositions else speaker_from(state, subj)
+    return sp, via, cm.group(), roles_in(state, subj)
+
+
+def naming_before_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:
+    """ "Il ministro ha definito l'attacco «vile»." / "The minister called the move a “body blow”."
+
+    A quote named by what comes before it (see ``_naming``)."""
+    if not site.left:
+        return None
+    return _naming(state, site.us, site.q.open, site.ue)
+
+
+def cue_before_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:
+    """ "The minister said: “We will go on.”" / "Commenta l'Istat: «I dati confermano la ripresa»."
+
+    A cue before the quote, ending in a colon, a complementizer, a comma or a dash: its
+    subject speaks (or, after a fronted adjunct or an object clitic, the phrase after it)."""
+    left, us = site.left, site.us
     if not left:
         return None
-    naming = _naming(state, us, q.open, ue)
-    if naming is not None:
-        return naming
-    cms = [m for m in state.lex.verb_re.finditer(state.masked, us, q.open)]
     tail = left[-1]
-    if tail == ":" or left.endswith(tuple(state.w("complementizers"))) or tail in "," + DASHES:
-        if cms:
-            cm = cms[-1]
-            gap = state.masked[cm.end() : us + len(left)]
-            gap_toks = [t for t in state.toks(cm.end(), us + len(left)) if t.is_word]
-            if tail != ":" and len(gap_toks) > 1:
-                return None
-            if tail == ":" and len(gap_toks) > 8:
-                return None
-            before = chunk_spans(state, us, cm.start())
-            state.used.append(cm.span())
-            via = state.via_in(us, q.open)
-            cut = before[-1] if before else None
-            if cut and not state.masked[cut[1] : cm.start()].strip(" ,"):
-                subj = clean_subject(state, *cut)
-                if subj is not None and len(before) > 1 and is_relative(state, subj):
-                    # "Lo conferma Marco Rossi, che denuncia: “…”": the antecedent speaks
-                    subj = trailing_np(state, *before[-2])
-                elif adjunct_lead(state, *cut) and (
-                    inverted := np_after(state, cm.end(), cm.end() + len(gap))
-                ):
-                    # "In dem Gespräch sagte Berger weiter: »…«": after a fronted adjunct
-                    # the subject follows the verb
-                    subj = inverted
-                elif (
-                    subj is not None
-                    and subj.text.casefold() in state.w("clitics", "anaphora")
-                    and (inverted := np_after(state, cm.end(), cm.end() + len(gap)))
-                ):
-                    # "Lo rivela lo stesso allenatore: «…»": the object clitic points back
-                    # at what was said; the subject follows the verb
-                    subj = inverted
-                if subj is not None and state.lex.verb_re.search(subj.text):
-                    return Speaker(None), via, cm.group(), frozenset()
-                if subj is not None:
-                    return speaker_from(state, subj), via, cm.group(), roles_in(state, subj)
-            np_ = np_after(state, cm.end(), cm.end() + len(gap))
-            sp = speaker_from(state, np_)
-            return sp, via, cm.group(), roles_in(state, np_)
-        if tail == ":":
-            read = _document_read(state, us, us + len(left) - 1)
-            if read is not None:
-                return read
-            ph = (
-                clean_subject(
-                    state, chunk_spans(state, us, us + len(left) - 1)[-1][0], us + len(left) - 1
-                )
-                if chunk_spans(state, us, us + len(left) - 1)
-                else None
-            )
-            toks = [t for t in tokenize(state.text, ph.start, ph.end, state.lang)] if ph else []
-            if ph and toks and len(toks) <= 5 and all(t.is_cap for t in toks if t.is_word):
-                return speaker_from(state, ph), None, ":", roles_in(state, ph)
-            return Speaker(None), None, ":", frozenset()
+    if not (
+        tail == ":" or left.endswith(tuple(state.w("complementizers"))) or tail in "," + DASHES
+    ):
+        return None
+    cms = _cues_before(state, site)
+    if not cms:
+        return None
+    cm = cms[-1]
+    gap = state.masked[cm.end() : us + len(left)]
+    gap_toks = [t for t in state.toks(cm.end(), us + len(left)) if t.is_word]
+    if tail != ":" and len(gap_toks) > 1:
+        return None
+    if tail == ":" and len(gap_toks) > 8:
+        return None
+    before = chunk_spans(state, us, cm.start())
+    state.used.append(cm.span())
+    via = state.via_in(us, site.q.open)
+    cut = before[-1] if before else None
+    if cut and not state.masked[cut[1] : cm.start()].strip(" ,"):
+        subj = clean_subject(state, *cut)
+        if subj is not None and len(before) > 1 and is_relative(state, subj):
+            # "Lo conferma Marco Rossi, che denuncia: “…”": the antecedent speaks
+            subj = trailing_np(state, *before[-2])
+        elif adjunct_lead(state, *cut) and (
+            inverted := np_after(state, cm.end(), cm.end() + len(gap))
+        ):
+            # "In dem Gespräch sagte Berger weiter: »…«": after a fronted adjunct
+            # the subject follows the verb
+            subj = inverted
+        elif (
+            subj is not None
+            and subj.text.casefold() in state.w("clitics", "anaphora")
+            and (inverted := np_after(state, cm.end(), cm.end() + len(gap)))
+        ):
+            # "Lo rivela lo stesso allenatore: «…»": the object clitic points back
+            # at what was said; the subject follows the verb
+            subj = inverted
+        if subj is not None and state.lex.verb_re.search(subj.text):
+            return Speaker(None), via, cm.group(), frozenset()
+        if subj is not None:
+            return speaker_from(state, subj), via, cm.group(), roles_in(state, subj)
+    np_ = np_after(state, cm.end(), cm.end() + len(gap))
+    sp = speaker_from(state, np_)
+    return sp, via, cm.group(), roles_in(state, np_)
+
+
+def colon_before_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:
+    """ "Mario Draghi: «Il debito è sostenibile»." / "The statement read: “We regret the delay.”"
+
+    A colon without a speech verb before the quote: a document that reads it, a short
+    capitalised name, or the speaker before (carried)."""
+    left, us = site.left, site.us
+    if not left or left[-1] != ":" or _cues_before(state, site):
+        return None
+    read = _document_read(state, us, us + len(left) - 1)
+    if read is not None:
+        return read
+    ph = (
+        clean_subject(state, chunk_spans(state, us, us + len(left) - 1)[-1][0], us + len(left) - 1)
+        if chunk_spans(state, us, us + len(left) - 1)
+        else None
+    )
+    toks = [t for t in tokenize(state.text, ph.start, ph.end, state.lang)] if ph else []
+    if ph and toks and len(toks) <= 5 and all(t.is_cap for t in toks if t.is_word):
+        return speaker_from(state, ph), None, ":", roles_in(state, ph)
+    return Speaker(None), None, ":", frozenset()
+
+
+def _cues_before(state: DocumentState, site: QuoteSite) -> list[re.Match[str]]:
+    """The speech verbs between the unit's start and the quote."""
+    return [m for m in state.lex.verb_re.finditer(state.masked, site.us, site.q.open)]
+
+
+QuoteConstruction = Callable[[DocumentState, QuoteSite], Attribution | None]
+
+QUOTE_ATTRIBUTIONS: tuple[QuoteConstruction, ...] = (
+    cue_inside_quote,
+    cue_after_quote,
+    subject_and_cue_after_quote,
+    naming_before_quote,
+    cue_before_quote,
+    colon_before_quote,
+)
+"""Tried in this order; the first attribution found is the quote's."""
+
+
+def first_attribution(
+    state: DocumentState, site: QuoteSite
+) -> tuple[QuoteConstruction, Attribution] | None:
+    """The first construction of ``QUOTE_ATTRIBUTIONS`` that attributes the quote, with its
+    attribution; None when no cue beside the quote attributes it."""
+    for construction in QUOTE_ATTRIBUTIONS:
+        attribution = construction(state, site)
+        if attribution is not None:
+            return construction, attribution
     return None
+
+
+def attribute_quote(state: DocumentState, q: Quote, unit: tuple[int, int]) -> Attribution | None:
+    """The attribution of a quote by a cue next to it, or None."""
+    found = first_attribution(state, QuoteSite.at(state, q, unit))
+    return found[1] if found is not None else None
 
 
 def _without_abbreviations(state: DocumentState, text: str) -> str:
