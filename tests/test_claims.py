@@ -15,7 +15,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from agents.annotations import Claim, ClaimKind
+from agents.extraction.annotations import Claim, ClaimKind
 from agents.extraction.claims import find_quotes
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -912,7 +912,7 @@ def test_outlet_as_the_source_is_the_speaker() -> None:
 
 def test_entity_canonical_names_resolve_the_speaker() -> None:
 
-    from agents.annotations import ENTITIES_KEY, Entity, EntityType
+    from agents.extraction.annotations import ENTITIES_KEY, Entity, EntityType
 
     nlp = nlp_for("en")
     text = "Maria Zakharova spoke on Monday. The talks failed, Zakharova said."

@@ -1,5 +1,5 @@
 """The spaCy component: ``ClaimExtractor`` sets ``doc._.claims`` to a list of
-:class:`agents.annotations.Claim`, registered as the factory ``newsstream_claims``.
+:class:`agents.extraction.annotations.Claim`, registered as the factory ``newsstream_claims``.
 
 It needs no trained model: it works on ``spacy.blank(lang)`` + sentencizer with the rules of this
 package and the per-language lexicons, and it uses the entity spans of ``newsstream_entities``
@@ -14,7 +14,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from agents.annotations import Claim
+from agents.extraction.annotations import Claim
 from agents.extraction.claims.lexicon import LEXICON_DIR, load_lexicon
 from agents.extraction.claims.reader import read_document
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agents.annotations import ClaimKind
+from agents.extraction.annotations import ClaimKind
 from agents.extraction.claims.phrases import (
     adjunct_lead,
     chunk_spans,

@@ -1,5 +1,5 @@
-"""The cue words of one language, compiled once: ``agents/lexicons/claims_<lang>.yaml`` plus
-``claims_common.yaml`` (outlets) become the patterns the readers search (speech verbs, source
+"""The cue words of one language, compiled once: ``agents/extraction/lexicons/claims_<lang>.yaml``
+plus ``claims_common.yaml`` (outlets) become the patterns the readers search (speech verbs, source
 prepositions, gerund cues, outlet names ...).
 
 Everything language-specific the readers know comes from here, as words or switches.
@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from agents.entities import load_lexicons
 from agents.extraction.claims.text import DASHES, TOKEN_ELIDING
-from agents.speakers import SpeakerWords
+from agents.extraction.entities import load_lexicons
+from agents.extraction.speakers import SpeakerWords
 
-LEXICON_DIR = Path(__file__).resolve().parents[2] / "lexicons"  # agents/lexicons
+LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicons"  # agents/extraction/lexicons
 SUPPORTED_LANGUAGES = ("it", "en", "fr", "de", "es")  # with their own lexicon; others use "en"
 INDEFINITE_ARTICLES = frozenset({"a", "an", "un", "une", "una", "uno", "ein", "eine", "one"})
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc
 
-from agents.annotations import Claim
+from agents.extraction.annotations import Claim
 from agents.extraction.claims.direct import read_quotes
 from agents.extraction.claims.lexicon import Lexicon
 from agents.extraction.claims.reported import read_gerund_cues, read_konjunktiv

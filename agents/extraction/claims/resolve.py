@@ -1,7 +1,7 @@
 """Speakers resolved after reading: carried speakers (subject-less cues, pronouns), role phrases
 that refer back to a named holder ("il ministro"), "the company" as the organisation just named,
-surnames to full names, entity keys; then ``agents.speakers``' resolver over the document's
-entity mentions.
+surnames to full names, entity keys; then ``agents.extraction.speakers``' resolver over the
+document's entity mentions.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from agents.annotations import Claim, ClaimKind
-from agents.entities import org_kinds
+from agents.extraction.annotations import Claim, ClaimKind
 from agents.extraction.claims.lexicon import INDEFINITE_ARTICLES
 from agents.extraction.claims.state import DocumentState
 from agents.extraction.claims.text import tokenize
-from agents.speakers import Mention, SpeakerResolver
+from agents.extraction.entities import org_kinds
+from agents.extraction.speakers import Mention, SpeakerResolver
 
 PARTICLES = frozenset({"Di", "De", "Da", "Del", "Van", "Von", "La", "Le", "Al", "El", "Dos", "Du"})
 

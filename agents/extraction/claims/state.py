@@ -13,8 +13,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from agents.annotations import ENTITIES_KEY, ClaimKind
-from agents.doctext import doc_text
+from agents.extraction.annotations import ENTITIES_KEY, ClaimKind
 from agents.extraction.claims.lexicon import Lexicon
 from agents.extraction.claims.text import (
     DASHES,
@@ -28,6 +27,7 @@ from agents.extraction.claims.text import (
     tokenize,
     trimmed_end,
 )
+from agents.extraction.doctext import doc_text
 
 MAX_ADVERBIAL_WORDS = 6  # longer content is never adverbials and a pronoun alone
 _COMPOUND_TAIL = re.compile(r"-\w+")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
-from agents.doctext import doc_text
+from agents.extraction.doctext import doc_text
 
 # Quotation marks: opener -> the closers that may end it.
 QUOTE_PAIRS: dict[str, str] = {
