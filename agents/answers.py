@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from agents.names import fold_name
-from agents.names import person_key as _person_key
+from agents.extraction.names import fold_name
+from agents.extraction.names import person_key as _person_key
 from streams.settings import AnswerKind
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[\"«“„A-ZÀ-ÖØ-Þ0-9])|\n+")
@@ -35,7 +35,8 @@ MAX_SENTENCE_CHARS = 600
 
 
 person_key = lru_cache(maxsize=8192)(_person_key)
-"""agents.names.person_key, remembered: a batch names the same speakers again and again."""
+"""agents.extraction.names.person_key, remembered: a batch names the same speakers again and
+again."""
 
 
 def answer_id(article_id: str, kind: AnswerKind, position: int) -> str:

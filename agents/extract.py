@@ -19,7 +19,9 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from agents.annotations import ENTITIES_KEY  # importing registers the Doc/Span extensions
+from agents.extraction.annotations import (
+    ENTITIES_KEY,  # importing registers the Doc/Span extensions
+)
 from agents.language import LanguageIdentifier
 from agents.pipeline import PipelineRegistry
 from streams.errors import InputError

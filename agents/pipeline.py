@@ -18,15 +18,15 @@ import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
-from agents.bounded_tokenizer import BoundedTokenizer
+from agents.extraction.bounded_tokenizer import BoundedTokenizer
 from streams.settings import NlpSettings
 
 log = logging.getLogger(__name__)
 
 OUR_COMPONENTS: tuple[tuple[str, str], ...] = (
-    ("newsstream_entities", "agents.entities"),
-    ("newsstream_claims", "agents.claims"),
-    ("newsstream_figures", "agents.figures"),
+    ("newsstream_entities", "agents.extraction.entities"),
+    ("newsstream_claims", "agents.extraction.claims"),
+    ("newsstream_figures", "agents.extraction.figures"),
 )
 """(factory, module registering it), in pipeline order."""
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from agents.gazetteer import build_gazetteer
-from agents.names import fold_name, person_key
-from agents.place_gazetteer import PLACE_KEY_PREFIXES, every_place_name
+from agents.extraction.gazetteer import build_gazetteer
+from agents.extraction.names import fold_name, person_key
+from agents.extraction.place_gazetteer import PLACE_KEY_PREFIXES, every_place_name
 
 KEY_PREFIXES = ("person:", "org:", "country:", "city:", "place:", *PLACE_KEY_PREFIXES)
 """How canonical keys begin; a filter value that begins so is taken as a key."""

@@ -2,8 +2,8 @@
 
 Its document (news-stories), its articles by language (the article documents with its
 story_id) and its figure ledger: the figure documents of those articles (news-figures) grouped
-by the concept they count (agents/lexicons/concepts.yaml, else the counted word), each entry
-with value, unit, qualifier, claimant (the speaker key of its claim, else the outlet), via,
+by the concept they count (agents/extraction/lexicons/concepts.yaml, else the counted word), each
+entry with value, unit, qualifier, claimant (the speaker key of its claim, else the outlet), via,
 outlet and first seen, in time order, so values that disagree stand side by side. And its claim
 groups: the claim documents of those articles (news-claims) grouped into statements, each with
 its first outlet and time, its reports and how many are independent (agents/stories/spread.py).

@@ -21,8 +21,8 @@ from elasticsearch import AsyncElasticsearch
 from pipeline_helpers import cli, write_config
 
 from agents.answers import claim_documents, figure_documents, sentence_bounds
+from agents.extraction.names import person_key
 from agents.index import ArticleIndexer, decode_enriched, to_document
-from agents.names import person_key
 from streams.provision import ProvisionReport, drop_index, install_index
 from streams.records import Article, ClaimRecord, EnrichedArticle, EntityRecord, FigureRecord
 from streams.resolve import KeyKind, resolve
@@ -188,7 +188,7 @@ def test_claim_documents_carry_the_article_and_canonical_keys() -> None:
     assert doc["article_id"] == "fr-lyon" and doc["lang"] == "fr"
     assert doc["source"] == {"name": "Example News", "domain": "example.org"}
     assert doc["copies_key"] == "c-lyon" and doc["published_at"].startswith("2026-11-01")
-    assert doc["speaker_key"] == "person:jean morel"  # folded by agents.names
+    assert doc["speaker_key"] == "person:jean morel"  # folded by agents.extraction.names
     assert doc["via_key"] == "org:agence france-presse"  # the entity the via is written as
     assert doc["entities"]["keys"] == ["person:jean morel", "org:agence france-presse"]
     assert "city:lyon" not in doc["entities"]["keys"]  # another sentence
@@ -200,7 +200,7 @@ def test_a_speaker_key_from_the_claims_stage_is_kept() -> None:
     ((_, doc),) = claim_documents(keyed, to_document(keyed))
     assert doc["speaker_key"] == "org:harbour"
     ((_, plain),) = claim_documents(DE_ARTICLE, to_document(DE_ARTICLE))
-    # no key from the claims stage: the name folded as agents.names folds a person's
+    # no key from the claims stage: the name folded as agents.extraction.names folds a person's
     assert plain["speaker_key"] == person_key("ein Sprecher") and plain["via_key"] == "org:dpa"
 
 

@@ -15,10 +15,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
-import agents.claims  # registers the factories, as does the import below
-import agents.entities  # noqa: F401  (registers the factory)
-from agents.annotations import Claim, ClaimKind
-from agents.claims import find_quotes
+from agents.extraction.annotations import Claim, ClaimKind
+from agents.extraction.claims import find_quotes
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEV = SHARED / "eval" / "dev"
@@ -914,7 +912,7 @@ def test_outlet_as_the_source_is_the_speaker() -> None:
 
 def test_entity_canonical_names_resolve_the_speaker() -> None:
 
-    from agents.annotations import ENTITIES_KEY, Entity, EntityType
+    from agents.extraction.annotations import ENTITIES_KEY, Entity, EntityType
 
     nlp = nlp_for("en")
     text = "Maria Zakharova spoke on Monday. The talks failed, Zakharova said."
@@ -1117,7 +1115,7 @@ def test_a_document_in_which_something_was_said_is_not_the_speaker() -> None:
 def test_fast_cue_scans_find_what_the_plain_alternation_finds(lang: str) -> None:
     import re
 
-    from agents.claims import _alt_nocase, load_lexicon
+    from agents.extraction.claims.lexicon import _alt_nocase, load_lexicon
 
     lex = load_lexicon(lang)
     d = lex.data
@@ -1171,7 +1169,7 @@ def test_fast_cue_scans_find_what_the_plain_alternation_finds(lang: str) -> None
     ],
 )
 def test_listed_outlets_are_found_as_whole_words(lang: str, text: str, outlets: list[str]):
-    from agents.claims import load_lexicon
+    from agents.extraction.claims import load_lexicon
 
     assert [text[s:e] for s, e in load_lexicon(lang).find_outlets(text)] == outlets
 

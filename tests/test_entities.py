@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from agents.annotations import ENTITIES_KEY, Entity, EntityType
+from agents.extraction.annotations import ENTITIES_KEY, Entity, EntityType
 from agents.pipeline import PipelineRegistry
 from streams.settings import NlpSettings
 

@@ -12,9 +12,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import agents.figures  # noqa: F401  (registers the factory)
-from agents.annotations import Claim, ClaimKind, Figure
-from agents.numbers import parse_digits
+import agents.extraction.figures  # noqa: F401  (registers the factory)
+from agents.extraction.annotations import Claim, ClaimKind, Figure
+from agents.extraction.numbers import parse_digits
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 _PIPELINES: dict[str, Language] = {}

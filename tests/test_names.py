@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.names import fold_name, person_key
+from agents.extraction.names import fold_name, person_key
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from agents.annotations import Entity, EntityType
+from agents.extraction.annotations import Entity, EntityType
+from agents.extraction.place_gazetteer import place_names
 from agents.pipeline import PipelineRegistry
-from agents.place_gazetteer import place_names
 from streams.settings import NlpSettings
 
 REGISTRY = PipelineRegistry(NlpSettings())

@@ -1,13 +1,13 @@
-"""Speaker resolution (agents/speakers.py) on invented sentences, one construction each, in every
-language, through the offline default pipeline (entities, then claims, then resolution)."""
+"""Speaker resolution (agents/extraction/speakers.py) on invented sentences, one construction each,
+in every language, through the offline default pipeline (entities, then claims, then resolution)."""
 
 from __future__ import annotations
 
 import pytest
 
-from agents.annotations import Claim
-from agents.claims import read_accents
-from agents.names import person_key
+from agents.extraction.annotations import Claim
+from agents.extraction.claims import read_accents
+from agents.extraction.names import person_key
 from agents.pipeline import PipelineRegistry
 from streams.settings import NlpSettings
 

@@ -1,7 +1,8 @@
 """Speech frames and speaker constructions of issue 16 (A2-A11), on invented sentences.
 
 Each case is one construction, in the language it belongs to: the cue words and frames are data in
-agents/lexicons/claims_*.yaml, so these tests say which construction each entry is there to read.
+agents/extraction/lexicons/claims_*.yaml, so these tests say which construction each entry is there
+to read.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-import agents.claims  # noqa: F401  (registers the factory)
-from agents.annotations import Claim, ClaimKind
+import agents.extraction.claims  # noqa: F401  (registers the factory)
+from agents.extraction.annotations import Claim, ClaimKind
 
 _PIPELINES: dict[str, Language] = {}
 

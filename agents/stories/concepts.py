@@ -1,8 +1,9 @@
 """The concept a figure counts, the same in every language.
 
 "3.000 soldati", "3,000 soldiers" and "3 000 soldats" count one thing; a story links them only if
-the counted noun maps to one concept. The words are data (agents/lexicons/concepts.yaml); a noun
-not listed stands for itself, lowercased, so two articles in one language still match on it.
+the counted noun maps to one concept. The words are data
+(agents/extraction/lexicons/concepts.yaml); a noun not listed stands for itself, lowercased, so two
+articles in one language still match on it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "lexicons" / "concepts.yaml"
+CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "extraction" / "lexicons" / "concepts.yaml"
 
 
 class ConceptLexicon:

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from agents.entity_type import EntityType
-from agents.names import person_key
+from agents.extraction.entity_type import EntityType
+from agents.extraction.names import person_key
 
 LEXICONS = Path(__file__).resolve().parent / "lexicons"
 

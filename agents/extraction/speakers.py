@@ -22,8 +22,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from agents.annotations import Claim
-from agents.names import fold_name
+from agents.extraction.annotations import Claim
+from agents.extraction.names import fold_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
-from agents.annotations import ENTITIES_KEY, Entity, EntityType
-from agents.gazetteer import LEXICONS, GazetteerEntry, build_gazetteer, read_yaml
-from agents.names import person_key
-from agents.place_gazetteer import PLACE_KEY_PREFIXES, place_names
+from agents.extraction.annotations import ENTITIES_KEY, Entity, EntityType
+from agents.extraction.gazetteer import LEXICONS, GazetteerEntry, build_gazetteer, read_yaml
+from agents.extraction.names import person_key
+from agents.extraction.place_gazetteer import PLACE_KEY_PREFIXES, place_names
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ The component works on the text itself, not on spaCy tokens: numerals such as "3
 lexer of digits, letters and symbols sees them the same way everywhere. spaCy is used for what it
 knows better: sentence bounds (for where to look for the counted noun) and, when a parser ran, the
 noun a number modifies. Everything language-specific (number words, multipliers, currencies,
-units, qualifiers, month names ...) is data under ``agents/lexicons/figures_<lang>.yaml``.
+units, qualifiers, month names ...) is data under
+``agents/extraction/lexicons/figures_<lang>.yaml``.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import raise_error
 
-from agents.annotations import Claim, Figure
-from agents.doctext import doc_text
-from agents.numbers import AtomKind, NumberWords, parse_digits
+from agents.extraction.annotations import Claim, Figure
+from agents.extraction.doctext import doc_text
+from agents.extraction.numbers import AtomKind, NumberWords, parse_digits
 
 SPANS_KEY = "newsstream_figures"
 LEXICON_DIR = Path(__file__).parent / "lexicons"

@@ -13,7 +13,9 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from agents.entity_type import EntityType as EntityType  # where it always was, for importers
+from agents.extraction.entity_type import (
+    EntityType as EntityType,  # where it always was, for importers
+)
 
 ENTITIES_KEY = "newsstream_entities"
 """``doc.spans`` key of the normalised entity mentions."""
