@@ -41,6 +41,36 @@ def test_country_names_share_one_key(lang: str, text: str, name: str) -> None:
     assert entity.country == "KP"
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "name"),
+    [
+        ("it", "La siccità colpisce il Sud-est asiatico da mesi.", "Sud-est asiatico"),
+        ("en", "The drought has hit Southeast Asia for months.", "Southeast Asia"),
+        ("de", "Die Dürre trifft Südostasien seit Monaten.", "Südostasien"),
+        ("fr", "La sécheresse frappe l'Asie du Sud-Est depuis des mois.", "Asie du Sud-Est"),
+        ("es", "La sequía golpea el Sudeste asiático desde hace meses.", "Sudeste asiático"),
+    ],
+)
+def test_world_regions_are_one_place_in_every_language(lang: str, text: str, name: str) -> None:
+    """CLDR's names of the UN sub-regions, not the continent inside them."""
+    found = by_text(entities(lang, text))
+    assert found[name].key == "region:southeast asia"
+    assert found[name].type is EntityType.LOCATION
+    assert {"Asia", "Asie", "Asien"}.isdisjoint(found)
+
+
+def test_written_variants_of_region_names() -> None:
+    """ "sub-Saharan" in lower case, the French compass form beside CLDR's adjective, and a
+    straight apostrophe for CLDR's curly one."""
+    found = by_text(entities("en", "Migrants from sub-Saharan Africa reached the islands."))
+    assert found["sub-Saharan Africa"].key == "region:sub-saharan africa"
+    found = by_text(entities("fr", "Des pluies en Afrique de l'Ouest et en Afrique occidentale."))
+    assert found["Afrique de l'Ouest"].key == found["Afrique occidentale"].key
+    assert "Afrique" not in found
+    found = by_text(entities("fr", "Les exportations de la Côte d'Ivoire ont baissé."))
+    assert found["Côte d'Ivoire"].key == "country:CI"
+
+
 def test_short_forms_of_countries() -> None:
     found = by_text(entities("en", "The U.S. and the UK signed it, the US said."))
     assert found["U.S."].key == found["US"].key == "country:US"
