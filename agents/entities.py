@@ -127,6 +127,7 @@ class Lexicons:
     outlet_nouns: frozenset[str]
     not_entity_after: frozenset[str]
     org_adjectives: frozenset[str]
+    portfolio_bodies: frozenset[str]
     ambiguous_places: frozenset[str]
     """Town names that are also common words or first names ("Noto"): places only in context."""
     place_lengths: dict[str, int]
@@ -198,6 +199,7 @@ def load_lexicons(lang: str) -> Lexicons:
         outlet_nouns=_lower_set(cues["outlet_nouns"]),
         not_entity_after=_lower_set(cues["not_entity_after"]),
         org_adjectives=_lower_set(cues["org_adjectives"]),
+        portfolio_bodies=_lower_set(cues["portfolio_bodies"]),
         ambiguous_places=frozenset(ambiguous),
         place_lengths=place_lengths,
     )
@@ -881,6 +883,11 @@ class EntityRecognizer:
             if self._is_titled_name(tokens, *chunk):  # "Il Manifesto", "El Financiero"
                 add((*chunk, EntityType.ORG))
                 continue
+            if (body := self._body_of_portfolio(tokens, *chunk)) is not None:
+                add(body)
+                chunk = (body[1], chunk[1])  # "... della Salute Francesco Vaia": a name follows
+                if chunk[0] >= chunk[1]:
+                    continue
             for part_start, part_end in self._run_parts(tokens, *chunk):
                 part_start = self._strip_roles(tokens, part_start, part_end)
                 if (
@@ -913,6 +920,24 @@ class EntityRecognizer:
                         if p_start < p_end and (piece := self._classify(tokens, p_start, p_end)):
                             add(piece)
         return mentions
+
+    def _body_of_portfolio(self, tokens: _Tokens, start: int, end: int) -> Mention | None:
+        """A ministry written in lower case, then its portfolio: "secondo il ministero della
+        Salute", "selon le ministère de la Santé", "según el ministerio de Sanidad". The body's
+        name is the whole phrase, not the portfolio alone."""
+        lowers = tokens.lowers
+        k = start - 1
+        while k >= 0 and start - k <= 2 and lowers[k] in PREPOSITION_FILLERS:
+            k -= 1
+        if k == start - 1 or k < 0 or lowers[k] not in self.lex.portfolio_bodies:
+            return None
+        if k in tokens.capitalised:
+            return None  # "Ministero della Salute" is a capitalised run of its own
+        part_start, part_end = self._trim_chunk(tokens, start, end)
+        if part_start != start or part_end <= part_start:
+            return None
+        part_end = self._split_at_first_names(tokens, part_start, part_end)[0][1]
+        return (k, part_end, EntityType.ORG)
 
     def _one_word(self, tokens: _Tokens, i: int) -> list[Bounds]:
         """What trimming and splitting leave of one capitalised word: itself, unless a common

@@ -280,3 +280,30 @@ def test_a_general_staff_is_an_organisation_not_a_person(lang: str, text: str, n
 )
 def test_a_name_after_an_outlet_noun_is_an_organisation(lang: str, text: str, name: str) -> None:
     assert by_text(entities(lang, text))[name].type is EntityType.ORG
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "body"),
+    [
+        ("it", "Lo conferma il ministero della Salute in una nota.", "ministero della Salute"),
+        ("fr", "Selon le ministère de la Santé, le virus recule.", "ministère de la Santé"),
+        ("es", "Según el ministerio de Sanidad, los casos bajan.", "ministerio de Sanidad"),
+        ("en", "A spokesman for the ministry of Defence declined.", "ministry of Defence"),
+    ],
+)
+def test_a_ministry_in_lower_case_and_its_portfolio_are_one_body(
+    lang: str, text: str, body: str
+) -> None:
+    found = by_text(entities(lang, text))
+    assert found[body].type is EntityType.ORG
+    assert body.split()[-1] not in found  # not the portfolio alone
+
+
+def test_a_name_after_a_ministry_and_its_portfolio_stays_a_person() -> None:
+    """The minister is a role, not a body; a name right after the portfolio is a person."""
+    found = by_text(entities("it", "Ha parlato il ministero della Salute Francesco Vaia ieri."))
+    assert found["ministero della Salute"].type is EntityType.ORG
+    assert found["Francesco Vaia"].type is EntityType.PERSON
+    found = by_text(entities("it", "Lo ha detto il ministro della Salute Orazio Schillaci."))
+    assert "ministro della Salute" not in found
+    assert found["Orazio Schillaci"].type is EntityType.PERSON
