@@ -128,6 +128,7 @@ class Lexicons:
     not_entity_after: frozenset[str]
     org_adjectives: frozenset[str]
     portfolio_bodies: frozenset[str]
+    federal_prefixes: tuple[str, ...]
     ambiguous_places: frozenset[str]
     """Town names that are also common words or first names ("Noto"): places only in context."""
     place_lengths: dict[str, int]
@@ -200,6 +201,7 @@ def load_lexicons(lang: str) -> Lexicons:
         not_entity_after=_lower_set(cues["not_entity_after"]),
         org_adjectives=_lower_set(cues["org_adjectives"]),
         portfolio_bodies=_lower_set(cues["portfolio_bodies"]),
+        federal_prefixes=tuple(sorted(_lower_set(cues["federal_prefixes"]))),
         ambiguous_places=frozenset(ambiguous),
         place_lengths=place_lengths,
     )
@@ -667,6 +669,8 @@ class EntityRecognizer:
         words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
         names = [k for k in range(start, end) if k in capitalised]
         in_run = set(lowers[start:end])
+        if self._federal_body(lowers[start]):
+            return (start, end, EntityType.ORG)
         if not lex.org_heads.isdisjoint(in_run) and (
             len(names) >= 2
             or (
@@ -729,6 +733,19 @@ class EntityRecognizer:
         ):
             return (start, end, EntityType.PERSON)
         return None
+
+    def _federal_body(self, lower: str) -> bool:
+        """ "Bundesinnenministerium", "Bundesamts", "Bundespolizei": the federal prefix and an
+        organisation head (in the genitive too) make one compound word the name of one body."""
+        if not lower.startswith(self.lex.federal_prefixes):
+            return False
+        stem = lower.removesuffix("es") if lower.endswith("es") else lower.removesuffix("s")
+        return any(
+            word.endswith(head) and len(word) > len(head) + 5
+            for word in (lower, stem)
+            for head in self.lex.org_heads
+            if len(head) >= 4
+        )
 
     def _portfolio_after_role(self, tokens: _Tokens, start: int) -> bool:
         """A role, a preposition, then capitalised words: the role's portfolio, not a person

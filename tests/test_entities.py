@@ -307,3 +307,18 @@ def test_a_name_after_a_ministry_and_its_portfolio_stays_a_person() -> None:
     found = by_text(entities("it", "Lo ha detto il ministro della Salute Orazio Schillaci."))
     assert "ministro della Salute" not in found
     assert found["Orazio Schillaci"].type is EntityType.PERSON
+
+
+def test_a_federal_compound_with_an_organisation_head_is_one_body() -> None:
+    """German writes a federal body as one word: the prefix and an organisation head make it a
+    name, in the genitive too; a federal minister is a role, a federal state no body."""
+    text = (
+        "Das Bundesgesundheitsministerium widersprach. Ein Sprecher des "
+        "Bundesgesundheitsministeriums sagte, Bundesgesundheitsminister Lauterbach und die "
+        "Bundesländer seien sich einig."
+    )
+    found = by_text(entities("de", text))
+    assert found["Bundesgesundheitsministerium"].type is EntityType.ORG
+    assert found["Bundesgesundheitsministeriums"].type is EntityType.ORG
+    assert "Bundesgesundheitsminister" not in found
+    assert "Bundesländer" not in found
