@@ -129,6 +129,12 @@ class Lexicons:
     org_adjectives: frozenset[str]
     portfolio_bodies: frozenset[str]
     federal_prefixes: tuple[str, ...]
+    tail_adjectives: tuple[str, ...]
+    """Endings of adjectives that go on a body's name after its head (none: the language
+    capitalises every word of a name)."""
+    tail_nationalities: tuple[str, ...]
+    tail_participles: tuple[str, ...]
+    tail_verb_lemmas: tuple[str, ...]
     ambiguous_places: frozenset[str]
     """Town names that are also common words or first names ("Noto"): places only in context."""
     place_lengths: dict[str, int]
@@ -180,6 +186,7 @@ def load_lexicons(lang: str) -> Lexicons:
                 place_lengths[first] = max(place_lengths.get(first, 0), pieces)
     roles = read_yaml("roles.yaml")
     cues = read_yaml("cues.yaml")
+    tail = cues["name_tail_adjectives"].get(lang) or {}
     first_names = frozenset(
         line.strip()
         for line in (LEXICONS / "first_names.txt").read_text(encoding="utf-8").splitlines()
@@ -202,6 +209,10 @@ def load_lexicons(lang: str) -> Lexicons:
         org_adjectives=_lower_set(cues["org_adjectives"]),
         portfolio_bodies=_lower_set(cues["portfolio_bodies"]),
         federal_prefixes=tuple(sorted(_lower_set(cues["federal_prefixes"]))),
+        tail_adjectives=tuple(tail.get("endings", [])),
+        tail_nationalities=tuple(tail.get("nationality_endings", [])),
+        tail_participles=tuple(tail.get("participle_endings", [])),
+        tail_verb_lemmas=tuple(tail.get("verb_lemma_endings", [])),
         ambiguous_places=frozenset(ambiguous),
         place_lengths=place_lengths,
     )
@@ -734,6 +745,39 @@ class EntityRecognizer:
             return (start, end, EntityType.PERSON)
         return None
 
+    def _with_adjective_tail(self, tokens: _Tokens, mention: Mention, covered: set[int]) -> Mention:
+        """An organisation's name ending in its capitalised head goes on over the lower-case
+        adjectives after it, where the language writes names so ("les Forces démocratiques
+        alliées", "il Centro nazionale trapianti" stops at "trapianti", a noun)."""
+        start, end, etype = mention
+        lex, lowers = self.lex, tokens.lowers
+        if (
+            etype is not EntityType.ORG
+            or not lex.tail_adjectives
+            or lowers[end - 1] not in lex.org_heads
+        ):
+            return mention
+        size, k = len(lowers), end
+        while k < size and k not in covered and k not in tokens.capitalised:
+            word = lowers[k]
+            if not word.isalpha() or len(word) < 4:
+                break
+            first = k == end
+            lemma = tokens.doc[k].lemma_
+            verb = lemma != word and lemma.endswith(lex.tail_verb_lemmas)
+            if verb and (first or not word.endswith(lex.tail_participles)):
+                break  # a verb: "arriva" (arrivare), "comunica" (comunicare)
+            if first and word.endswith(lex.tail_nationalities):
+                break  # "le Gouvernement français": a description, not the name
+            if not (
+                word.endswith(lex.tail_adjectives)
+                or word in lex.org_adjectives
+                or (not first and word.endswith(lex.tail_nationalities + lex.tail_participles))
+            ):
+                break
+            k += 1
+        return (start, k, etype)
+
     def _federal_body(self, lower: str) -> bool:
         """ "Bundesinnenministerium", "Bundesamts", "Bundespolizei": the federal prefix and an
         organisation head (in the genitive too) make one compound word the name of one body."""
@@ -926,7 +970,7 @@ class EntityRecognizer:
                 for start, end in self._names_in_part(tokens, part_start, part_end):
                     typed = self._classify(tokens, start, end)
                     if typed is not None:
-                        add(typed)
+                        add(self._with_adjective_tail(tokens, typed, covered))
                         continue
                     if end - start == 1:
                         continue  # one (capitalised) word has no pieces

@@ -322,3 +322,46 @@ def test_a_federal_compound_with_an_organisation_head_is_one_body() -> None:
     assert found["Bundesgesundheitsministeriums"].type is EntityType.ORG
     assert "Bundesgesundheitsminister" not in found
     assert "Bundesländer" not in found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "body"),
+    [
+        (
+            "fr",
+            "Des rebelles des Forces démocratiques alliées ont attaqué.",
+            "Forces démocratiques alliées",
+        ),
+        ("fr", "La décision du Conseil constitutionnel est attendue.", "Conseil constitutionnel"),
+        (
+            "it",
+            "Il satellite dell'Agenzia spaziale italiana è partito.",
+            "Agenzia spaziale italiana",
+        ),
+        ("it", "La sentenza della Corte suprema arriva domani.", "Corte suprema"),
+        ("it", "La Protezione civile comunica che il livello è rosso.", "Protezione civile"),
+    ],
+)
+def test_lower_case_adjectives_after_a_capitalised_head_are_in_the_name(
+    lang: str, text: str, body: str
+) -> None:
+    """French and Italian capitalise only a body's first word."""
+    found = by_text(entities(lang, text))
+    assert found[body].type is EntityType.ORG
+    assert body.split()[0] not in found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "body"),
+    [
+        ("fr", "Un porte-parole de l'Armée française a démenti.", "Armée"),
+        ("fr", "Le Conseil constitutionnel indique que la loi passe.", "Conseil constitutionnel"),
+        ("it", "La riforma del Governo guidato da Meloni è passata.", "Governo"),
+        ("it", "Un ricorso al Tribunale di Milano è stato depositato.", "Tribunale di Milano"),
+    ],
+)
+def test_a_nationality_or_a_participle_after_the_head_is_no_part_of_the_name(
+    lang: str, text: str, body: str
+) -> None:
+    found = by_text(entities(lang, text))
+    assert found[body].type is EntityType.ORG
