@@ -41,6 +41,36 @@ def test_country_names_share_one_key(lang: str, text: str, name: str) -> None:
     assert entity.country == "KP"
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "name"),
+    [
+        ("it", "La siccità colpisce il Sud-est asiatico da mesi.", "Sud-est asiatico"),
+        ("en", "The drought has hit Southeast Asia for months.", "Southeast Asia"),
+        ("de", "Die Dürre trifft Südostasien seit Monaten.", "Südostasien"),
+        ("fr", "La sécheresse frappe l'Asie du Sud-Est depuis des mois.", "Asie du Sud-Est"),
+        ("es", "La sequía golpea el Sudeste asiático desde hace meses.", "Sudeste asiático"),
+    ],
+)
+def test_world_regions_are_one_place_in_every_language(lang: str, text: str, name: str) -> None:
+    """CLDR's names of the UN sub-regions, not the continent inside them."""
+    found = by_text(entities(lang, text))
+    assert found[name].key == "region:southeast asia"
+    assert found[name].type is EntityType.LOCATION
+    assert {"Asia", "Asie", "Asien"}.isdisjoint(found)
+
+
+def test_written_variants_of_region_names() -> None:
+    """ "sub-Saharan" in lower case, the French compass form beside CLDR's adjective, and a
+    straight apostrophe for CLDR's curly one."""
+    found = by_text(entities("en", "Migrants from sub-Saharan Africa reached the islands."))
+    assert found["sub-Saharan Africa"].key == "region:sub-saharan africa"
+    found = by_text(entities("fr", "Des pluies en Afrique de l'Ouest et en Afrique occidentale."))
+    assert found["Afrique de l'Ouest"].key == found["Afrique occidentale"].key
+    assert "Afrique" not in found
+    found = by_text(entities("fr", "Les exportations de la Côte d'Ivoire ont baissé."))
+    assert found["Côte d'Ivoire"].key == "country:CI"
+
+
 def test_short_forms_of_countries() -> None:
     found = by_text(entities("en", "The U.S. and the UK signed it, the US said."))
     assert found["U.S."].key == found["US"].key == "country:US"
@@ -250,3 +280,88 @@ def test_a_general_staff_is_an_organisation_not_a_person(lang: str, text: str, n
 )
 def test_a_name_after_an_outlet_noun_is_an_organisation(lang: str, text: str, name: str) -> None:
     assert by_text(entities(lang, text))[name].type is EntityType.ORG
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "body"),
+    [
+        ("it", "Lo conferma il ministero della Salute in una nota.", "ministero della Salute"),
+        ("fr", "Selon le ministère de la Santé, le virus recule.", "ministère de la Santé"),
+        ("es", "Según el ministerio de Sanidad, los casos bajan.", "ministerio de Sanidad"),
+        ("en", "A spokesman for the ministry of Defence declined.", "ministry of Defence"),
+    ],
+)
+def test_a_ministry_in_lower_case_and_its_portfolio_are_one_body(
+    lang: str, text: str, body: str
+) -> None:
+    found = by_text(entities(lang, text))
+    assert found[body].type is EntityType.ORG
+    assert body.split()[-1] not in found  # not the portfolio alone
+
+
+def test_a_name_after_a_ministry_and_its_portfolio_stays_a_person() -> None:
+    """The minister is a role, not a body; a name right after the portfolio is a person."""
+    found = by_text(entities("it", "Ha parlato il ministero della Salute Francesco Vaia ieri."))
+    assert found["ministero della Salute"].type is EntityType.ORG
+    assert found["Francesco Vaia"].type is EntityType.PERSON
+    found = by_text(entities("it", "Lo ha detto il ministro della Salute Orazio Schillaci."))
+    assert "ministro della Salute" not in found
+    assert found["Orazio Schillaci"].type is EntityType.PERSON
+
+
+def test_a_federal_compound_with_an_organisation_head_is_one_body() -> None:
+    """German writes a federal body as one word: the prefix and an organisation head make it a
+    name, in the genitive too; a federal minister is a role, a federal state no body."""
+    text = (
+        "Das Bundesgesundheitsministerium widersprach. Ein Sprecher des "
+        "Bundesgesundheitsministeriums sagte, Bundesgesundheitsminister Lauterbach und die "
+        "Bundesländer seien sich einig."
+    )
+    found = by_text(entities("de", text))
+    assert found["Bundesgesundheitsministerium"].type is EntityType.ORG
+    assert found["Bundesgesundheitsministeriums"].type is EntityType.ORG
+    assert "Bundesgesundheitsminister" not in found
+    assert "Bundesländer" not in found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "body"),
+    [
+        (
+            "fr",
+            "Des rebelles des Forces démocratiques alliées ont attaqué.",
+            "Forces démocratiques alliées",
+        ),
+        ("fr", "La décision du Conseil constitutionnel est attendue.", "Conseil constitutionnel"),
+        (
+            "it",
+            "Il satellite dell'Agenzia spaziale italiana è partito.",
+            "Agenzia spaziale italiana",
+        ),
+        ("it", "La sentenza della Corte suprema arriva domani.", "Corte suprema"),
+        ("it", "La Protezione civile comunica che il livello è rosso.", "Protezione civile"),
+    ],
+)
+def test_lower_case_adjectives_after_a_capitalised_head_are_in_the_name(
+    lang: str, text: str, body: str
+) -> None:
+    """French and Italian capitalise only a body's first word."""
+    found = by_text(entities(lang, text))
+    assert found[body].type is EntityType.ORG
+    assert body.split()[0] not in found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "body"),
+    [
+        ("fr", "Un porte-parole de l'Armée française a démenti.", "Armée"),
+        ("fr", "Le Conseil constitutionnel indique que la loi passe.", "Conseil constitutionnel"),
+        ("it", "La riforma del Governo guidato da Meloni è passata.", "Governo"),
+        ("it", "Un ricorso al Tribunale di Milano è stato depositato.", "Tribunale di Milano"),
+    ],
+)
+def test_a_nationality_or_a_participle_after_the_head_is_no_part_of_the_name(
+    lang: str, text: str, body: str
+) -> None:
+    found = by_text(entities(lang, text))
+    assert found[body].type is EntityType.ORG

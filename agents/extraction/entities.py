@@ -127,6 +127,14 @@ class Lexicons:
     outlet_nouns: frozenset[str]
     not_entity_after: frozenset[str]
     org_adjectives: frozenset[str]
+    portfolio_bodies: frozenset[str]
+    federal_prefixes: tuple[str, ...]
+    tail_adjectives: tuple[str, ...]
+    """Endings of adjectives that go on a body's name after its head (none: the language
+    capitalises every word of a name)."""
+    tail_nationalities: tuple[str, ...]
+    tail_participles: tuple[str, ...]
+    tail_verb_lemmas: tuple[str, ...]
     ambiguous_places: frozenset[str]
     """Town names that are also common words or first names ("Noto"): places only in context."""
     place_lengths: dict[str, int]
@@ -178,6 +186,7 @@ def load_lexicons(lang: str) -> Lexicons:
                 place_lengths[first] = max(place_lengths.get(first, 0), pieces)
     roles = read_yaml("roles.yaml")
     cues = read_yaml("cues.yaml")
+    tail = cues["name_tail_adjectives"].get(lang) or {}
     first_names = frozenset(
         line.strip()
         for line in (LEXICONS / "first_names.txt").read_text(encoding="utf-8").splitlines()
@@ -198,6 +207,12 @@ def load_lexicons(lang: str) -> Lexicons:
         outlet_nouns=_lower_set(cues["outlet_nouns"]),
         not_entity_after=_lower_set(cues["not_entity_after"]),
         org_adjectives=_lower_set(cues["org_adjectives"]),
+        portfolio_bodies=_lower_set(cues["portfolio_bodies"]),
+        federal_prefixes=tuple(sorted(_lower_set(cues["federal_prefixes"]))),
+        tail_adjectives=tuple(tail.get("endings", [])),
+        tail_nationalities=tuple(tail.get("nationality_endings", [])),
+        tail_participles=tuple(tail.get("participle_endings", [])),
+        tail_verb_lemmas=tuple(tail.get("verb_lemma_endings", [])),
         ambiguous_places=frozenset(ambiguous),
         place_lengths=place_lengths,
     )
@@ -665,6 +680,8 @@ class EntityRecognizer:
         words, lowers, capitalised = tokens.words, tokens.lowers, tokens.capitalised
         names = [k for k in range(start, end) if k in capitalised]
         in_run = set(lowers[start:end])
+        if self._federal_body(lowers[start]):
+            return (start, end, EntityType.ORG)
         if not lex.org_heads.isdisjoint(in_run) and (
             len(names) >= 2
             or (
@@ -727,6 +744,52 @@ class EntityRecognizer:
         ):
             return (start, end, EntityType.PERSON)
         return None
+
+    def _with_adjective_tail(self, tokens: _Tokens, mention: Mention, covered: set[int]) -> Mention:
+        """An organisation's name ending in its capitalised head goes on over the lower-case
+        adjectives after it, where the language writes names so ("les Forces démocratiques
+        alliées", "il Centro nazionale trapianti" stops at "trapianti", a noun)."""
+        start, end, etype = mention
+        lex, lowers = self.lex, tokens.lowers
+        if (
+            etype is not EntityType.ORG
+            or not lex.tail_adjectives
+            or lowers[end - 1] not in lex.org_heads
+        ):
+            return mention
+        size, k = len(lowers), end
+        while k < size and k not in covered and k not in tokens.capitalised:
+            word = lowers[k]
+            if not word.isalpha() or len(word) < 4:
+                break
+            first = k == end
+            lemma = tokens.doc[k].lemma_
+            verb = lemma != word and lemma.endswith(lex.tail_verb_lemmas)
+            if verb and (first or not word.endswith(lex.tail_participles)):
+                break  # a verb: "arriva" (arrivare), "comunica" (comunicare)
+            if first and word.endswith(lex.tail_nationalities):
+                break  # "le Gouvernement français": a description, not the name
+            if not (
+                word.endswith(lex.tail_adjectives)
+                or word in lex.org_adjectives
+                or (not first and word.endswith(lex.tail_nationalities + lex.tail_participles))
+            ):
+                break
+            k += 1
+        return (start, k, etype)
+
+    def _federal_body(self, lower: str) -> bool:
+        """ "Bundesinnenministerium", "Bundesamts", "Bundespolizei": the federal prefix and an
+        organisation head (in the genitive too) make one compound word the name of one body."""
+        if not lower.startswith(self.lex.federal_prefixes):
+            return False
+        stem = lower.removesuffix("es") if lower.endswith("es") else lower.removesuffix("s")
+        return any(
+            word.endswith(head) and len(word) > len(head) + 5
+            for word in (lower, stem)
+            for head in self.lex.org_heads
+            if len(head) >= 4
+        )
 
     def _portfolio_after_role(self, tokens: _Tokens, start: int) -> bool:
         """A role, a preposition, then capitalised words: the role's portfolio, not a person
@@ -881,6 +944,11 @@ class EntityRecognizer:
             if self._is_titled_name(tokens, *chunk):  # "Il Manifesto", "El Financiero"
                 add((*chunk, EntityType.ORG))
                 continue
+            if (body := self._body_of_portfolio(tokens, *chunk)) is not None:
+                add(body)
+                chunk = (body[1], chunk[1])  # "... della Salute Francesco Vaia": a name follows
+                if chunk[0] >= chunk[1]:
+                    continue
             for part_start, part_end in self._run_parts(tokens, *chunk):
                 part_start = self._strip_roles(tokens, part_start, part_end)
                 if (
@@ -902,7 +970,7 @@ class EntityRecognizer:
                 for start, end in self._names_in_part(tokens, part_start, part_end):
                     typed = self._classify(tokens, start, end)
                     if typed is not None:
-                        add(typed)
+                        add(self._with_adjective_tail(tokens, typed, covered))
                         continue
                     if end - start == 1:
                         continue  # one (capitalised) word has no pieces
@@ -913,6 +981,24 @@ class EntityRecognizer:
                         if p_start < p_end and (piece := self._classify(tokens, p_start, p_end)):
                             add(piece)
         return mentions
+
+    def _body_of_portfolio(self, tokens: _Tokens, start: int, end: int) -> Mention | None:
+        """A ministry written in lower case, then its portfolio: "secondo il ministero della
+        Salute", "selon le ministère de la Santé", "según el ministerio de Sanidad". The body's
+        name is the whole phrase, not the portfolio alone."""
+        lowers = tokens.lowers
+        k = start - 1
+        while k >= 0 and start - k <= 2 and lowers[k] in PREPOSITION_FILLERS:
+            k -= 1
+        if k == start - 1 or k < 0 or lowers[k] not in self.lex.portfolio_bodies:
+            return None
+        if k in tokens.capitalised:
+            return None  # "Ministero della Salute" is a capitalised run of its own
+        part_start, part_end = self._trim_chunk(tokens, start, end)
+        if part_start != start or part_end <= part_start:
+            return None
+        part_end = self._split_at_first_names(tokens, part_start, part_end)[0][1]
+        return (k, part_end, EntityType.ORG)
 
     def _one_word(self, tokens: _Tokens, i: int) -> list[Bounds]:
         """What trimming and splitting leave of one capitalised word: itself, unless a common

@@ -27,7 +27,27 @@ REGIONS = {  # continents and world regions news name (CLDR numeric codes)
     "003": "North America",
     "419": "Latin America",
     "010": "Antarctica",
+    # the UN M49 sub-regions news names too ("sub-Saharan Africa", "Asie du Sud-Est", "Westafrika");
+    # not 018 (Italian "Africa del Sud" is the country) nor 021 (written as North America, 003)
+    "011": "Western Africa",
+    "014": "Eastern Africa",
+    "015": "Northern Africa",
+    "017": "Middle Africa",
+    "202": "Sub-Saharan Africa",
+    "029": "Caribbean",
+    "030": "Eastern Asia",
+    "034": "Southern Asia",
+    "035": "Southeast Asia",
+    "143": "Central Asia",
+    "145": "Western Asia",
+    "151": "Eastern Europe",
+    "154": "Northern Europe",
+    "155": "Western Europe",
+    "039": "Southern Europe",
+    "053": "Australasia",
 }
+FRENCH_COMPASS = {"occidentale": "de l'Ouest", "orientale": "de l'Est", "septentrionale": "du Nord"}
+"""French names a region both ways: "Afrique occidentale" and "Afrique de l'Ouest"."""
 OUTPUT = Path(__file__).resolve().parent / "gazetteer_countries.tsv"
 
 
@@ -56,6 +76,13 @@ def variants(name: str, lang: str) -> list[str]:
         )
     if base and base != name:
         forms.append(base)
+    for form in list(forms):
+        if "’" in form:  # CLDR's apostrophe; news writes both
+            forms.append(form.replace("’", "'"))
+        if form.startswith("Sub-"):  # English writes "sub-Saharan Africa"
+            forms.append("s" + form[1:])
+        if lang == "fr" and (words := form.split()) and words[-1] in FRENCH_COMPASS:
+            forms.append(f"{' '.join(words[:-1])} {FRENCH_COMPASS[words[-1]]}")
     if lang == "de":  # genitive: "Deutschlands", "Russlands"; not after s/x/z or for plurals
         for form in list(forms):
             if " " not in form and not re.search(r"[sxzn]$", form):
