@@ -1845,3 +1845,74 @@ def test_the_company_is_the_company_just_named(lang: str, text: str, speaker: st
     nlp.add_pipe("newsstream_entities")
     nlp.add_pipe("newsstream_claims")
     assert nlp(text)._.claims[-1].speaker == speaker
+
+
+# ------------------------------------------------------ attribution on unseen news (issue 16)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "it",
+            "Delle nuove auto lanciate dal gruppo, molte sono utilitarie - sottolinea la Fiom -"
+            " nessuna si produce in Italia.",
+            "la Fiom",
+            "nessuna si produce in Italia",
+        ),
+        (
+            "fr",
+            "Parmi les nouveaux modèles lancés par le groupe cette année, beaucoup sont bon marché"
+            " – souligne le syndicat – aucun n'est fabriqué en France.",
+            "le syndicat",
+            "aucun n'est fabriqué en France",
+        ),
+        (
+            "es",
+            "De los nuevos modelos presentados por el grupo este año, muchos son baratos - afirma"
+            " el sindicato - ninguno se fabrica en España.",
+            "el sindicato",
+            "ninguno se fabrica en España",
+        ),
+    ],
+)
+def test_a_cue_between_dashes_is_an_aside_however_long_the_sentence_before_it(
+    lang: str, text: str, speaker: str, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert claim.speaker == speaker
+    assert claim.text.startswith(text[:12]) and claim.text.endswith(content)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "it",
+            "In una settimana il prezzo del gas sui mercati è salito di circa il 40%: dai 38 euro"
+            " a oltre 53 euro: secondo Federconsumatori, se il rialzo arriva in bolletta, ogni"
+            " famiglia pagherà 300 euro in più.",
+            "Federconsumatori",
+            "se il rialzo arriva in bolletta, ogni famiglia pagherà 300 euro in più",
+        ),
+        (
+            "en",
+            "Gas prices on the wholesale markets rose by 40 percent in a single week of trading:"
+            " according to Citizens Advice, bills could go up by 300 pounds.",
+            "Citizens Advice",
+            "bills could go up by 300 pounds",
+        ),
+        (
+            "fr",
+            "Le prix du gaz sur les marchés a bondi de 40% en une seule semaine de cotations;"
+            " selon l'UFC-Que Choisir, chaque foyer paiera 300 euros de plus.",
+            "l'UFC-Que Choisir",
+            "chaque foyer paiera 300 euros de plus",
+        ),
+    ],
+)
+def test_a_source_phrase_after_a_colon_opens_the_clause_it_attributes(
+    lang: str, text: str, speaker: str, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.text) == (speaker, content)

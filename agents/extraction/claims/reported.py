@@ -213,7 +213,7 @@ def attribution_aside(
     while k >= 0 and left[k].is_word and MASK not in left[k].text:
         k -= 1
     mark = aside_mark(state.text, left[k]) if k > 0 else None
-    start = interrupted_start(state, us, left[:k])
+    start = interrupted_start(state, us, left[:k], mark) if mark is not None else None
     if mark is None or start is None:
         return None
     inside = left[k + 1 :]
