@@ -1916,3 +1916,45 @@ def test_a_source_phrase_after_a_colon_opens_the_clause_it_attributes(
 ) -> None:
     (claim,) = claims_of(lang, text)
     assert (claim.speaker, claim.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "en",
+            "“Prices will keep rising this winter,” Anna Lee, chief economist at the Bank of"
+            " Northland, told reporters.",
+            "Anna Lee",
+            "Prices will keep rising this winter",
+        ),
+        (
+            "en",
+            "“This is not a blame game,” Lee and co-author Tom Hart, a director at Westbay"
+            " Consulting, wrote in the report.",
+            "Tom Hart",
+            "This is not a blame game",
+        ),
+        (
+            "it",
+            "«I prezzi saliranno ancora», ha detto ai giornalisti Anna Rossi, economista della"
+            " Banca di Roma.",
+            "Anna Rossi",
+            "I prezzi saliranno ancora",
+        ),
+    ],
+)
+def test_a_name_and_its_apposition_after_a_quote_speak_and_the_press_is_no_content(
+    lang: str, text: str, speaker: str, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.text, claim.kind) == (speaker, content, ClaimKind.DIRECT)
+
+
+def test_a_prepositional_phrase_after_a_quoted_fragment_is_no_subject() -> None:
+    text = (
+        "The police sought to “clarify the schedule” of the man on Friday evening, prosecutor"
+        " Paul Roy said."
+    )
+    (claim,) = claims_of("en", text)
+    assert claim.speaker == "Paul Roy"

@@ -19,6 +19,7 @@ from agents.extraction.claims.phrases import (
     np_after,
     np_after_adjunct,
     roles_in,
+    short_subject,
     speaker_from,
     subject_like,
     subject_of,
@@ -105,22 +106,30 @@ def cue_after_quote(state: DocumentState, site: QuoteSite) -> Attribution | None
 def subject_and_cue_after_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:
     """ "“We will go on,” the minister said."  / ", the spokeswoman, Anna Lee, told CNN"
 
-    A short subject, then the cue, after the quote."""
+    A short subject, then the cue, after the quote. A name with an apposition may be longer
+    ("“Prices will rise,” Anna Lee, chief economist at the Bank of Northland, told reporters.")
+    when the cue ends the sentence."""
     p = _after_close(state, site)
     if p is None:
         return None
     ue = site.ue
-    cm = state.lex.verb_re.search(state.masked, p, min(ue, p + 90))
+    cm = state.lex.verb_re.search(state.masked, p, min(ue, p + 140))
     if not (cm and not state.is_used(*cm.span())):
         return None
     between = state.masked[p : cm.start()]
+    words = len(between.split())
     if not (
         between.strip()
         and not re.search(r"[.;:!?«»“”\"¤]", _without_abbreviations(state, between))
-        and len(between.split()) <= 8
         and (
-            "," not in between
-            or (subject_like(state, p, cm.start()) and terminal_after(state, cm.end(), ue))
+            ("," not in between and words <= 8)
+            or (
+                "," in between
+                and words <= 16
+                and short_subject(state, p, cm.start())  # not '” of the man, X said'
+                and subject_like(state, p, cm.start())
+                and terminal_after(state, cm.end(), ue)
+            )
         )
     ):
         return None
