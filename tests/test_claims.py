@@ -1958,3 +1958,38 @@ def test_a_prepositional_phrase_after_a_quoted_fragment_is_no_subject() -> None:
     )
     (claim,) = claims_of("en", text)
     assert claim.speaker == "Paul Roy"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker", "content"),
+    [
+        (
+            "en",
+            "Anna Reid, addressing a news conference, charged that “many irregularities” had"
+            " tainted the vote.",
+            "Anna Reid",
+            "many irregularities",
+        ),
+        (
+            "it",
+            "Il ministro Carlo Neri, parlando ai giornalisti, ha dichiarato: «Andremo avanti con"
+            " la riforma».",
+            "Carlo Neri",
+            "Andremo avanti con la riforma",
+        ),
+    ],
+)
+def test_a_participial_apposition_before_a_cue_describes_the_subject_before_it(
+    lang: str, text: str, speaker: str, content: str
+) -> None:
+    (claim,) = claims_of(lang, text)
+    assert (claim.speaker, claim.text) == (speaker, content)
+
+
+def test_charging_and_vowing_report_with_a_clause_only() -> None:
+    text = "“We reject the results,” Anna Reid said, vowing that the party would appeal."
+    assert [c.text for c in claims_of("en", text)] == [
+        "We reject the results",
+        "the party would appeal",
+    ]
+    assert claims_of("en", "Police charged the man with arson on Sunday.") == []

@@ -14,6 +14,7 @@ from agents.extraction.claims.phrases import (
     adjunct_lead,
     chunk_spans,
     clean_subject,
+    is_gerund,
     is_quoted_title,
     is_relative,
     np_after,
@@ -27,7 +28,7 @@ from agents.extraction.claims.phrases import (
     trailing_np,
     via_in_lead,
 )
-from agents.extraction.claims.state import Attribution, DocumentState, Draft, Speaker
+from agents.extraction.claims.state import Attribution, DocumentState, Draft, Phrase, Speaker
 from agents.extraction.claims.text import (
     DASHES,
     MASK,
@@ -179,6 +180,10 @@ def cue_before_quote(state: DocumentState, site: QuoteSite) -> Attribution | Non
     cut = before[-1] if before else None
     if cut and not state.masked[cut[1] : cm.start()].strip(" ,"):
         subj = clean_subject(state, *cut)
+        if subj is not None and len(before) > 1 and _participial(state, subj):
+            # "Boubacar, addressing a news conference, charged that “…”": the apposition
+            # describes the subject before it
+            subj = clean_subject(state, *before[-2])
         if subj is not None and len(before) > 1 and is_relative(state, subj):
             # "Lo conferma Marco Rossi, che denuncia: “…”": the antecedent speaks
             subj = trailing_np(state, *before[-2])
@@ -225,6 +230,13 @@ def colon_before_quote(state: DocumentState, site: QuoteSite) -> Attribution | N
     if ph and toks and len(toks) <= 5 and all(t.is_cap for t in toks if t.is_word):
         return speaker_from(state, ph), None, ":", roles_in(state, ph)
     return Speaker(None), None, ":", frozenset()
+
+
+def _participial(state: DocumentState, phrase: Phrase) -> bool:
+    """The phrase is a participial apposition ("addressing a news conference", "parlando ai
+    giornalisti"), which describes a subject and is none."""
+    first = state.masked_tokens.first_word(phrase.start, phrase.end)
+    return first is not None and is_gerund(state, first.low)
 
 
 def _cues_before(state: DocumentState, site: QuoteSite) -> list[re.Match[str]]:
