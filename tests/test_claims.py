@@ -1993,3 +1993,43 @@ def test_charging_and_vowing_report_with_a_clause_only() -> None:
         "the party would appeal",
     ]
     assert claims_of("en", "Police charged the man with arson on Sunday.") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "speaker"),
+    [
+        (
+            "en",
+            "A spokeswoman said the boat had sunk. But the coastguard later acknowledged that the"
+            " estimate was wrong. “It is hard to count from the air,” she told AFP.",
+            "A spokeswoman",
+        ),
+        (
+            "de",
+            "Ein Sprecher sagte, das Boot sei gesunken. Die Polizei räumte später ein, die"
+            " Schätzung sei falsch gewesen. „Aus der Luft kann man schlecht zählen“, sagte er"
+            " der dpa.",
+            "Ein Sprecher",
+        ),
+        (
+            "it",
+            "La portavoce Anna Neri ha detto che la nave era affondata. Ma il ministero ha poi"
+            " ammesso che la stima era sbagliata. «È difficile contare dall'alto», ha detto lei"
+            " all'ANSA.",
+            "Anna Neri",
+        ),
+    ],
+)
+def test_he_or_she_carries_the_last_person_not_the_body_that_spoke_between(
+    lang: str, text: str, speaker: str
+) -> None:
+    assert claims_of(lang, text)[-1].speaker == speaker
+
+
+def test_a_role_in_a_body_names_a_person_whom_she_carries() -> None:
+    text = (
+        "Anna Reid, President of the Central Bank of Northland, said: “We welcome the rescue.”"
+        " She said the move will be “instrumental for calm markets.”"
+    )
+    first, second = claims_of("en", text)
+    assert second.speaker == first.speaker

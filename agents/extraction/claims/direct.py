@@ -101,7 +101,15 @@ def cue_after_quote(state: DocumentState, site: QuoteSite) -> Attribution | None
     state.used.append(cm.span())
     via = state.via_in(cm.end(), site.ue)
     sp = speaker_from(state, np_)
+    if np_ is None and _personal_pronoun_after(state, cm.end(), limit):
+        sp = Speaker(None, personal=True)  # "„…“, sagte er der dpa": the last person speaks
     return sp, via, cm.group(), roles_in(state, np_)
+
+
+def _personal_pronoun_after(state: DocumentState, pos: int, limit: int) -> bool:
+    """A personal pronoun ("er", "lui", "elle") is the first word after the cue."""
+    first = state.masked_tokens.first_word(pos, limit)
+    return first is not None and first.low in state.w("personal_pronouns")
 
 
 def subject_and_cue_after_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:

@@ -253,7 +253,7 @@ def speaker_from(state: DocumentState, phrase: Phrase | None) -> Speaker:
     if not toks:
         return Speaker(None)
     if len(toks) == 1 and toks[0].low in state.w("pronouns"):
-        return Speaker(None)
+        return Speaker(None, personal=toks[0].low in state.w("personal_pronouns"))
     det, conn = state.w("determiners"), state.w("connectors")
     titles = state.w("title_words")
     orgs = state.w("org_words")
