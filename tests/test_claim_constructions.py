@@ -242,3 +242,22 @@ def test_quote_attribution_reads_its_docstring_example(
     assert found is not None
     assert found[0] is construction
     assert found[1][0].text == speaker
+
+
+def test_verb_cue_constructions_read_the_grammar_from_lexicon_switches_not_the_language_code() -> (
+    None
+):
+    """Verb second, verb frames, dative outlets and expletives are lexicon switches
+    (claims_de.yaml sets them), so no construction tests ``state.lang``."""
+    import inspect
+
+    from agents.extraction.claims import reported
+
+    readers = [*vc.VERB_CUE_CONSTRUCTIONS, *vc.CONTENT_FIRST, reported.add_subject_first]
+    readers += [
+        f for f in vars(vc).values() if inspect.isfunction(f) and f.__module__ == vc.__name__
+    ]
+    assert [f.__name__ for f in readers if "state.lang" in inspect.getsource(f)] == []
+    de, en = load_lexicon("de"), load_lexicon("en")
+    assert de.switch("verb_second") and de.switch("verb_frame") and de.switch("dative_outlets")
+    assert not (en.switch("verb_second") or en.switch("verb_frame") or en.switch("dative_outlets"))

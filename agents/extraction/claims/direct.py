@@ -14,11 +14,13 @@ from agents.extraction.claims.phrases import (
     adjunct_lead,
     chunk_spans,
     clean_subject,
+    is_gerund,
     is_quoted_title,
     is_relative,
     np_after,
     np_after_adjunct,
     roles_in,
+    short_subject,
     speaker_from,
     subject_like,
     subject_of,
@@ -26,7 +28,7 @@ from agents.extraction.claims.phrases import (
     trailing_np,
     via_in_lead,
 )
-from agents.extraction.claims.state import Attribution, DocumentState, Draft, Speaker
+from agents.extraction.claims.state import Attribution, DocumentState, Draft, Phrase, Speaker
 from agents.extraction.claims.text import (
     DASHES,
     MASK,
@@ -99,28 +101,44 @@ def cue_after_quote(state: DocumentState, site: QuoteSite) -> Attribution | None
     state.used.append(cm.span())
     via = state.via_in(cm.end(), site.ue)
     sp = speaker_from(state, np_)
+    if np_ is None and _personal_pronoun_after(state, cm.end(), limit):
+        sp = Speaker(None, personal=True)  # "„…“, sagte er der dpa": the last person speaks
     return sp, via, cm.group(), roles_in(state, np_)
+
+
+def _personal_pronoun_after(state: DocumentState, pos: int, limit: int) -> bool:
+    """A personal pronoun ("er", "lui", "elle") is the first word after the cue."""
+    first = state.masked_tokens.first_word(pos, limit)
+    return first is not None and first.low in state.w("personal_pronouns")
 
 
 def subject_and_cue_after_quote(state: DocumentState, site: QuoteSite) -> Attribution | None:
     """ "“We will go on,” the minister said."  / ", the spokeswoman, Anna Lee, told CNN"
 
-    A short subject, then the cue, after the quote."""
+    A short subject, then the cue, after the quote. A name with an apposition may be longer
+    ("“Prices will rise,” Anna Lee, chief economist at the Bank of Northland, told reporters.")
+    when the cue ends the sentence."""
     p = _after_close(state, site)
     if p is None:
         return None
     ue = site.ue
-    cm = state.lex.verb_re.search(state.masked, p, min(ue, p + 90))
+    cm = state.lex.verb_re.search(state.masked, p, min(ue, p + 140))
     if not (cm and not state.is_used(*cm.span())):
         return None
     between = state.masked[p : cm.start()]
+    words = len(between.split())
     if not (
         between.strip()
         and not re.search(r"[.;:!?«»“”\"¤]", _without_abbreviations(state, between))
-        and len(between.split()) <= 8
         and (
-            "," not in between
-            or (subject_like(state, p, cm.start()) and terminal_after(state, cm.end(), ue))
+            ("," not in between and words <= 8)
+            or (
+                "," in between
+                and words <= 16
+                and short_subject(state, p, cm.start())  # not '” of the man, X said'
+                and subject_like(state, p, cm.start())
+                and terminal_after(state, cm.end(), ue)
+            )
         )
     ):
         return None
@@ -170,6 +188,10 @@ def cue_before_quote(state: DocumentState, site: QuoteSite) -> Attribution | Non
     cut = before[-1] if before else None
     if cut and not state.masked[cut[1] : cm.start()].strip(" ,"):
         subj = clean_subject(state, *cut)
+        if subj is not None and len(before) > 1 and _participial(state, subj):
+            # "Boubacar, addressing a news conference, charged that “…”": the apposition
+            # describes the subject before it
+            subj = clean_subject(state, *before[-2])
         if subj is not None and len(before) > 1 and is_relative(state, subj):
             # "Lo conferma Marco Rossi, che denuncia: “…”": the antecedent speaks
             subj = trailing_np(state, *before[-2])
@@ -216,6 +238,13 @@ def colon_before_quote(state: DocumentState, site: QuoteSite) -> Attribution | N
     if ph and toks and len(toks) <= 5 and all(t.is_cap for t in toks if t.is_word):
         return speaker_from(state, ph), None, ":", roles_in(state, ph)
     return Speaker(None), None, ":", frozenset()
+
+
+def _participial(state: DocumentState, phrase: Phrase) -> bool:
+    """The phrase is a participial apposition ("addressing a news conference", "parlando ai
+    giornalisti"), which describes a subject and is none."""
+    first = state.masked_tokens.first_word(phrase.start, phrase.end)
+    return first is not None and is_gerund(state, first.low)
 
 
 def _cues_before(state: DocumentState, site: QuoteSite) -> list[re.Match[str]]:

@@ -151,6 +151,11 @@ class Lexicon:
         self.anaphora = frozenset(a.replace("’", "'") for a in self.words("anaphora"))
         self.role_endings = tuple(r for r in self.words("roles") if len(r) >= 4)
 
+    def switch(self, name: str) -> bool:
+        """A yes/no property of the language's grammar the rules read (``verb_second``,
+        ``verb_frame``, ``dative_outlets``): false unless the lexicon sets it."""
+        return bool(self.data.get(name, False))
+
     def words(self, *keys: str) -> frozenset[str]:
         """The casefolded words listed under any of ``keys``, here or in the common lexicon;
         cached, as the rules ask for the same sets (and unions of them) over and over."""

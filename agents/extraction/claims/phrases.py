@@ -25,6 +25,9 @@ from agents.extraction.claims.text import (
 # "The decision to cut pensions, the minister said, would ...": an aside interrupts a sentence's
 # first phrase; after a longer stretch it closes a clause
 MAX_INTERRUPTED_WORDS = 8
+# "Of the new models, many for the mass market – the union stresses – none is built here": a pair
+# of dashes sets an aside off wherever it falls, so the sentence it interrupts may be longer
+MAX_DASH_INTERRUPTED_WORDS = 30
 _POSSESSIVE_DOCUMENT = re.compile(r"(.+?)['’]s\s+(\w+)")
 _CHUNK_MARKS = re.compile(r"[()\[\],]")
 
@@ -250,7 +253,7 @@ def speaker_from(state: DocumentState, phrase: Phrase | None) -> Speaker:
     if not toks:
         return Speaker(None)
     if len(toks) == 1 and toks[0].low in state.w("pronouns"):
-        return Speaker(None)
+        return Speaker(None, personal=toks[0].low in state.w("personal_pronouns"))
     det, conn = state.w("determiners"), state.w("connectors")
     titles = state.w("title_words")
     orgs = state.w("org_words")
@@ -496,16 +499,22 @@ def _located_body(state: DocumentState, toks: list[Tok], k: int) -> Phrase | Non
     return Phrase(state.text[toks[0].start : toks[k - 2].end], toks[0].start, toks[k - 2].end)
 
 
-def interrupted_start(state: DocumentState, us: int, before: list[Tok]) -> int | None:
+def interrupted_start(
+    state: DocumentState, us: int, before: list[Tok], mark: str = ","
+) -> int | None:
     """Where the phrase an aside interrupts starts (after a colon or a semicolon), if it is
-    short enough to be a sentence's first phrase; ``before`` are the tokens up to the aside."""
+    short enough to be a sentence's first phrase; ``before`` are the tokens up to the aside,
+    ``mark`` the mark that opens it. An aside between commas interrupts a first phrase ("Il
+    governo, secondo X, vuole ..."); one between dashes may fall anywhere in the sentence
+    ("Delle nuove auto, molte utilitarie – sottolinea il sindacato – nessuna si produce qui")."""
+    limit = MAX_DASH_INTERRUPTED_WORDS if mark == DASHES else MAX_INTERRUPTED_WORDS
     words = 0
     for t in reversed(before):
         if t.text == ";" or (t.text == ":" and not state.text[t.end : t.end + 1].isdigit()):
             us = t.end  # a clause ends there ("22:00" is a time)
             break
         words += t.is_word
-    return us if 0 < words <= MAX_INTERRUPTED_WORDS else None
+    return us if 0 < words <= limit else None
 
 
 def aside_close(
@@ -561,17 +570,23 @@ def is_time_lead(state: DocumentState, start: int, end: int) -> bool:
 
 
 def pp_content(state: DocumentState, us: int, ue: int, ps: int, pe: int) -> tuple[int, int] | None:
+    """What a source phrase at ``ps``-``pe`` ("secondo X", "according to X") attributes: both
+    sides of it when it is an aside; the clause it opens after a colon or a semicolon ("Il gas
+    è salito del 40%: secondo Federconsumatori, ogni famiglia pagherà 300 euro in più"); else
+    the longer side of the sentence."""
     before = state.masked[us:ps].strip(" ,;:" + DASHES)
     after = state.masked[pe:ue].strip(" ,;:." + DASHES)
     left = state.toks(us, ps)
     mark = aside_mark(state.text, left[-1]) if before and left else None
-    start = interrupted_start(state, us, left[:-1]) if mark is not None else None
+    start = interrupted_start(state, us, left[:-1], mark) if mark is not None else None
     if (
         mark is not None
         and start is not None
         and aside_close(state, pe, ue, mark, after_name=True) is not None
     ):
         return state.content_span(start, ue)  # "Il governo, secondo X, vuole ...": both sides
+    if before and after and state.masked[us:ps].rstrip()[-1:] in ":;":
+        return state.content_span(pe, ue)  # the source opens the clause after the colon
     if len(before.split()) >= len(after.split()):
         return state.content_span(us, ps)
     return state.content_span(pe, ue)

@@ -213,7 +213,7 @@ def attribution_aside(
     while k >= 0 and left[k].is_word and MASK not in left[k].text:
         k -= 1
     mark = aside_mark(state.text, left[k]) if k > 0 else None
-    start = interrupted_start(state, us, left[:k])
+    start = interrupted_start(state, us, left[:k], mark) if mark is not None else None
     if mark is None or start is None:
         return None
     inside = left[k + 1 :]
@@ -284,7 +284,10 @@ def add_subject_first(
     if (
         last is not None
         and not last.is_cap
-        and (last.low in state.w("determiners") or (state.lang == "en" and last.low.endswith("ly")))
+        and (
+            last.low in state.w("determiners")
+            or last.low.endswith(tuple(state.w("adverb_suffixes")))
+        )
     ):
         return  # "The newly announced measures": a participle, no subject
     if subj_toks and is_gerund(state, subj_toks[0].low):
@@ -319,7 +322,8 @@ def add_subject_first(
             sp = speaker_from(state, src)
             start = start + m.end()
             state.used.append((start - 6, start))
-    if state.lang == "de" and " " not in cue and adjunct_lead(state, ss, cs):
+    verb_second = state.lex.switch("verb_second")
+    if verb_second and " " not in cue and adjunct_lead(state, ss, cs):
         # "Am Montag sagte Scholz, ...", "Dem Spiegel sagte der Minister, ...": after an
         # adjunct, German puts the subject after the verb
         inverted = subject_after_verb(state, cs + len(cue), ue) or _short_subject_after(
@@ -330,7 +334,7 @@ def add_subject_first(
             sp = speaker_from(state, subject)
             via = via or state.via_in(subject.end, start)
             ss, cs = subject.start, subject.end
-    elif state.lang == "de" and is_time_lead(state, ss, cs):
+    elif verb_second and is_time_lead(state, ss, cs):
         np_ = np_after(state, cs, ue)
         if np_ is not None and " " in cue:  # "Mitte November hatte Siemens ... angekündigt"
             first = cue.split()[0]
@@ -340,7 +344,7 @@ def add_subject_first(
                 sp = speaker_from(state, np_)
                 start, end = np_.end, cs + len(cue) - len(cue.split()[-1])
     elif (
-        state.lang == "de"
+        state.lex.switch("verb_frame")
         and len(cue.split()) > 2
         and not state.masked[cs + len(cue) : ue].strip(" ,;:." + DASHES)
     ):  # "Siemens hat den Abbau angekündigt.": the content is inside the verb's frame
@@ -350,8 +354,9 @@ def add_subject_first(
     i = state.skip_adverbials(after, 0)
     if 0 < i < len(after) and after[i].text in (",", ":"):
         start = after[i].end  # "erklärte am Montag, sie werde ...": no adverbial is content
-    expletive = re.match(r"\s*es\s*,", state.masked[start:ue]) if state.lang == "de" else None
-    if expletive is not None:  # "In der Mitteilung hieß es, ...": "es" stands for the content
+    expletive = re.match(r"\s*(\w+)\s*,", state.masked[start:ue])
+    if expletive is not None and expletive.group(1) in state.lex.data.get("expletives", ()):
+        # "In der Mitteilung hieß es, ...": "es" stands for the content
         start += expletive.end()
     lead = state.via_in(cs, min(ue, start + 80))
     if lead is not None and via_at(state, state.toks(start, ue), 0, lead):

@@ -73,6 +73,18 @@ def _organisation_meant(state: DocumentState, span: tuple[int, int] | None) -> A
     return None
 
 
+def _is_body(state: DocumentState, speaker: str, key: str | None) -> bool:
+    """The speaker is an organisation or a body ("the coastguard", "il ministero"), which
+    "he" or "she" does not refer to; a role in one ("President of the European Central
+    Bank") is a person."""
+    words = {t.low for t in tokenize(speaker, 0, len(speaker), state.lang) if t.is_word}
+    if not words.isdisjoint(state.w("roles")):
+        return False
+    if key is not None:
+        return key.startswith("org:")
+    return not words.isdisjoint(state.w("bodies", "company_nouns"))
+
+
 def full_name(state: DocumentState, surname: str) -> str:
     """ "Hofmann" -> "Jörg Hofmann" when the text names him in full somewhere."""
     if not surname[:1].isupper() or surname.casefold() in state.w("org_words"):
@@ -112,6 +124,7 @@ def resolve_claims(state: DocumentState) -> list[Claim]:
     out: list[Claim] = []
     spans: list[tuple[int, int] | None] = []
     last: tuple[str, str | None] | None = None
+    last_person: tuple[str, str | None] | None = None  # the last speaker that is no body
     named: list[_Named] = []
     for d in state.drafts:
         speaker, key = d.speaker, None
@@ -119,6 +132,8 @@ def resolve_claims(state: DocumentState) -> list[Claim]:
             if last is None and not d.explicit:
                 continue
             speaker, key = last if last is not None else _person_before(state, d.start)
+            if d.personal and last is not None and last != last_person and last_person is not None:
+                speaker, key = last_person  # "the coastguard admitted …; “…,” she told AFP"
         elif d.role is not None:
             match = next((n for n in reversed(named) if d.role in n.roles), None)
             if match is None and named and named[-1].may_be_person and d.role[-1:] != "s":
@@ -156,6 +171,8 @@ def resolve_claims(state: DocumentState) -> list[Claim]:
             named.append(_Named(speaker, d.intro_roles, key, person))
         if speaker is not None:
             last = (speaker, key)
+            if not d.carry and d.speaker is not None and not _is_body(state, speaker, key):
+                last_person = last
         own = d.speaker_span if not d.carry and d.speaker is not None else None
         if own is not None and speaker == state.text[own[0] : own[1]]:
             speaker = state.original[own[0] : own[1]]  # as written, agency accents and all

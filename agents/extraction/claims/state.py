@@ -50,6 +50,7 @@ class Draft:
     explicit: bool = True  # attributed by a cue (not only by position)
     role: str | None = None  # the speaker is a bare role phrase that may refer back
     intro_roles: frozenset[str] = frozenset()  # role words of the phrase that named the speaker
+    personal: bool = False  # carried by "he"/"she": the last person speaks, not a body
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class Speaker:
     start: int = -1
     end: int = -1
     role: str | None = None  # a role word when the phrase is a bare role ("il ministro")
+    personal: bool = False  # carried by "he"/"she": a person, not a body, speaks
 
 
 Attribution = tuple[Speaker, Phrase | None, str | None, frozenset[str]]
@@ -269,6 +271,7 @@ class DocumentState:
             explicit=explicit,
             role=speaker.role,
             intro_roles=roles,
+            personal=speaker.personal,
         )
         self.drafts.append(d)
         return d

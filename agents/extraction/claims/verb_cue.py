@@ -199,10 +199,11 @@ def aside_in_sentence(state: DocumentState, site: CueSite) -> bool:
 def relay_clause_then_speaker(state: DocumentState, site: CueSite) -> bool:
     """ "Wie die „Bild“ berichtet, sagte der Minister, die Lage sei ernst."
 
-    German: a relay clause names the outlet; the subject after the verb speaks."""
+    Verb-second languages (German): a relay clause names the outlet; the subject after the verb
+    speaks."""
     if not (
         site.relay_led
-        and state.lang == "de"
+        and state.lex.switch("verb_second")
         and site.left.endswith(",")
         and (after_verb := subject_after_verb(state, site.ce, site.ue)) is not None
     ):
@@ -236,7 +237,7 @@ def relay_clause(state: DocumentState, site: CueSite) -> bool:
     if not state.masked[after:ue].lstrip().startswith(","):
         return False
     comma = state.masked.index(",", after)
-    if state.lang == "de" and state.lex.verb_re.match(state.masked, comma + 2):
+    if state.lex.switch("verb_second") and state.lex.verb_re.match(state.masked, comma + 2):
         # "Wie die „Bild“ berichtet, sagte der Minister, ...": the clause only
         # names the outlet; the cue after it names the speaker
         return True
@@ -252,9 +253,9 @@ def relay_clause(state: DocumentState, site: CueSite) -> bool:
 def pronoun_after_verb(state: DocumentState, site: CueSite) -> bool:
     """ "Zugleich warnte er vor voreiligen Schlüssen."
 
-    German, a cue with at most two words before it: a pronoun right after the verb is its
-    subject (in "erklärte, sie werde ..." the pronoun is content)."""
-    if not (state.lang == "de" and len(site.left_words) <= 2):
+    Verb-second languages (German), a cue with at most two words before it: a pronoun right
+    after the verb is its subject (in "erklärte, sie werde ..." the pronoun is content)."""
+    if not (state.lex.switch("verb_second") and len(site.left_words) <= 2):
         return False
     nxt = next(iter(state.toks(site.ce, min(site.ue, site.ce + 30))), None)
     if nxt is not None and nxt.low in state.w("pronouns"):
@@ -475,9 +476,10 @@ def apposed_subject(state: DocumentState, before: ContentBefore) -> bool:
 def speaker_in_frame(state: DocumentState, before: ContentBefore) -> bool:
     """ "Die Lage ist ernst, teilte das Ministerium am Montag mit."
 
-    German, a cue framing its subject (verb ... particle): the speaker is inside the frame."""
+    Languages whose verb frames its subject (German, verb ... particle): the speaker is inside
+    the frame."""
     s = before.site
-    if not (state.lang == "de" and len(s.cue.split()) > 2):
+    if not (state.lex.switch("verb_frame") and len(s.cue.split()) > 2):
         return False
     first, last = s.cue.split()[0], s.cue.split()[-1]
     framed = np_after(state, s.cs + len(first), s.ce - len(last))
@@ -616,7 +618,7 @@ def content_then_subject(state: DocumentState, subject: SubjectBefore) -> bool:
         return False
     subj = subject.subject
     via = state.via_in(s.ce, s.ue)
-    if via is None and subj is not None and state.lang == "de":
+    if via is None and subj is not None and state.lex.switch("dative_outlets"):
         subj, via = dative_outlet(state, subj, s.cs)
     sp = speaker_from(state, subj)
     citing = citing_after(state, s.ce, s.ue)
