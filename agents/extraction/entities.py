@@ -27,7 +27,13 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from agents.extraction.annotations import ENTITIES_KEY, Entity, EntityType
-from agents.extraction.gazetteer import LEXICONS, GazetteerEntry, build_gazetteer, read_yaml
+from agents.extraction.gazetteer import (
+    LEXICONS,
+    GazetteerEntry,
+    build_gazetteer,
+    given_names,
+    read_yaml,
+)
 from agents.extraction.names import person_key
 from agents.extraction.place_gazetteer import PLACE_KEY_PREFIXES, place_names
 
@@ -187,11 +193,15 @@ def load_lexicons(lang: str) -> Lexicons:
     roles = read_yaml("roles.yaml")
     cues = read_yaml("cues.yaml")
     tail = cues["name_tail_adjectives"].get(lang) or {}
-    first_names = frozenset(
+    listed = frozenset(
         line.strip()
         for line in (LEXICONS / "first_names.txt").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     )
+    # the dictionary's names, but not those that start a place's name ("San", "Santa", "Paris"):
+    # there the place is likelier, and the listed names already hold the common exceptions
+    place_words = place_lengths.keys() | {_first_word(name) for name in gazetteer}
+    first_names = listed | (given_names(lang) - place_words)
     return Lexicons(
         gazetteer=gazetteer,
         roles=_lower_set(roles["roles"].get(lang, [])),
