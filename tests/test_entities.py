@@ -389,3 +389,12 @@ def test_a_given_name_that_is_a_common_word_of_the_language_starts_no_person() -
         entities("de", "Im August kam die Delegation nach Berlin. Im Jahr davor nicht.")
     )
     assert not [e for e in found.values() if e.type is EntityType.PERSON]
+
+
+def test_ould_joins_a_mauritanian_name_before_a_given_name() -> None:
+    """ "Ould" (son of) is inside the name: the given name after it starts no new person."""
+    text = "The minister met Ahmed Ould Abdel Karim in Nouakchott, said the envoy Ali Ould Sidi."
+    found = by_text(entities("en", text))
+    assert found["Ahmed Ould Abdel Karim"].type is EntityType.PERSON
+    assert found["Ali Ould Sidi"].type is EntityType.PERSON
+    assert "Abdel Karim" not in found
