@@ -398,3 +398,9 @@ def test_ould_joins_a_mauritanian_name_before_a_given_name() -> None:
     assert found["Ahmed Ould Abdel Karim"].type is EntityType.PERSON
     assert found["Ali Ould Sidi"].type is EntityType.PERSON
     assert "Abdel Karim" not in found
+
+
+def test_an_organisation_head_in_the_german_genitive_makes_a_body() -> None:
+    """ "des Max Planck Instituts": the head in the genitive still names a body, not a person."""
+    found = by_text(entities("de", "Laut einer Studie des Max Planck Instituts sinkt der Wert."))
+    assert found["Max Planck Instituts"].type is EntityType.ORG

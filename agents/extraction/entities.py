@@ -208,7 +208,11 @@ def load_lexicons(lang: str) -> Lexicons:
         role_fillers=_lower_set(roles["role_fillers"].get(lang, [])),
         particles=_lower_set(roles["name_particles"]),
         first_names=first_names,
-        org_heads=_lower_set(cues["org_heads"]),
+        org_heads=frozenset(
+            head + ending
+            for head in _lower_set(cues["org_heads"])
+            for ending in ("", *cues["head_genitive_endings"].get(lang, []))
+        ),
         loc_heads=_lower_set(cues["loc_heads"]),
         connectors=_lower_set(cues["connectors"]),
         not_names=_lower_set(cues["not_names"]),
