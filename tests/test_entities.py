@@ -404,3 +404,18 @@ def test_an_organisation_head_in_the_german_genitive_makes_a_body() -> None:
     """ "des Max Planck Instituts": the head in the genitive still names a body, not a person."""
     found = by_text(entities("de", "Laut einer Studie des Max Planck Instituts sinkt der Wert."))
     assert found["Max Planck Instituts"].type is EntityType.ORG
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "place"),
+    [
+        ("it", "L'allerta riguarda il fiume Tanaro da ieri.", "Tanaro"),
+        ("en", "Flood warnings cover the river Ouse tonight.", "Ouse"),
+        ("fr", "La crue du fleuve Garonne inquiète les maires.", "Garonne"),
+        ("es", "La lava del volcán Tajogaite avanza despacio.", "Tajogaite"),
+    ],
+)
+def test_a_name_after_a_geographic_feature_noun_is_a_place(
+    lang: str, text: str, place: str
+) -> None:
+    assert by_text(entities(lang, text))[place].type is EntityType.LOCATION

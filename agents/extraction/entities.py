@@ -134,6 +134,7 @@ class Lexicons:
     not_entity_after: frozenset[str]
     org_adjectives: frozenset[str]
     portfolio_bodies: frozenset[str]
+    feature_nouns: frozenset[str]
     federal_prefixes: tuple[str, ...]
     tail_adjectives: tuple[str, ...]
     """Endings of adjectives that go on a body's name after its head (none: the language
@@ -222,6 +223,7 @@ def load_lexicons(lang: str) -> Lexicons:
         not_entity_after=_lower_set(cues["not_entity_after"]),
         org_adjectives=_lower_set(cues["org_adjectives"]),
         portfolio_bodies=_lower_set(cues["portfolio_bodies"]),
+        feature_nouns=_lower_set(cues["feature_nouns"]),
         federal_prefixes=tuple(sorted(_lower_set(cues["federal_prefixes"]))),
         tail_adjectives=tuple(tail.get("endings", [])),
         tail_nationalities=tuple(tail.get("nationality_endings", [])),
@@ -933,11 +935,13 @@ class EntityRecognizer:
         return [(start, end)]
 
     def _place_context(self, tokens: _Tokens, start: int, end: int) -> bool:
-        """ "the Pazarcik district", "provincia di Foggia", "city of Kharkiv"."""
+        """ "the Pazarcik district", "provincia di Foggia", "city of Kharkiv", "il fiume Po"."""
         nouns = self.lex.place_nouns
         words, lowers = tokens.words, tokens.lowers
         if end < len(words) and lowers[end] in nouns and end not in tokens.capitalised:
             return True
+        if start >= 1 and lowers[start - 1] in self.lex.feature_nouns:
+            return start - 1 not in tokens.capitalised  # "il fiume Roya", "el volcán Cumbre Vieja"
         return (
             start >= 2 and lowers[start - 1] in self.lex.connectors and lowers[start - 2] in nouns
         )
