@@ -365,3 +365,57 @@ def test_a_nationality_or_a_participle_after_the_head_is_no_part_of_the_name(
 ) -> None:
     found = by_text(entities(lang, text))
     assert found[body].type is EntityType.ORG
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "person"),
+    [
+        ("en", "Talks began. Hiroshi Tanaka led them for Japan.", "Hiroshi Tanaka"),
+        ("it", "Nessun accordo. Bogdan Ionescu lo ha detto ieri.", "Bogdan Ionescu"),
+        ("fr", "Rien ne bouge. Tariq Benali a porté plainte.", "Tariq Benali"),
+        ("es", "Hubo acuerdo. Ashok Varma lo firmó en Madrid.", "Ashok Varma"),
+        ("de", "Den Vorsitz hat nun Hiroshi Tanaka übernommen.", "Hiroshi Tanaka"),
+    ],
+)
+def test_given_names_of_many_countries_start_a_person(lang: str, text: str, person: str) -> None:
+    """The name dictionary's given names, not only the listed ones: at a sentence's start, where
+    capitals say nothing, a given name is what makes two words a person's name."""
+    assert by_text(entities(lang, text))[person].type is EntityType.PERSON
+
+
+def test_a_given_name_that_is_a_common_word_of_the_language_starts_no_person() -> None:
+    """Korean "Im" is German "im": "Im August" is a date, not a person."""
+    found = by_text(
+        entities("de", "Im August kam die Delegation nach Berlin. Im Jahr davor nicht.")
+    )
+    assert not [e for e in found.values() if e.type is EntityType.PERSON]
+
+
+def test_ould_joins_a_mauritanian_name_before_a_given_name() -> None:
+    """ "Ould" (son of) is inside the name: the given name after it starts no new person."""
+    text = "The minister met Ahmed Ould Abdel Karim in Nouakchott, said the envoy Ali Ould Sidi."
+    found = by_text(entities("en", text))
+    assert found["Ahmed Ould Abdel Karim"].type is EntityType.PERSON
+    assert found["Ali Ould Sidi"].type is EntityType.PERSON
+    assert "Abdel Karim" not in found
+
+
+def test_an_organisation_head_in_the_german_genitive_makes_a_body() -> None:
+    """ "des Max Planck Instituts": the head in the genitive still names a body, not a person."""
+    found = by_text(entities("de", "Laut einer Studie des Max Planck Instituts sinkt der Wert."))
+    assert found["Max Planck Instituts"].type is EntityType.ORG
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "place"),
+    [
+        ("it", "L'allerta riguarda il fiume Tanaro da ieri.", "Tanaro"),
+        ("en", "Flood warnings cover the river Ouse tonight.", "Ouse"),
+        ("fr", "La crue du fleuve Garonne inquiète les maires.", "Garonne"),
+        ("es", "La lava del volcán Tajogaite avanza despacio.", "Tajogaite"),
+    ],
+)
+def test_a_name_after_a_geographic_feature_noun_is_a_place(
+    lang: str, text: str, place: str
+) -> None:
+    assert by_text(entities(lang, text))[place].type is EntityType.LOCATION

@@ -27,7 +27,13 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from agents.extraction.annotations import ENTITIES_KEY, Entity, EntityType
-from agents.extraction.gazetteer import LEXICONS, GazetteerEntry, build_gazetteer, read_yaml
+from agents.extraction.gazetteer import (
+    LEXICONS,
+    GazetteerEntry,
+    build_gazetteer,
+    given_names,
+    read_yaml,
+)
 from agents.extraction.names import person_key
 from agents.extraction.place_gazetteer import PLACE_KEY_PREFIXES, place_names
 
@@ -128,6 +134,7 @@ class Lexicons:
     not_entity_after: frozenset[str]
     org_adjectives: frozenset[str]
     portfolio_bodies: frozenset[str]
+    feature_nouns: frozenset[str]
     federal_prefixes: tuple[str, ...]
     tail_adjectives: tuple[str, ...]
     """Endings of adjectives that go on a body's name after its head (none: the language
@@ -187,18 +194,26 @@ def load_lexicons(lang: str) -> Lexicons:
     roles = read_yaml("roles.yaml")
     cues = read_yaml("cues.yaml")
     tail = cues["name_tail_adjectives"].get(lang) or {}
-    first_names = frozenset(
+    listed = frozenset(
         line.strip()
         for line in (LEXICONS / "first_names.txt").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     )
+    # the dictionary's names, but not those that start a place's name ("San", "Santa", "Paris"):
+    # there the place is likelier, and the listed names already hold the common exceptions
+    place_words = place_lengths.keys() | {_first_word(name) for name in gazetteer}
+    first_names = listed | (given_names(lang) - place_words)
     return Lexicons(
         gazetteer=gazetteer,
         roles=_lower_set(roles["roles"].get(lang, [])),
         role_fillers=_lower_set(roles["role_fillers"].get(lang, [])),
         particles=_lower_set(roles["name_particles"]),
         first_names=first_names,
-        org_heads=_lower_set(cues["org_heads"]),
+        org_heads=frozenset(
+            head + ending
+            for head in _lower_set(cues["org_heads"])
+            for ending in ("", *cues["head_genitive_endings"].get(lang, []))
+        ),
         loc_heads=_lower_set(cues["loc_heads"]),
         connectors=_lower_set(cues["connectors"]),
         not_names=_lower_set(cues["not_names"]),
@@ -208,6 +223,7 @@ def load_lexicons(lang: str) -> Lexicons:
         not_entity_after=_lower_set(cues["not_entity_after"]),
         org_adjectives=_lower_set(cues["org_adjectives"]),
         portfolio_bodies=_lower_set(cues["portfolio_bodies"]),
+        feature_nouns=_lower_set(cues["feature_nouns"]),
         federal_prefixes=tuple(sorted(_lower_set(cues["federal_prefixes"]))),
         tail_adjectives=tuple(tail.get("endings", [])),
         tail_nationalities=tuple(tail.get("nationality_endings", [])),
@@ -919,11 +935,13 @@ class EntityRecognizer:
         return [(start, end)]
 
     def _place_context(self, tokens: _Tokens, start: int, end: int) -> bool:
-        """ "the Pazarcik district", "provincia di Foggia", "city of Kharkiv"."""
+        """ "the Pazarcik district", "provincia di Foggia", "city of Kharkiv", "il fiume Po"."""
         nouns = self.lex.place_nouns
         words, lowers = tokens.words, tokens.lowers
         if end < len(words) and lowers[end] in nouns and end not in tokens.capitalised:
             return True
+        if start >= 1 and lowers[start - 1] in self.lex.feature_nouns:
+            return start - 1 not in tokens.capitalised  # "il fiume Roya", "el volcán Cumbre Vieja"
         return (
             start >= 2 and lowers[start - 1] in self.lex.connectors and lowers[start - 2] in nouns
         )

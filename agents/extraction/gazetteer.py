@@ -6,6 +6,7 @@ line resolves what an analyst types ("Peskow", "Corea del Nord") without loading
 from __future__ import annotations
 
 import csv
+import gzip
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -92,3 +93,13 @@ def build_gazetteer(lang: str) -> dict[str, GazetteerEntry]:
         if len(name) >= 4 and name.upper() != name:
             gazetteer.setdefault(name.upper(), entry)
     return gazetteer
+
+
+@lru_cache(maxsize=8)
+def given_names(lang: str) -> frozenset[str]:
+    """Given names of many countries (``given_names.tsv.gz``, see build_given_names.py), except
+    those that are also common words of ``lang`` ("Im" in German)."""
+    with gzip.open(LEXICONS / "given_names.tsv.gz", "rt", encoding="utf-8") as handle:
+        rows = (line.rstrip("\n").split("\t") for line in handle if not line.startswith("#"))
+        next(rows)  # the header
+        return frozenset(name for name, common in rows if lang not in common.split(","))
