@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/stories.py [/work/shared/eval/stories] [--json]
     .venv/bin/python bench/stories.py --cost [--articles 100000] [--days 30] [--walk 3000]
+    .venv/bin/python bench/stories.py --sizes [--articles 20000] [--days 30]
 
 Articles are read in ``stream_date`` order (ties by id), run through the same extraction as
 ``newsstream extract`` (agents.extract.extract_articles), then through the online clusterer,
@@ -16,6 +17,10 @@ articles (10k, 50k, 100k by default) the size of the story state (open stories, 
 them, distinct terms, the table's entries as JSON) and the process RSS: both must stay flat
 once the first stories close. ``--walk N`` also times the first N articles with every open
 story compared (the clusterer before its postings), for the ratio.
+
+``--sizes`` clusters the same synthetic stream and prints how big the stories grew (their size
+distribution against the invented events') and B-cubed against the events: stories far bigger
+than any event mean unrelated events were chained into one.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -242,6 +248,40 @@ def _run_stage(
     return len(records) / elapsed
 
 
+def _event_of(article_id: str) -> str:
+    """The invented event of a synthetic article ("a17-3" -> "a17")."""
+    return article_id.rpartition("-")[0]
+
+
+def _size_line(name: str, sizes: list[int]) -> str:
+    ranked = sorted(sizes)
+    share = lambda q: ranked[min(len(ranked) - 1, int(q * len(ranked)))]  # noqa: E731
+    return (
+        f"{name:<7} {len(sizes):>6} of them, articles in the biggest: {ranked[-1]:>5}, "
+        f"p99 {share(0.99):>4}, p90 {share(0.9):>4}, median {share(0.5):>3}; "
+        f"articles in ones over 100: {sum(s for s in sizes if s > 100)}"
+    )
+
+
+def sizes(articles: int, days: int, threshold: float) -> int:
+    """The story size distribution of the synthetic stream, and B-cubed against its events."""
+    features = StreamFeatures(ConceptLexicon.from_file())
+    records = SyntheticNews().stream(articles, days)
+    views = [features.article(json.loads(value)) for _, value in records]
+    settings = replace(clusterer_settings(StorySettings()), threshold=threshold)
+    began = time.perf_counter()
+    pred = cluster_stream(views, settings)
+    took = time.perf_counter() - began
+    gold = {view.id: _event_of(view.id) for view in views}
+    langs = {view.id: view.lang for view in views}
+    scores = score_stories(gold, pred, langs)
+    print(f"{len(views)} synthetic articles over {days} days, clustered in {took:.0f} s")
+    print(_size_line("events", list(Counter(gold.values()).values())))
+    print(_size_line("stories", list(Counter(pred.values()).values())))
+    print(_line("synthetic", scores))
+    return 0
+
+
 def cost(articles: int, days: int, walk: int) -> int:
     settings = StorySettings()
     features = StreamFeatures(ConceptLexicon.from_file())
@@ -279,9 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--walk", type=int, default=0, metavar="N")
+    parser.add_argument("--sizes", action="store_true", help="story sizes on synthetic news")
     args = parser.parse_args(argv)
     if args.cost:
         return cost(args.articles, args.days, args.walk)
+    if args.sizes:
+        return sizes(args.articles, args.days, args.threshold)
     items, hard_negatives = load_story_set(args.folder)
     articles = story_articles(items)
     settings = ClustererSettings(threshold=args.threshold)
