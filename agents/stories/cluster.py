@@ -25,8 +25,8 @@ An article with the copy key (the cluster id of syndicated copies) of an open st
 once. A story closes when no article joined it for ``quiet_days`` of stream time, and at most
 ``max_open`` stories stay open (the one quiet longest is evicted first): the state stays bounded.
 
-An article is compared only with the open stories that share a term with it: a story that shares
-none scores 0 and could never be chosen. The state keeps, per term, the open stories that have it
+An article is compared only with the open stories whose own event keys it shares: any other
+scores 0 and could never be chosen. The state keeps, per term, the open stories that have it
 (:attr:`StoryState.postings`, whose sizes are also the terms' document frequencies), so the cost
 of an article follows the stories it could join, not all the open ones; candidates are scored in
 the order the stories were opened, as a walk over all of them would, so the choice is the same.
@@ -395,14 +395,27 @@ class StoryState:
         return score
 
     def candidates(self, article: StoryArticle) -> list[Story]:
-        """The open stories that share a term with the article, in the order they opened: the
-        only ones whose similarity can be above 0."""
-        ids: set[str] = set()
+        """The open stories whose own event keys the article shares (:meth:`shares_event_keys`,
+        read here from the postings of the article's event keys, all stories at once), in the
+        order they opened: the only ones whose similarity can be above 0. Common words and
+        countries, which most open stories share, make no candidate."""
+        needed = self.settings.shared_keys
+        found: dict[str, int] = {}
+        chosen: list[str] = []
         for term in article.terms:
             having = self.postings.get(term)
-            if having:
-                ids.update(having)
-        return [self.stories[i] for i in sorted(ids, key=self._opened.__getitem__)]
+            if not having or not is_event_key(term):
+                continue
+            for story_id in having:
+                story = self.stories[story_id]
+                count = story.term_counts[term]
+                if count <= self.settings.key_share * story.size:
+                    continue
+                seen = found[story_id] = found.get(story_id, 0) + 1
+                if seen == needed or (2 * count > story.size and len(having) == 1):
+                    chosen.append(story_id)
+        chosen = sorted(set(chosen), key=self._opened.__getitem__)
+        return [self.stories[i] for i in chosen]
 
     def best_story(self, article: StoryArticle) -> tuple[str | None, float]:
         """The open story the article is most like (ties: the older id), and the similarity."""
