@@ -22,6 +22,8 @@ from typing import Any
 
 from agents.extraction.names import fold_name
 from agents.extraction.names import person_key as _person_key
+from agents.stories.concepts import ConceptLexicon
+from agents.stories.spread import relay_root
 from streams.settings import AnswerKind
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[\"«“„A-ZÀ-ÖØ-Þ0-9])|\n+")
@@ -37,6 +39,12 @@ MAX_SENTENCE_CHARS = 600
 person_key = lru_cache(maxsize=8192)(_person_key)
 """agents.extraction.names.person_key, remembered: a batch names the same speakers again and
 again."""
+
+
+@lru_cache(maxsize=1)
+def concept_lexicon() -> ConceptLexicon:
+    """The concept lexicon (agents/lexicons/concepts.yaml), read once."""
+    return ConceptLexicon.from_file()
 
 
 def answer_id(article_id: str, kind: AnswerKind, position: int) -> str:
@@ -142,6 +150,7 @@ def _article_part(document: Mapping[str, Any]) -> dict[str, Any]:
         "duplicate_of",
         "cluster_id",
         "copies_key",
+        "story_id",
     )
     return {name: document.get(name) for name in fields}
 
@@ -173,24 +182,22 @@ def claim_documents(
         begin, finish = sentences.bounds(start, end)
         inside = [f for f in figures if start <= int(f.get("start", -1)) < end]
         doc_id = answer_id(common["article_id"], AnswerKind.CLAIMS, n)
-        out.append(
-            (
-                doc_id,
-                {
-                    "claim_id": doc_id,
-                    **common,
-                    "speaker": claim.get("speaker"),
-                    "speaker_key": speaker_key(claim, entities),
-                    "via": claim.get("via"),
-                    "via_key": via_key(claim.get("via"), entities),
-                    "kind": claim.get("kind"),
-                    "text": claim.get("text"),
-                    "sentence": text[begin:finish].strip() or claim.get("text"),
-                    "entities": _entities_within(entities, begin, finish),
-                    "figure_count": len(inside),
-                },
-            )
-        )
+        claim_document = {
+            "claim_id": doc_id,
+            **common,
+            "speaker": claim.get("speaker"),
+            "speaker_key": speaker_key(claim, entities),
+            "via": claim.get("via"),
+            "via_key": via_key(claim.get("via"), entities),
+            "kind": claim.get("kind"),
+            "text": claim.get("text"),
+            "sentence": text[begin:finish].strip() or claim.get("text"),
+            "entities": _entities_within(entities, begin, finish),
+            "figure_count": len(inside),
+        }
+        # where the words reached the press: distinct roots are the independent reports
+        claim_document["relay_root"] = relay_root(claim_document)
+        out.append((doc_id, claim_document))
     return out
 
 
@@ -234,6 +241,9 @@ def figure_documents(
                     "value": figure.get("value"),
                     "unit": figure.get("unit"),
                     "counts": figure.get("counts"),
+                    # the same quantity in every language: "soldati", "Soldaten" -> soldier
+                    "concept": concept_lexicon().concept_of(figure.get("counts"))
+                    or figure.get("unit"),
                     "qualifier": figure.get("qualifier"),
                     "kind": figure.get("kind"),
                     "sentence": text[begin:finish].strip(),

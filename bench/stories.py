@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/stories.py [/work/shared/eval/stories] [--json]
     .venv/bin/python bench/stories.py --cost [--articles 100000] [--days 30] [--walk 3000]
+    .venv/bin/python bench/stories.py --sizes [--articles 20000] [--days 30]
 
 Articles are read in ``stream_date`` order (ties by id), run through the same extraction as
 ``newsstream extract`` (agents.extract.extract_articles), then through the online clusterer,
@@ -16,6 +17,10 @@ articles (10k, 50k, 100k by default) the size of the story state (open stories, 
 them, distinct terms, the table's entries as JSON) and the process RSS: both must stay flat
 once the first stories close. ``--walk N`` also times the first N articles with every open
 story compared (the clusterer before its postings), for the ratio.
+
+``--sizes`` clusters the same synthetic stream and prints how big the stories grew (their size
+distribution against the invented events') and B-cubed against the events: stories far bigger
+than any event mean unrelated events were chained into one.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -104,8 +110,9 @@ def _line(name: str, scores: StoryScores) -> str:
 
 # --- cost ------------------------------------------------------------------------------------
 LANGS = ("en", "it", "de", "fr", "es")
-CHECKPOINTS = (0.1, 0.5, 1.0)
-"""Where the state is measured, as shares of the articles (10k, 50k, 100k by default)."""
+CHECKPOINTS = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+"""Where the state is measured, as shares of the articles (10k ... 100k by default): the first
+stories close after three days (10%), so the later points show whether it stays flat."""
 
 
 class BenchTable:
@@ -117,6 +124,16 @@ class BenchTable:
 
     def send_changelog(self, partition: int, key: str, value: Any, **kwargs: Any) -> None:
         self.changelog_writes += 1
+
+
+def _name(event: int, n: int) -> str:
+    """A proper name of one event only, told apart in its first six letters (the clusterer keeps
+    six: "Name17n0" would read "name17", as would every name of events 170-179 and 1700-1799)."""
+    letters = ""
+    for _ in range(4):
+        event, digit = divmod(event, 26)
+        letters += chr(ord("a") + digit)
+    return f"N{letters}{chr(ord('a') + n)}"
 
 
 class SyntheticNews:
@@ -141,7 +158,7 @@ class SyntheticNews:
             "people": [f"person:p{number}x{n}" for n in range(rng.randint(1, 3))],
             "orgs": [f"org:o{rng.randrange(5000)}" for _ in range(rng.randint(0, 2))],
             "country": rng.choice(self.countries),
-            "names": [f"Name{number}n{n}" for n in range(rng.randint(1, 4))],
+            "names": [_name(number, n) for n in range(rng.randint(1, 4))],
             "figures": [(rng.randint(10, 5000), rng.choice(("dead", "soldiers", "euro")))],
             "words": [f"topic{number}w{n}" for n in range(6)],
             "size": max(1, int(rng.expovariate(0.1))),
@@ -242,6 +259,40 @@ def _run_stage(
     return len(records) / elapsed
 
 
+def _event_of(article_id: str) -> str:
+    """The invented event of a synthetic article ("a17-3" -> "a17")."""
+    return article_id.rpartition("-")[0]
+
+
+def _size_line(name: str, sizes: list[int]) -> str:
+    ranked = sorted(sizes)
+    share = lambda q: ranked[min(len(ranked) - 1, int(q * len(ranked)))]  # noqa: E731
+    return (
+        f"{name:<7} {len(sizes):>6} of them, articles in the biggest: {ranked[-1]:>5}, "
+        f"p99 {share(0.99):>4}, p90 {share(0.9):>4}, median {share(0.5):>3}; "
+        f"articles in ones over 100: {sum(s for s in sizes if s > 100)}"
+    )
+
+
+def sizes(articles: int, days: int, threshold: float) -> int:
+    """The story size distribution of the synthetic stream, and B-cubed against its events."""
+    features = StreamFeatures(ConceptLexicon.from_file())
+    records = SyntheticNews().stream(articles, days)
+    views = [features.article(json.loads(value)) for _, value in records]
+    settings = replace(clusterer_settings(StorySettings()), threshold=threshold)
+    began = time.perf_counter()
+    pred = cluster_stream(views, settings)
+    took = time.perf_counter() - began
+    gold = {view.id: _event_of(view.id) for view in views}
+    langs = {view.id: view.lang for view in views}
+    scores = score_stories(gold, pred, langs)
+    print(f"{len(views)} synthetic articles over {days} days, clustered in {took:.0f} s")
+    print(_size_line("events", list(Counter(gold.values()).values())))
+    print(_size_line("stories", list(Counter(pred.values()).values())))
+    print(_line("synthetic", scores))
+    return 0
+
+
 def cost(articles: int, days: int, walk: int) -> int:
     settings = StorySettings()
     features = StreamFeatures(ConceptLexicon.from_file())
@@ -279,9 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--walk", type=int, default=0, metavar="N")
+    parser.add_argument("--sizes", action="store_true", help="story sizes on synthetic news")
     args = parser.parse_args(argv)
     if args.cost:
         return cost(args.articles, args.days, args.walk)
+    if args.sizes:
+        return sizes(args.articles, args.days, args.threshold)
     items, hard_negatives = load_story_set(args.folder)
     articles = story_articles(items)
     settings = ClustererSettings(threshold=args.threshold)

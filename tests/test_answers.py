@@ -345,3 +345,24 @@ async def test_an_answer_elasticsearch_rejects_dead_letters_its_article(
         await es.close()
     assert [d.key for d in outcome.rejected] == ["en-bad"]
     assert outcome.indexed == 1 and "value" in outcome.rejected[0].reason
+
+
+def test_answer_documents_carry_the_story_the_concept_and_the_relay_root() -> None:
+    """What the Stories dashboard reads: a story's figure ledger and claim spread are filters
+    on story_id; a figure's concept is one word in every language; a claim's relay root is the
+    agency it names, else the wire copied, else the outlet."""
+    storied = {**FR_ARTICLE, "story_id": "story-000007"}
+    ((_, fr_claim),) = claim_documents(storied, to_document(storied))
+    ((_, fr_figure),) = figure_documents(storied, to_document(storied))
+    assert fr_claim["story_id"] == fr_figure["story_id"] == "story-000007"
+    assert fr_claim["relay_root"] == "via:org:agence france-presse"
+    assert fr_figure["concept"] == "person"  # "40 personnes"
+    ((_, it_claim),) = claim_documents(IT_ARTICLE, to_document(IT_ARTICLE))
+    assert it_claim["story_id"] is None  # the story stage off: no story
+    assert it_claim["relay_root"] == "outlet:example.org"  # no agency, no wire: the outlet
+    homes = {**EN_ARTICLE, "figures": [{**EN_ARTICLE["figures"][0], "counts": "houses"}]}
+    ((_, en_figure),) = figure_documents(homes, to_document(homes))
+    assert en_figure["concept"] == "house"
+    unknown = {**EN_ARTICLE, "figures": [{**EN_ARTICLE["figures"][0], "counts": None}]}
+    ((_, bare),) = figure_documents(unknown, to_document(unknown))
+    assert bare["concept"] == EN_ARTICLE["figures"][0].get("unit")

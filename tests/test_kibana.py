@@ -399,12 +399,55 @@ def test_the_workspace_has_what_the_issue_asks_for() -> None:
         latest_stories["attributes"]["columns"]
     )
 
-    (dashboard,) = of_type("dashboard")
+    dashboards = {d["id"]: d for d in of_type("dashboard")}
+    assert set(dashboards) == {"newsstream-dashboard-overview", "newsstream-dashboard-stories"}
+    dashboard = dashboards["newsstream-dashboard-overview"]
     control_fields = {c["explicitInput"]["fieldName"] for c in controls(dashboard).values()}
     assert {"lang", "source.name", "entities.person", "entities.org"} <= control_fields
     panel_ids = {r["id"] for r in dashboard["references"] if ":panel_" in r["name"]}
-    assert {o["id"] for o in of_type("lens")} <= panel_ids
+    story_panels = panel_ids_of(dashboards["newsstream-dashboard-stories"])
+    assert {o["id"] for o in of_type("lens")} <= panel_ids | story_panels  # every lens is shown
     assert figures_search["id"] in panel_ids
+
+
+def panel_ids_of(dashboard: dict[str, Any]) -> set[str]:
+    return {r["id"] for r in dashboard["references"] if ":panel_" in r["name"]}
+
+
+def lens_columns(lens: dict[str, Any]) -> list[dict[str, Any]]:
+    layers = lens["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]
+    return [c for layer in layers.values() for c in layer["columns"].values()]
+
+
+def test_the_stories_dashboard_has_the_ledger_the_figures_over_time_and_the_spread() -> None:
+    """Issue 13: "a story dashboard (ledger table, figures over time per concept, spread)"."""
+    (dashboard,) = [d for d in of_type("dashboard") if d["id"] == "newsstream-dashboard-stories"]
+    shown = panel_ids_of(dashboard)
+    assert "newsstream-search-stories" in shown  # which stories there are
+    on_dashboard = [o for o in of_type("lens") if o["id"] in shown]
+    for lens in on_dashboard:  # only answers of articles in a story
+        assert lens["attributes"]["state"]["query"] == {"language": "kuery", "query": "story_id: *"}
+
+    def used(lens: dict[str, Any]) -> set[tuple[str, str]]:
+        return {(c["operationType"], c["sourceField"]) for c in lens_columns(lens)}
+
+    kinds = {(view_of(o), o["attributes"]["visualizationType"]): used(o) for o in on_dashboard}
+    # the figure ledger: one row per concept, value, unit, qualifier, claimant and outlet,
+    # with when it was first seen
+    ledger = kinds[("newsstream-figures", "lnsDatatable")]
+    entry = {"story_id", "concept", "value", "unit", "qualifier", "speaker", "source.name"}
+    assert {("terms", f) for f in entry} <= ledger
+    assert ("min", "published_at") in ledger
+    # figures over time per concept
+    over_time = kinds[("newsstream-figures", "lnsXY")]
+    assert {("date_histogram", "published_at"), ("terms", "concept")} <= over_time
+    assert ("max", "value") in over_time
+    # claim spread: reports (claims) vs independent reports (distinct relay roots)
+    spread = kinds[("newsstream-claims", "lnsDatatable")]
+    assert {("terms", "story_id"), ("count", "___records___")} <= spread
+    assert ("unique_count", "relay_root") in spread
+    picked = {c["explicitInput"]["fieldName"] for c in controls(dashboard).values()}
+    assert "story_id" in picked  # one story at a time, across the four data views
 
 
 def test_every_field_a_saved_object_names_exists_in_the_index_template() -> None:

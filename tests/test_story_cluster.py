@@ -200,9 +200,13 @@ def test_a_tie_goes_to_the_story_opened_first_as_in_the_walk() -> None:
     day = date(2024, 1, 1)
     tied = [
         StoryArticle(i, "it", day, terms)
-        for i, terms in (("xy", ("n:xx", "n:yy")), ("xz", ("n:xx", "n:zz")), ("x", ("n:xx",)))
+        for i, terms in (
+            ("xy", ("n:ww", "n:xx", "n:yy")),
+            ("xz", ("n:ww", "n:xx", "n:zz")),
+            ("x", ("n:ww", "n:xx")),
+        )
     ]
-    settings = ClustererSettings(threshold=0.9)  # "xz" shares half of "xy": a story of its own
+    settings = ClustererSettings(threshold=0.9)  # "xz" shares 2/3 of "xy": a story of its own
     walked_state = WalkAll(settings)
     expected = ["story-000001", "story-000002", "story-000001"]
     assert [walked_state.assign(a) for a in tied] == expected
@@ -220,3 +224,28 @@ def test_postings_follow_the_open_stories() -> None:
         assert set(state.postings) == {t for s in state.stories.values() for t in s.term_counts}
     restored = StoryState.from_dict(json.loads(json.dumps(state.to_dict())))
     assert restored.postings == state.postings and restored.copy_owners == state.copy_owners
+
+
+def one_country_news(events: int) -> list[StoryArticle]:
+    """Unrelated events in one country, told in the same common words, two reports each: every
+    article shares the country key and a dozen lemmas with every story, and its event keys
+    (a minister, a town, a figure) with its own story only. Each report also names one stray
+    capitalised word ("Monday", "Reuters"), the same as the next event's first report."""
+    day = date(2024, 6, 1)
+    common = [f"l:en:{w}" for w in ("minister", "government", "said", "people", "report", "week")]
+    articles = []
+    for n in range(events):
+        keys = [f"e:person:minister{n}", f"e:city:town{n}", f"f:{100 + n}:death", f"n:name{n}"]
+        for report in range(2):
+            stray = f"n:stray{n + report}"
+            terms = ("e:country:xx", *common, *keys[report:], stray)
+            articles.append(StoryArticle(f"e{n}-{report}", "en", day, tuple(sorted(terms))))
+    return articles
+
+
+def test_a_key_every_story_shares_does_not_chain_unrelated_events() -> None:
+    articles = one_country_news(30)
+    stories = cluster_stream(articles)
+    for n in range(30):
+        assert stories[f"e{n}-0"] == stories[f"e{n}-1"]  # one event, one story
+    assert len(set(stories.values())) == 30  # and no two events in one

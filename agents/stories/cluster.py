@@ -5,7 +5,9 @@ A plain library with no Kafka in it, so a Faust stage can later keep :class:`Sto
 order always give the same assignments: nothing here depends on set or hash order.
 
 An article is a bag of *terms*, each from one signal, and a story is the centroid of its articles'
-terms; an article joins the story it overlaps most (:meth:`StoryState.similarity`), if enough.
+terms; an article joins the story it overlaps most (:meth:`StoryState.similarity`), if enough,
+and only a story whose own event keys it shares (:meth:`StoryState.shares_event_keys`: two, or
+one that identifies the story), so common words and a country cannot chain unrelated events.
 Terms that need no translation carry across languages:
 
 - ``e:`` the canonical entity key ("person:emanuel macron" in every language), weighted by its kind
@@ -23,8 +25,8 @@ An article with the copy key (the cluster id of syndicated copies) of an open st
 once. A story closes when no article joined it for ``quiet_days`` of stream time, and at most
 ``max_open`` stories stay open (the one quiet longest is evicted first): the state stays bounded.
 
-An article is compared only with the open stories that share a term with it: a story that shares
-none scores 0 and could never be chosen. The state keeps, per term, the open stories that have it
+An article is compared only with the open stories whose own event keys it shares: any other
+scores 0 and could never be chosen. The state keeps, per term, the open stories that have it
 (:attr:`StoryState.postings`, whose sizes are also the terms' document frequencies), so the cost
 of an article follows the stories it could join, not all the open ones; candidates are scored in
 the order the stories were opened, as a walk over all of them would, so the choice is the same.
@@ -53,6 +55,12 @@ ENTITY_KIND_WEIGHT: Mapping[str, float] = {
 """A person or organisation names the actors of an event; a country only where it happened."""
 
 SIGNAL_WEIGHT: Mapping[str, float] = {"e": 1.0, "n": 0.8, "f": 1.0, "y": 1.0, "l": 0.5}
+
+KEY_SIGNALS = ("e:", "n:", "f:", "y:")
+"""The signals that name the event itself in any language (lemmas only say what it is about)."""
+
+KEY_KIND_WEIGHT = 0.5
+"""An entity key is a key of the event from a city up: a country or region is only where."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,8 @@ class ClustererSettings:
     quiet_days: int = 3
     max_open: int = 5000
     time_decay_days: float = 7.0  # a day's gap multiplies the similarity by 1 / (1 + gap / this)
+    shared_keys: int = 2  # event keys an article must share with a story to join it ...
+    key_share: float = 1 / 3  # ... each held by more than this share of the story's articles
 
 
 def _fold(text: str) -> str:
@@ -184,6 +194,18 @@ def article_terms(
     terms.update(f"l:{lang}:{lemma}" for lemma in lemmas)
     terms.update(f"y:{year}" for year in years)
     return tuple(sorted(terms))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def is_event_key(term: str) -> bool:
+    """Whether a term names the event (a person, organisation, place, name, figure or year)
+    rather than its setting (a country, a region) or its words (lemmas)."""
+    if not term.startswith(KEY_SIGNALS):
+        return False
+    if term.startswith("e:"):
+        kind = term[2:].partition(":")[0]
+        return ENTITY_KIND_WEIGHT.get(kind, 0.7) >= KEY_KIND_WEIGHT
+    return True
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -306,6 +328,33 @@ class StoryState:
             weight = known[term] = _term_weight(term) * self._idf(term)
         return weight
 
+    def shares_event_keys(self, article: StoryArticle, story: Story) -> bool:
+        """Whether the article shares enough of the story's own event keys to join it at all:
+        ``shared_keys`` of them, or one that most of the story's articles have and no other
+        open story has.
+
+        A story's own keys are the event keys (:func:`is_event_key`) held by more than
+        ``key_share`` of its articles (in a story of three, not a key of one of them alone),
+        not its growing union: an article that once joined on a stray name does not let the
+        next one join on that name. Without this gate the weighted overlap, summed over many
+        weak terms (a country, common lemmas, one capitalised word), let unrelated events chain
+        into one story on synthetic news (bench/stories.py --sizes). A key that most of this
+        story has and no other is one identifying name ("Notre-Dame" read as "dame" in an
+        Italian report with no entity found): enough alone; a stray name in one report of two
+        is not.
+        """
+        needed = self.settings.shared_keys
+        floor = self.settings.key_share * story.size
+        found = 0
+        for term in article.terms:
+            count = story.term_counts.get(term)
+            if count is None or count <= floor or not is_event_key(term):
+                continue
+            found += 1
+            if found >= needed or (2 * count > story.size and len(self.postings[term]) == 1):
+                return True
+        return False
+
     def similarity(
         self, article: StoryArticle, story: Story, known: dict[str, float] | None = None
     ) -> float:
@@ -318,7 +367,11 @@ class StoryState:
         Another language's lemmas are left out of the story's side: no article could share them.
         ``known`` memoises term -> kind weight x IDF: good while no story opens, closes or is
         fed (the IDF moves then), so :meth:`best_story` keeps one for one article's candidates.
+        An article that does not share the story's event keys (:meth:`shares_event_keys`)
+        scores 0.
         """
+        if not self.shares_event_keys(article, story):
+            return 0.0
         known = {} if known is None else known
         weights = {term: self._weight(term, known) for term in article.terms}
         own_lemmas = f"l:{article.lang}:"
@@ -342,14 +395,27 @@ class StoryState:
         return score
 
     def candidates(self, article: StoryArticle) -> list[Story]:
-        """The open stories that share a term with the article, in the order they opened: the
-        only ones whose similarity can be above 0."""
-        ids: set[str] = set()
+        """The open stories whose own event keys the article shares (:meth:`shares_event_keys`,
+        read here from the postings of the article's event keys, all stories at once), in the
+        order they opened: the only ones whose similarity can be above 0. Common words and
+        countries, which most open stories share, make no candidate."""
+        needed = self.settings.shared_keys
+        found: dict[str, int] = {}
+        chosen: list[str] = []
         for term in article.terms:
             having = self.postings.get(term)
-            if having:
-                ids.update(having)
-        return [self.stories[i] for i in sorted(ids, key=self._opened.__getitem__)]
+            if not having or not is_event_key(term):
+                continue
+            for story_id in having:
+                story = self.stories[story_id]
+                count = story.term_counts[term]
+                if count <= self.settings.key_share * story.size:
+                    continue
+                seen = found[story_id] = found.get(story_id, 0) + 1
+                if seen == needed or (2 * count > story.size and len(having) == 1):
+                    chosen.append(story_id)
+        chosen = sorted(set(chosen), key=self._opened.__getitem__)
+        return [self.stories[i] for i in chosen]
 
     def best_story(self, article: StoryArticle) -> tuple[str | None, float]:
         """The open story the article is most like (ties: the older id), and the similarity."""

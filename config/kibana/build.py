@@ -572,8 +572,120 @@ lenses = [
 ]
 
 
-# --------------------------------------------------------------------------- dashboard
-def control(cid: str, order: int, field: str, title: str, width: str = "medium"):
+# --------------------------------------------------------------------------- stories
+STORY_QUERY = {"language": "kuery", "query": "story_id: *"}
+"""Answers of articles the story stage put in a story (none while it is off)."""
+
+
+def metric(operation: str, field: str, label: str, data_type: str = "number") -> dict[str, Any]:
+    return {
+        "label": label,
+        "customLabel": True,
+        "dataType": data_type,
+        "operationType": operation,
+        "isBucketed": False,
+        "scale": "ratio",
+        "sourceField": field,
+        "params": {"emptyAsNull": True},
+    }
+
+
+def bucket(field: str, size: int, label: str, *, data_type: str = "string") -> dict[str, Any]:
+    """Terms on ``field``, kept where a document has none (a figure with no unit or
+    qualifier is still an entry of the ledger)."""
+    column = terms(field, size, "first", label)
+    column["dataType"] = data_type
+    column["params"]["missingBucket"] = True
+    return column
+
+
+def in_stories(obj: dict[str, Any]) -> dict[str, Any]:
+    obj["attributes"]["state"]["query"] = dict(STORY_QUERY)
+    return obj
+
+
+FIRST_SEEN = metric("min", "published_at", "First seen", "date")
+BY_STORY = bucket("story_id", 20, "Story")
+BY_STORY["params"]["orderBy"] = {"type": "alphabetical", "fallback": False}
+
+ledger = table(
+    "newsstream-lens-story-figure-ledger",
+    "Stories: figure ledger",
+    "Every number a story's articles report, per quantity: concept (soldier, death... the same "
+    "in every language), value, unit, qualifier, who gives it, the outlet, and when it was "
+    "first seen; filter on one story_id to read its ledger, ordered by concept.",
+    {
+        "story": BY_STORY,
+        "concept": bucket("concept", 20, "Concept"),
+        "value": bucket("value", 20, "Value", data_type="number"),
+        "unit": bucket("unit", 5, "Unit"),
+        "qualifier": bucket("qualifier", 5, "Qualifier"),
+        "speaker": bucket("speaker", 10, "Claimant"),
+        "outlet": bucket("source.name", 10, "Outlet"),
+        "first": FIRST_SEEN,
+    },
+    data_view=FIGURES_VIEW,
+)
+ledger["attributes"]["state"]["visualization"]["sorting"] = {
+    "columnId": "first",
+    "direction": "asc",
+}
+
+figures_over_time = lens(
+    "newsstream-lens-story-figures-over-time",
+    "Stories: figures over time per concept",
+    "The highest value reported per concept in each time interval: how the number of soldiers, "
+    "dead or injured given for a story moved. Filter on one story_id.",
+    "lnsXY",
+    "layer-values",
+    {
+        "concept": terms("concept", 10, "value", "Concept"),
+        "date": DATE,
+        "value": metric("max", "value", "Highest value reported"),
+    },
+    {
+        "layers": [
+            {
+                "accessors": ["value"],
+                "layerId": "layer-values",
+                "layerType": "data",
+                "seriesType": "line",
+                "splitAccessor": "concept",
+                "xAccessor": "date",
+            }
+        ],
+        "legend": {"isVisible": True, "position": "right"},
+        "preferredSeriesType": "line",
+        "valueLabels": "hide",
+    },
+    FIGURES_VIEW,
+)
+
+claim_spread = table(
+    "newsstream-lens-story-claim-spread",
+    "Stories: claim spread",
+    "Per story and speaker: how many reports carry the speaker's claims, how many of them are "
+    "independent (distinct relay roots: the agency named, else the wire copied, else the "
+    "outlet; ten copies of one wire count once) and when the first came. "
+    "`newsstream story ID` splits a speaker's claims into statements.",
+    {
+        "story": terms("story_id", 20, "reports", "Story"),
+        "speaker": terms("speaker", 10, "reports", "Speaker"),
+        "reports": counting("Reports"),
+        "independent": metric("unique_count", "relay_root", "Independent reports"),
+        "first": FIRST_SEEN,
+    },
+    data_view=CLAIMS_VIEW,
+)
+
+story_lenses = [in_stories(o) for o in (ledger, figures_over_time, claim_spread)]
+lenses.extend(story_lenses)
+
+
+# --------------------------------------------------------------------------- dashboards
+def control(
+    cid: str, order: int, field: str, title: str, width: str = "medium", view: str = DATA_VIEW
+):
     return cid, {
         "order": order,
         "width": width,
@@ -581,7 +693,7 @@ def control(cid: str, order: int, field: str, title: str, width: str = "medium")
         "type": "optionsListControl",
         "explicitInput": {
             "id": cid,
-            "dataViewId": DATA_VIEW,
+            "dataViewId": view,
             "fieldName": field,
             "title": title,
             "searchTechnique": "wildcard",
@@ -589,6 +701,81 @@ def control(cid: str, order: int, field: str, title: str, width: str = "medium")
             "sort": {"by": "_count", "direction": "desc"},
         },
     }
+
+
+def dashboard_of(
+    oid: str,
+    title: str,
+    description: str,
+    layout: list[tuple[str, str, str, int, int, int, int]],
+    controls: dict[str, Any],
+    refresh_ms: int = 60000,
+):
+    """A dashboard of saved objects laid out on Kibana's 48-column grid, with its controls."""
+    panels = []
+    refs = []
+    for pid, kind, panel_object, x, y, w, h in layout:
+        panels.append(
+            {
+                "type": kind,
+                "panelIndex": pid,
+                "gridData": {"x": x, "y": y, "w": w, "h": h, "i": pid},
+                "embeddableConfig": {"enhancements": {}},
+                "panelRefName": f"panel_{pid}",
+            }
+        )
+        refs.append({"id": panel_object, "name": f"{pid}:panel_{pid}", "type": kind})
+    for cid, spec in controls.items():
+        refs.append(
+            {
+                "id": spec["explicitInput"]["dataViewId"],
+                "name": f"controlGroup_{cid}:optionsListDataView",
+                "type": "index-pattern",
+            }
+        )
+    return saved_object(
+        "dashboard",
+        oid,
+        {
+            "controlGroupInput": {
+                "chainingSystem": "HIERARCHICAL",
+                "controlStyle": "oneLine",
+                "ignoreParentSettingsJSON": dumps(
+                    {
+                        "ignoreFilters": False,
+                        "ignoreQuery": False,
+                        "ignoreTimerange": False,
+                        "ignoreValidations": False,
+                    }
+                ),
+                "panelsJSON": dumps(controls),
+                "showApplySelections": False,
+            },
+            "description": description,
+            "kibanaSavedObjectMeta": {
+                "searchSourceJSON": dumps(
+                    {"query": {"query": "", "language": "kuery"}, "filter": []}
+                )
+            },
+            "optionsJSON": dumps(
+                {
+                    "useMargins": True,
+                    "syncColors": False,
+                    "syncCursor": True,
+                    "syncTooltips": False,
+                    "hidePanelTitles": False,
+                }
+            ),
+            "panelsJSON": dumps(panels),
+            "refreshInterval": {"pause": False, "value": refresh_ms},
+            "timeFrom": "now-7d",
+            "timeRestore": True,
+            "timeTo": "now",
+            "title": title,
+            "version": 1,
+        },
+        refs,
+    )
 
 
 controls = dict(
@@ -618,74 +805,52 @@ LAYOUT = [  # (panel id, saved object, x, y, w, h)
     ("panel-claims-per-source", "lens", "newsstream-lens-claims-per-source", 0, 93, 24, 15),
 ]
 
-panels = []
-refs = []
-for pid, kind, oid, x, y, w, h in LAYOUT:
-    panels.append(
-        {
-            "type": kind,
-            "panelIndex": pid,
-            "gridData": {"x": x, "y": y, "w": w, "h": h, "i": pid},
-            "embeddableConfig": {"enhancements": {}},
-            "panelRefName": f"panel_{pid}",
-        }
-    )
-    refs.append({"id": oid, "name": f"{pid}:panel_{pid}", "type": kind})
-for cid in controls:
-    refs.append(
-        {
-            "id": DATA_VIEW,
-            "name": f"controlGroup_{cid}:optionsListDataView",
-            "type": "index-pattern",
-        }
-    )
-
-dashboard = saved_object(
-    "dashboard",
+dashboard = dashboard_of(
     "newsstream-dashboard-overview",
-    {
-        "controlGroupInput": {
-            "chainingSystem": "HIERARCHICAL",
-            "controlStyle": "oneLine",
-            "ignoreParentSettingsJSON": dumps(
-                {
-                    "ignoreFilters": False,
-                    "ignoreQuery": False,
-                    "ignoreTimerange": False,
-                    "ignoreValidations": False,
-                }
-            ),
-            "panelsJSON": dumps(controls),
-            "showApplySelections": False,
-        },
-        "description": "What the news says: volume by language and source, who and what is "
-        "named, who is quoted and who relays them, and the figures they give. Filter with the "
-        "controls at the top or the query bar (KQL).",
-        "kibanaSavedObjectMeta": {
-            "searchSourceJSON": dumps({"query": {"query": "", "language": "kuery"}, "filter": []})
-        },
-        "optionsJSON": dumps(
-            {
-                "useMargins": True,
-                "syncColors": False,
-                "syncCursor": True,
-                "syncTooltips": False,
-                "hidePanelTitles": False,
-            }
-        ),
-        "panelsJSON": dumps(panels),
-        "refreshInterval": {"pause": False, "value": 60000},
-        "timeFrom": "now-7d",
-        "timeRestore": True,
-        "timeTo": "now",
-        "title": "News overview (newsstream)",
-        "version": 1,
-    },
-    refs,
+    "News overview (newsstream)",
+    "What the news says: volume by language and source, who and what is "
+    "named, who is quoted and who relays them, and the figures they give. Filter with the "
+    "controls at the top or the query bar (KQL).",
+    LAYOUT,
+    controls,
+)
+
+STORY_LAYOUT = [  # (panel id, saved object, x, y, w, h)
+    ("panel-stories", "search", "newsstream-search-stories", 0, 0, 48, 14),
+    ("panel-ledger", "lens", "newsstream-lens-story-figure-ledger", 0, 14, 48, 20),
+    ("panel-story-figures", "lens", "newsstream-lens-story-figures-over-time", 0, 34, 24, 16),
+    ("panel-spread", "lens", "newsstream-lens-story-claim-spread", 24, 34, 24, 16),
+]
+story_controls = dict(
+    [
+        control("control-story", 0, "story_id", "Story", view=STORIES_VIEW),
+        control("control-concept", 1, "concept", "Concept", view=FIGURES_VIEW),
+        control("control-claimant", 2, "speaker_key", "Speaker key", view=CLAIMS_VIEW),
+    ]
+)
+stories_dashboard = dashboard_of(
+    "newsstream-dashboard-stories",
+    "Stories (newsstream)",
+    "One event across languages: pick a story (the Story control, or story_id in the query "
+    "bar) to read its figure ledger (every number reported per quantity, who gives it, "
+    "through which outlet, since when), how those numbers moved, and how each speaker's "
+    "claims spread (reports vs independent reports). Needs the story stage on "
+    "(stories.enabled).",
+    STORY_LAYOUT,
+    story_controls,
 )
 
 # Export order: what is referenced comes before what references it.
-objects = [data_view, claims_view, figures_view, stories_view, *searches, *lenses, dashboard]
+objects = [
+    data_view,
+    claims_view,
+    figures_view,
+    stories_view,
+    *searches,
+    *lenses,
+    dashboard,
+    stories_dashboard,
+]
 OUT.parent.mkdir(parents=True, exist_ok=True)
 OUT.write_text("".join(dumps(o) + "\n" for o in objects), encoding="utf-8")
 print(f"{len(objects)} saved objects -> {OUT}")
