@@ -699,3 +699,33 @@ def test_nautical_miles_and_terawatt_hours_are_units(lang: str, text: str, unit:
 def test_a_comparative_with_a_is_a_qualifier_in_spanish():
     fig = one("es", "La bolsa registró descensos mayores a 7% ayer.")
     assert (fig.qualifier, fig.counts) == ("mayores a", "descensos")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "noun"),
+    [
+        (
+            "fr",
+            "On compte 250 cas, dont 40 confirmés et 12 suspects, selon la préfecture.",
+            "cas",
+        ),
+        ("it", "I contagi sono 310, di cui 45 confermati e 20 sospetti.", "contagi"),
+        ("es", "Hay 90 casos, de los cuales 30 confirmados y 8 sospechosos.", "casos"),
+        ("en", "The agency counted 500 cases, of which 120 confirmed and 80 suspected.", "cases"),
+        ("de", "Es gab 70 Verletzte, davon 15 schwer und 9 leicht.", "Verletzte"),
+    ],
+)
+def test_parts_of_a_total_count_what_the_total_counts(lang: str, text: str, noun: str) -> None:
+    """A number after a partitive ("dont", "di cui", "of which", "davon") qualified by how it
+    was counted ("confirmés") is a part of the total before: it counts the same noun; the
+    second of two coordinated parts too."""
+    found = figures(lang, text)
+    parts = [f for f in found if f.value not in (250, 310, 90, 500, 70)]
+    assert len(parts) == 2, [(f.text, f.counts) for f in found]
+    assert all(f.counts == noun for f in parts), [(f.text, f.counts) for f in parts]
+
+
+def test_a_part_with_a_noun_of_its_own_counts_that_noun() -> None:
+    found = figures("fr", "Le bilan est de 30 morts, dont 12 enfants et 3 femmes.")
+    assert by_value(found, 12).counts == "enfants"
+    assert by_value(found, 3).counts == "femmes"

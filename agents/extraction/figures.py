@@ -1265,6 +1265,12 @@ class _DocFinder:
                 return after, True
             before = self._noun_before(fig)
             return (before, False) if before else (after, after is not None)
+        if fig.kind is FigureKind.COUNT and self._partitive(fig):
+            part_of = self._last_of_kind_in_sentence(fig)
+            parallel = fig.extra.get("second_part") and self.found[-1].extra.get("part_of_total")
+            if part_of is not None and (after is None or parallel or self._describes(after)):
+                fig.extra["part_of_total"] = True
+                return part_of, False
         subject = self._subject_of_verb(fig) if fig.kind is FigureKind.COUNT else None
         if subject is not None and (after is None or fig.extra.get("after_gap")):
             return subject, True
@@ -1527,6 +1533,41 @@ class _DocFinder:
                 return words[k].group()
             return w
         return None
+
+    def _partitive(self, fig: _Found) -> bool:
+        """A number after a partitive is a part of the total before it: "Le cumul des cas est
+        de 421, dont 374 confirmés et 47 probables", "310 contagi, di cui 45 confermati". The
+        second of two coordinated parts ("et 47") is one too. Whether the part counts the
+        total's noun is ``_describes``' call ("dont 12 enfants" counts children)."""
+        start = fig.qualifier_start if fig.qualifier_start is not None else fig.start
+        words = [w.casefold() for w in self._prev_words(start, 3)]
+        for marker in self.lex.word_set("partitive_markers"):
+            parts = marker.split()
+            if words[-len(parts) :] == parts:
+                fig.extra["partitive"] = True
+                return True
+        if not words or words[-1] not in self.lex.word_set("coordinators"):
+            return False
+        earlier = self.found[-1] if self.found else None
+        if earlier is None or not earlier.extra.get("partitive"):
+            return False
+        between = self.text[earlier.end : start].split()
+        if len(between) <= 3:  # "374 confirmés et 47": the first part's word, the coordinator
+            fig.extra["partitive"] = fig.extra["second_part"] = True
+            return True
+        return False
+
+    def _describes(self, word: str) -> bool:
+        """A participle after a part's number, not a noun of its own: "374 confirmés" (but
+        "dont 12 enfants" counts children); in German any lower-case word ("davon 15 schwer").
+        A second part coordinated with a first that describes describes too ("et 47
+        probables")."""
+        low = word.casefold()
+        return (
+            low in self.lex.word_set("tally_participles")
+            or self._is_participle(low)
+            or (self.lex.noun_order == "german" and word[:1].islower())
+        )
 
     def _is_participle(self, low: str) -> bool:
         return len(low) > 4 and low.endswith(self.lex.participle_suffixes)
